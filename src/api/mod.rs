@@ -1,0 +1,458 @@
+//! The RunCloud API client: one method per endpoint the extension uses.
+//! Status codes decide outcomes; RunCloud's message text never does.
+
+pub mod decode;
+pub mod transport;
+
+use crate::config::{Config, Credentials};
+use crate::domain::DomainName;
+use crate::error::{Error, Result};
+use decode::{Domain, Page, SslCert};
+use serde_json::{json, Value};
+use transport::{Failure, Method, Request, Response, Transport};
+
+/// RunCloud's documented maximum page size.
+pub const PER_PAGE: u32 = 40;
+/// 400 pages of 40: far beyond any real app, and a stop for a list that never ends.
+pub const MAX_PAGES: u64 = 400;
+
+/// What a POST of a new domain led to.
+#[derive(Debug, Clone)]
+pub enum Created {
+    /// RunCloud created it.
+    New(Domain),
+    /// It was there already (422, then found by lookup).
+    Existing(Domain),
+}
+
+pub struct RunCloud {
+    transport: Transport,
+    base: String,
+    app_path: String,
+    server_id: u64,
+    app_id: u64,
+}
+
+impl RunCloud {
+    /// A client for one call: the deadline of `config.options.timeout` starts now.
+    pub fn new(config: &Config) -> Result<RunCloud> {
+        let auth = match &config.credentials {
+            Credentials::Basic { key, secret } => {
+                format!(
+                    "Basic {}",
+                    base64(format!("{}:{}", key.expose(), secret.expose()).as_bytes())
+                )
+            }
+            Credentials::Token(t) => format!("Bearer {}", t.expose()),
+        };
+        let o = &config.options;
+        let transport = Transport::new(
+            &auth,
+            o.connect_timeout,
+            o.ca_file.clone(),
+            o.timeout,
+            o.max_retries,
+        )?;
+        let base = config.base_url();
+        // IDs are u64, so nothing but digits reaches the path.
+        let app_path = format!(
+            "{base}/servers/{}/webapps/{}",
+            config.server_id, config.app_id
+        );
+        Ok(RunCloud {
+            transport,
+            base,
+            app_path,
+            server_id: config.server_id,
+            app_id: config.app_id,
+        })
+    }
+
+    pub fn server_id(&self) -> u64 {
+        self.server_id
+    }
+
+    pub fn app_id(&self) -> u64 {
+        self.app_id
+    }
+
+    fn call(
+        &self,
+        method: Method,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        context: &str,
+    ) -> Result<Response> {
+        self.transport.send(
+            &Request {
+                method,
+                url,
+                query,
+                body,
+            },
+            context,
+        )
+    }
+
+    /// The response if 2xx, else the error RunCloud gave, with `hint` for the admin.
+    fn expect_ok(resp: Response, context: &str, hint: Option<&'static str>) -> Result<Response> {
+        if resp.is_success() {
+            return Ok(resp);
+        }
+        Err(api_error(&resp, context, hint))
+    }
+
+    fn json_of(resp: &Response, context: &str) -> Result<Value> {
+        decode::json(resp.status, &resp.body).map_err(|e| e.with_context(context))
+    }
+
+    /// `GET /ping`: are the credentials accepted?
+    pub fn ping(&self) -> Result<()> {
+        let ctx = "checking the API credentials";
+        let resp = self.call(Method::Get, &format!("{}/ping", self.base), &[], None, ctx)?;
+        Self::expect_ok(resp, ctx, None).map(|_| ())
+    }
+
+    /// `GET /servers/{id}`: the server object.
+    pub fn server(&self) -> Result<Value> {
+        let ctx = format!("looking up server {}", self.server_id);
+        let url = format!("{}/servers/{}", self.base, self.server_id);
+        let resp = self.call(Method::Get, &url, &[], None, &ctx)?;
+        let resp = Self::expect_ok(resp, &ctx, Some(HINT_SERVER))?;
+        Self::json_of(&resp, &ctx).map(decode::unwrap_data)
+    }
+
+    /// `GET {app}`: the web application object.
+    pub fn webapp(&self) -> Result<Value> {
+        let ctx = format!(
+            "looking up web application {} on server {}",
+            self.app_id, self.server_id
+        );
+        let resp = self.call(Method::Get, &self.app_path, &[], None, &ctx)?;
+        let resp = Self::expect_ok(resp, &ctx, Some(HINT_APP))?;
+        Self::json_of(&resp, &ctx).map(decode::unwrap_data)
+    }
+
+    /// One page of the app's domains.
+    pub fn domains_page(&self, page: u64, search: Option<&str>) -> Result<Page<Domain>> {
+        let ctx = format!(
+            "listing the domains of web application {} (page {page})",
+            self.app_id
+        );
+        let mut query = vec![
+            ("page", page.to_string()),
+            ("perPage", PER_PAGE.to_string()),
+        ];
+        if let Some(s) = search {
+            query.push(("search", s.to_string()));
+        }
+        let resp = self.call(
+            Method::Get,
+            &format!("{}/domains", self.app_path),
+            &query,
+            None,
+            &ctx,
+        )?;
+        let resp = Self::expect_ok(resp, &ctx, Some(HINT_APP))?;
+        let v = Self::json_of(&resp, &ctx)?;
+        decode::domain_page(&v, resp.status).map_err(|e| e.with_context(&ctx))
+    }
+
+    /// Walks the pages until `stop` returns true for an item, or the list ends.
+    /// `search` is sent but never trusted: the caller matches exactly.
+    fn walk(
+        &self,
+        search: Option<&str>,
+        mut stop: impl FnMut(&Domain) -> bool,
+    ) -> Result<Option<Domain>> {
+        let mut previous_ids: Option<Vec<u64>> = None;
+        for page in 1..=MAX_PAGES {
+            let p = self.domains_page(page, search)?;
+            if p.items.is_empty() {
+                return Ok(None);
+            }
+            let ids: Vec<u64> = p.items.iter().map(|d| d.id).collect();
+            if previous_ids.as_ref() == Some(&ids) {
+                return Err(Error::BadResponse {
+                    context: format!("listing the domains of web application {}", self.app_id),
+                    status: 200,
+                    message: format!(
+                        "page {page} repeated the page before it; the list was not read to the end"
+                    ),
+                });
+            }
+            if let Some(found) = p.items.into_iter().find(|d| stop(d)) {
+                return Ok(Some(found));
+            }
+            if p.last_page.is_some_and(|last| page >= last) {
+                return Ok(None);
+            }
+            previous_ids = Some(ids);
+        }
+        Err(Error::BadResponse {
+            context: format!("listing the domains of web application {}", self.app_id),
+            status: 200,
+            message: format!("the list did not end after {MAX_PAGES} pages"),
+        })
+    }
+
+    /// The domain with exactly this name, over every page.
+    pub fn find_domain(&self, name: &DomainName) -> Result<Option<Domain>> {
+        self.walk(Some(name.as_str()), |d| d.name == name.as_str())
+    }
+
+    /// Every domain of the app, over every page.
+    pub fn list_domains(&self) -> Result<Vec<Domain>> {
+        let mut all: Vec<Domain> = Vec::new();
+        self.walk(None, |d| {
+            all.push(d.clone());
+            false
+        })?;
+        // A list that shifted while it was read can show an entry twice.
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|d| seen.insert(d.id));
+        Ok(all)
+    }
+
+    /// `POST {app}/domains`. A 422 or an answer that may have been lost is
+    /// settled by a lookup, so a name is never added twice nor reported falsely.
+    pub fn create_domain(&self, name: &DomainName, www: bool) -> Result<Created> {
+        let ctx = format!("adding {name} to web application {}", self.app_id);
+        let body = json!({
+            "name": name.as_str(),
+            "www": www,
+            "redirection": if www { "non-www" } else { "none" },
+            "type": "alias",
+        });
+        let url = format!("{}/domains", self.app_path);
+        let mut attempt = 0;
+        loop {
+            // The transport repeats a POST only when it surely did not arrive.
+            let sent = self.transport.send(
+                &Request {
+                    method: Method::Post,
+                    url: &url,
+                    query: &[],
+                    body: Some(&body),
+                },
+                &ctx,
+            );
+            let ambiguous = match &sent {
+                Ok(resp) if resp.is_success() => {
+                    let v = Self::json_of(resp, &ctx).map(decode::unwrap_data);
+                    return match v.and_then(|v| decode::domain(&v, resp.status)) {
+                        Ok(d) => Ok(Created::New(d)),
+                        // Created, but the answer did not say as what: ask.
+                        Err(_) => match self.find_domain(name)? {
+                            Some(d) => Ok(Created::New(d)),
+                            None => Err(Error::BadResponse {
+                                context: ctx,
+                                status: resp.status,
+                                message:
+                                    "RunCloud said the domain was added, but it is not on the app"
+                                        .into(),
+                            }),
+                        },
+                    };
+                }
+                Ok(resp) if resp.status == 422 => {
+                    if let Some(d) = self.find_domain(name)? {
+                        return Ok(Created::Existing(d));
+                    }
+                    return Err(api_error(resp, &ctx, Some(HINT_422)));
+                }
+                Ok(resp) => matches!(resp.status, 502..=504),
+                Err(Error::Transport { .. }) => true,
+                Err(_) => false,
+            };
+            if ambiguous {
+                // It may have arrived: look before trying again.
+                if let Some(d) = self.find_domain(name)? {
+                    return Ok(Created::New(d));
+                }
+                if attempt < self.transport.max_retries() {
+                    attempt += 1;
+                    std::thread::sleep(transport::backoff(attempt));
+                    continue;
+                }
+            }
+            return match sent {
+                Ok(resp) => Err(api_error(&resp, &ctx, None)),
+                Err(e) => Err(e),
+            };
+        }
+    }
+
+    /// `DELETE {app}/domains/{id}`: true when deleted, false when already gone (404).
+    pub fn delete_domain(&self, domain: &Domain) -> Result<bool> {
+        let ctx = format!(
+            "removing {} from web application {}",
+            domain.name, self.app_id
+        );
+        let url = format!("{}/domains/{}", self.app_path, domain.id);
+        let resp = self.call(Method::Delete, &url, &[], None, &ctx)?;
+        if resp.status == 404 {
+            return Ok(false);
+        }
+        Self::expect_ok(resp, &ctx, None).map(|_| true)
+    }
+
+    /// `GET {app}/ssl`: the basic certificate, or `None` when none is installed.
+    pub fn ssl(&self) -> Result<Option<SslCert>> {
+        let ctx = format!("reading the SSL state of web application {}", self.app_id);
+        let resp = self.call(
+            Method::Get,
+            &format!("{}/ssl", self.app_path),
+            &[],
+            None,
+            &ctx,
+        )?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        let resp = Self::expect_ok(resp, &ctx, None)?;
+        let v = Self::json_of(&resp, &ctx)?;
+        Ok(decode::ssl_cert(&decode::unwrap_data(v)))
+    }
+
+    /// `GET {app}/ssl/advanced`: true in advanced (per-domain) mode. An answer
+    /// without the flag, or a 404 from an API without the endpoint, means basic.
+    pub fn advanced_ssl(&self) -> Result<bool> {
+        let ctx = format!("reading the SSL mode of web application {}", self.app_id);
+        let resp = self.call(
+            Method::Get,
+            &format!("{}/ssl/advanced", self.app_path),
+            &[],
+            None,
+            &ctx,
+        )?;
+        if resp.status == 404 {
+            return Ok(false);
+        }
+        let resp = Self::expect_ok(resp, &ctx, None)?;
+        let v = Self::json_of(&resp, &ctx)?;
+        Ok(decode::advanced_flag(&decode::unwrap_data(v)).unwrap_or(false))
+    }
+
+    /// `PUT {app}/ssl/{id}`: re-issues the app's one certificate for all its names.
+    pub fn redeploy_ssl(&self, cert: &SslCert) -> Result<()> {
+        let ctx = format!(
+            "redeploying the SSL certificate of web application {}",
+            self.app_id
+        );
+        let url = format!("{}/ssl/{}", self.app_path, cert.id);
+        let resp = self.call(Method::Put, &url, &[], None, &ctx)?;
+        Self::expect_ok(resp, &ctx, Some(HINT_SSL)).map(|_| ())
+    }
+
+    /// `POST {app}/domains/{id}/ssl`: a Let's Encrypt certificate for one domain (advanced mode).
+    pub fn issue_domain_ssl(&self, domain: &Domain) -> Result<()> {
+        let ctx = format!("requesting an SSL certificate for {}", domain.name);
+        let url = format!("{}/domains/{}/ssl", self.app_path, domain.id);
+        let body = json!({
+            "provider": "letsencrypt",
+            "enableHttp": false,
+            "enableHsts": false,
+            "authorizationMethod": "http-01",
+            "environment": "live",
+        });
+        // Issuing twice is harmless, so the request may be repeated after a lost answer.
+        let mut attempt = 0;
+        loop {
+            match self.transport.send_once(&Request {
+                method: Method::Post,
+                url: &url,
+                query: &[],
+                body: Some(&body),
+            }) {
+                Ok((resp, _)) if resp.is_success() => return Ok(()),
+                Ok((resp, wait))
+                    if matches!(resp.status, 429 | 502..=504)
+                        && attempt < self.transport.max_retries() =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(
+                        wait.filter(|w| w.as_secs() <= 60)
+                            .unwrap_or_else(|| transport::backoff(attempt)),
+                    );
+                }
+                Ok((resp, _)) => return Err(api_error(&resp, &ctx, Some(HINT_SSL))),
+                Err(Failure::NotSent(m)) | Err(Failure::MaybeSent(m)) => {
+                    if attempt >= self.transport.max_retries() {
+                        return Err(Error::Transport {
+                            context: ctx,
+                            message: m,
+                        });
+                    }
+                    attempt += 1;
+                    std::thread::sleep(transport::backoff(attempt));
+                }
+            }
+        }
+    }
+}
+
+const HINT_SERVER: &str = "Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the address of the server's page in RunCloud's dashboard, and the server must belong to the account of these API credentials";
+const HINT_APP: &str = "Check WU_RUNCLOUD_APP_ID: it is the number after /webapplications/ in the address of the web application's page in RunCloud's dashboard, and the app must be on the server WU_RUNCLOUD_SERVER_ID";
+const HINT_422: &str = "RunCloud refused the domain";
+const HINT_SSL: &str = "Let's Encrypt could not issue the certificate: every name on the app must point (DNS A/AAAA record) at this server";
+
+fn api_error(resp: &Response, context: &str, hint: Option<&'static str>) -> Error {
+    let (message, errors) = decode::error_body(&resp.body);
+    // A 404 on the app path means the app (or server) ID is wrong, whatever the call.
+    let hint = match resp.status {
+        404 => hint.or(Some(HINT_APP)),
+        401 | 403 | 429 | 500..=599 => None,
+        _ => hint,
+    };
+    Error::Api {
+        context: context.to_string(),
+        status: resp.status,
+        message,
+        errors,
+        hint,
+    }
+}
+
+/// Standard base64 for the Basic header (no dependency for twenty lines).
+fn base64(input: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! HTTP to RunCloud: one keep-alive client per worker process, a deadline per
+//! call, retries with jittered backoff, rate-limit pacing and bounded reads.
+
+use crate::error::{Error, Result};
+use once_cell::sync::Lazy;
+use reqwest::blocking::Client;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The most of a response body that is read; RunCloud's largest page is a few KiB.
+pub const MAX_BODY: u64 = 2 * 1024 * 1024;
+const BACKOFF_BASE: Duration = Duration::from_millis(200);
+const BACKOFF_CAP: Duration = Duration::from_secs(8);
+/// Retry-After values above this are not waited for: the call fails instead.
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
+/// Below this many requests left in the window, requests are spaced out.
+const RATE_LOW_WATER: u32 = 3;
+/// RunCloud does not publish its window; a minute is the framework default.
+const RATE_WINDOW: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    fn as_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+
+    /// GET, PUT and DELETE may be repeated as they are; a POST may not.
+    fn idempotent(self) -> bool {
+        !matches!(self, Method::Post)
+    }
+}
+
+/// What RunCloud answered: status and the (bounded) body.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Settings that need a client of their own; everything else is per request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ClientKey {
+    connect_timeout: Duration,
+    ca_file: Option<PathBuf>,
+}
+
+/// Clients of this process. Built lazily, never at module startup: PHP-FPM forks
+/// after startup, and a client (with its runtime thread) does not survive a fork.
+struct ClientCache {
+    pid: u32,
+    clients: Vec<(ClientKey, Client)>,
+}
+
+static CLIENTS: Lazy<Mutex<ClientCache>> = Lazy::new(|| {
+    Mutex::new(ClientCache {
+        pid: std::process::id(),
+        clients: Vec::new(),
+    })
+});
+
+/// A poisoned lock only means another call panicked; the data is still sound.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn client_for(key: &ClientKey) -> Result<Client> {
+    let mut cache = lock(&CLIENTS);
+    let pid = std::process::id();
+    if cache.pid != pid {
+        // A forked child (pcntl_fork) inherited the parent's clients, whose worker
+        // threads do not exist here: dropping them would wait forever. Leak them.
+        for (_, client) in cache.clients.drain(..) {
+            std::mem::forget(client);
+        }
+        cache.pid = pid;
+    }
+    if let Some((_, c)) = cache.clients.iter().find(|(k, _)| k == key) {
+        return Ok(c.clone());
+    }
+    let client = build_client(key)?;
+    cache.clients.push((key.clone(), client.clone()));
+    Ok(client)
+}
+
+fn build_client(key: &ClientKey) -> Result<Client> {
+    let mut builder = Client::builder()
+        .connect_timeout(key.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(55))
+        .pool_max_idle_per_host(4)
+        .tcp_keepalive(Duration::from_secs(30))
+        .user_agent(concat!("wu_runcloud/", env!("CARGO_PKG_VERSION")))
+        // RunCloud's API does not redirect; following one could send the
+        // credentials somewhere else.
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(path) = &key.ca_file {
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::Config(format!("ca_file {}: cannot be read: {e}", path.display()))
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
+            Error::Config(format!(
+                "ca_file {}: not a PEM certificate bundle",
+                path.display()
+            ))
+        })?;
+        if certs.is_empty() {
+            return Err(Error::Config(format!(
+                "ca_file {}: holds no certificate",
+                path.display()
+            )));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))
+}
+
+/// What the last responses said about the rate limit, shared by every call in
+/// this process, so a burst of hooks slows down before RunCloud says 429.
+struct RateState {
+    limit: Option<u32>,
+    remaining: Option<u32>,
+    seen_at: Option<Instant>,
+}
+
+static RATE: Lazy<Mutex<RateState>> = Lazy::new(|| {
+    Mutex::new(RateState {
+        limit: None,
+        remaining: None,
+        seen_at: None,
+    })
+});
+
+fn note_rate_headers(headers: &HeaderMap) {
+    let num = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u32>().ok())
+    };
+    let (limit, remaining) = (num("x-ratelimit-limit"), num("x-ratelimit-remaining"));
+    if limit.is_some() || remaining.is_some() {
+        let mut r = lock(&RATE);
+        r.limit = limit.or(r.limit);
+        r.remaining = remaining;
+        r.seen_at = Some(Instant::now());
+    }
+}
+
+/// How long to hold back the next request so the window is not exhausted.
+fn rate_pause() -> Duration {
+    let mut r = lock(&RATE);
+    let (Some(remaining), Some(seen_at)) = (r.remaining, r.seen_at) else {
+        return Duration::ZERO;
+    };
+    let elapsed = seen_at.elapsed();
+    if elapsed >= RATE_WINDOW {
+        r.remaining = None;
+        return Duration::ZERO;
+    }
+    // Count this request against the estimate until a response corrects it.
+    r.remaining = Some(remaining.saturating_sub(1));
+    if remaining == 0 {
+        RATE_WINDOW - elapsed
+    } else if remaining <= RATE_LOW_WATER {
+        let limit = r.limit.unwrap_or(60).max(1);
+        RATE_WINDOW / limit
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// Forgets what the rate-limit headers said (tests start from a clean slate).
+pub fn reset_rate_state() {
+    let mut r = lock(&RATE);
+    r.limit = None;
+    r.remaining = None;
+    r.seen_at = None;
+}
+
+/// A small xorshift: jitter needs no cryptographic randomness.
+fn jitter_fraction() -> f64 {
+    static SEED: Lazy<Mutex<u64>> = Lazy::new(|| {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9e37_79b9);
+        Mutex::new(t ^ (u64::from(std::process::id()) << 32) | 1)
+    });
+    let mut s = lock(&SEED);
+    let mut x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *s = x;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Exponential backoff with jitter: half fixed, half random, so workers that
+/// failed together do not retry together.
+pub fn backoff(attempt: u32) -> Duration {
+    let exp = BACKOFF_BASE.saturating_mul(1u32 << attempt.min(10));
+    let capped = exp.min(BACKOFF_CAP);
+    capped.mul_f64(0.5 + 0.5 * jitter_fraction())
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    // RunCloud would send seconds; an HTTP date is not worth parsing here.
+    v.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// One request to RunCloud, as the client describes it.
+pub struct Request<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    pub query: &'a [(&'a str, String)],
+    pub body: Option<&'a serde_json::Value>,
+}
+
+/// How a request may fail without a response.
+#[derive(Debug)]
+pub enum Failure {
+    /// The request never left: safe to repeat whatever the method.
+    NotSent(String),
+    /// It may have reached RunCloud: only idempotent requests are repeated.
+    MaybeSent(String),
+}
+
+/// The HTTP side of one call: credentials, retry budget and deadline.
+pub struct Transport {
+    client: Client,
+    auth: HeaderValue,
+    max_retries: u32,
+    deadline: Instant,
+    timeout: Duration,
+}
+
+impl Transport {
+    pub fn new(
+        auth_header: &str,
+        connect_timeout: Duration,
+        ca_file: Option<PathBuf>,
+        timeout: Duration,
+        max_retries: u32,
+    ) -> Result<Transport> {
+        let client = client_for(&ClientKey {
+            connect_timeout,
+            ca_file,
+        })?;
+        let mut auth = HeaderValue::from_str(auth_header).map_err(|_| {
+            Error::Config("the API credentials contain characters that cannot be sent".into())
+        })?;
+        auth.set_sensitive(true);
+        Ok(Transport {
+            client,
+            auth,
+            max_retries,
+            deadline: Instant::now() + timeout,
+            timeout,
+        })
+    }
+
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    fn out_of_time(&self, context: &str) -> Error {
+        Error::Transport {
+            context: context.to_string(),
+            message: format!(
+                "no answer from RunCloud within the {:.1} s timeout (INI wu_runcloud.timeout)",
+                self.timeout.as_secs_f64()
+            ),
+        }
+    }
+
+    /// Sleeps `wait` if the deadline allows it; false when it does not.
+    fn sleep_within_deadline(&self, wait: Duration) -> bool {
+        if wait >= self.remaining() {
+            return false;
+        }
+        std::thread::sleep(wait);
+        true
+    }
+
+    /// Sends once: no retries. `Err` only when no complete response arrived.
+    pub fn send_once(
+        &self,
+        req: &Request,
+    ) -> std::result::Result<(Response, Option<Duration>), Failure> {
+        let pause = rate_pause();
+        if !pause.is_zero() && !self.sleep_within_deadline(pause) {
+            return Err(Failure::NotSent(
+                "the rate limit leaves no room before the timeout".into(),
+            ));
+        }
+        let left = self.remaining();
+        if left.is_zero() {
+            return Err(Failure::NotSent("timeout".into()));
+        }
+        let mut builder = self
+            .client
+            .request(req.method.as_reqwest(), req.url)
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .header(AUTHORIZATION, self.auth.clone())
+            .timeout(left);
+        if !req.query.is_empty() {
+            builder = builder.query(req.query);
+        }
+        if let Some(body) = req.body {
+            builder = builder.body(body.to_string());
+        }
+        let resp = builder.send().map_err(|e| classify(&e))?;
+        let status = resp.status().as_u16();
+        note_rate_headers(resp.headers());
+        let wait = retry_after(resp.headers());
+        let mut body = Vec::new();
+        let mut limited = resp.take(MAX_BODY + 1);
+        limited
+            .read_to_end(&mut body)
+            .map_err(|e| Failure::MaybeSent(format!("the answer broke off: {}", plain_io(&e))))?;
+        if body.len() as u64 > MAX_BODY {
+            // Not a RunCloud answer: refuse it rather than hold it in memory.
+            return Ok((
+                Response {
+                    status: if (200..300).contains(&status) {
+                        0
+                    } else {
+                        status
+                    },
+                    body: b"{\"message\":\"answer larger than 2 MiB, not read\"}".to_vec(),
+                },
+                None,
+            ));
+        }
+        Ok((Response { status, body }, wait))
+    }
+
+    /// Sends with retries: 429/502/503/504 and lost connections are retried with
+    /// backoff while the budget and deadline allow. A POST is repeated only when
+    /// it never left, or RunCloud said 429 (not processed).
+    pub fn send(&self, req: &Request, context: &str) -> Result<Response> {
+        let mut attempt = 0;
+        loop {
+            let outcome = self.send_once(req);
+            let (retry, wait) = match &outcome {
+                Ok((resp, wait)) if retryable_status(resp.status) => {
+                    let repeatable = req.method.idempotent() || resp.status == 429;
+                    (repeatable, *wait)
+                }
+                Ok(_) => (false, None),
+                Err(Failure::NotSent(_)) => (true, None),
+                Err(Failure::MaybeSent(_)) => (req.method.idempotent(), None),
+            };
+            if retry && attempt < self.max_retries {
+                let pause = match wait {
+                    Some(w) if w <= RETRY_AFTER_CAP => w,
+                    Some(_) => Duration::MAX,
+                    None => backoff(attempt),
+                };
+                if pause != Duration::MAX && self.sleep_within_deadline(pause) {
+                    attempt += 1;
+                    continue;
+                }
+            }
+            return match outcome {
+                Ok((resp, _)) if resp.status == 0 => Err(Error::BadResponse {
+                    context: context.to_string(),
+                    status: 200,
+                    message: "the answer was larger than 2 MiB and was not read".into(),
+                }),
+                Ok((resp, _)) => Ok(resp),
+                Err(Failure::NotSent(m)) if m == "timeout" => Err(self.out_of_time(context)),
+                Err(Failure::NotSent(m)) | Err(Failure::MaybeSent(m)) => {
+                    if self.remaining().is_zero() {
+                        Err(self.out_of_time(context))
+                    } else {
+                        Err(Error::Transport {
+                            context: context.to_string(),
+                            message: m,
+                        })
+                    }
+                }
+            };
+        }
+    }
+}
+
+/// Sorts a reqwest error into "never sent" (connect, DNS, TLS) and "may have
+/// been sent", with a message that names the cause and no URL credentials.
+fn classify(e: &reqwest::Error) -> Failure {
+    let detail = root_cause(e);
+    if e.is_timeout() {
+        return Failure::MaybeSent(format!("RunCloud did not answer in time ({detail})"));
+    }
+    if e.is_connect() {
+        let lower = detail.to_ascii_lowercase();
+        let what = if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+        {
+            "the TLS certificate of the API could not be verified (set wu_runcloud.ca_file for a private CA)"
+        } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
+            "the API host name could not be resolved"
+        } else {
+            "could not connect to RunCloud"
+        };
+        return Failure::NotSent(format!("{what}: {detail}"));
+    }
+    Failure::MaybeSent(format!("the connection to RunCloud failed: {detail}"))
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &(dyn std::error::Error + 'static) = e;
+    let mut last = cur.to_string();
+    while let Some(next) = cur.source() {
+        last = next.to_string();
+        cur = next;
+    }
+    last
+}
+
+fn plain_io(e: &std::io::Error) -> String {
+    root_cause(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for attempt in 0..12 {
+            let b = backoff(attempt);
+            let ceiling = BACKOFF_BASE
+                .saturating_mul(1 << attempt.min(10))
+                .min(BACKOFF_CAP);
+            assert!(b <= ceiling && b >= ceiling / 2, "attempt {attempt}: {b:?}");
+        }
+    }
+
+    #[test]
+    fn only_transient_statuses_are_retried() {
+        for s in [429, 502, 503, 504] {
+            assert!(retryable_status(s));
+        }
+        for s in [200, 400, 401, 403, 404, 422, 500] {
+            assert!(!retryable_status(s));
+        }
+    }
+}

@@ -1,0 +1,651 @@
+//! Configuration: credentials and IDs from the wp-config.php constants, options
+//! from the constructor, INI and defaults. Built anew for every call, because
+//! constants belong to one PHP request.
+
+use crate::domain::PublicSuffixes;
+use crate::error::{quote, Error, Result};
+use crate::secret::Secret;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const DEFAULT_API_URL: &str = "https://manage.runcloud.io/api";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+const MAX_TIMEOUT_SECS: f64 = 300.0;
+const MAX_RETRIES_LIMIT: u32 = 10;
+
+pub const CONST_API_KEY: &str = "WU_RUNCLOUD_API_KEY";
+pub const CONST_API_SECRET: &str = "WU_RUNCLOUD_API_SECRET";
+pub const CONST_API_TOKEN: &str = "WU_RUNCLOUD_API_TOKEN";
+pub const CONST_SERVER_ID: &str = "WU_RUNCLOUD_SERVER_ID";
+pub const CONST_APP_ID: &str = "WU_RUNCLOUD_APP_ID";
+/// Every constant the extension reads, in the order they are shown to admins.
+pub const ALL_CONSTANTS: [&str; 5] = [
+    CONST_API_TOKEN,
+    CONST_API_KEY,
+    CONST_API_SECRET,
+    CONST_SERVER_ID,
+    CONST_APP_ID,
+];
+
+/// A constant's value as PHP holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstValue {
+    Text(String),
+    Int(i64),
+    /// Any other type (bool, float, array...): named for the error message.
+    Other(&'static str),
+}
+
+impl ConstValue {
+    /// Ultimate Multisite's meaning of "set": defined and not empty.
+    fn is_set(&self) -> bool {
+        match self {
+            ConstValue::Text(s) => !s.trim().is_empty(),
+            ConstValue::Int(_) => true,
+            ConstValue::Other(kind) => *kind != "null" && *kind != "false",
+        }
+    }
+}
+
+/// The five constants as read from the interpreter; `None` when not defined.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawConstants {
+    pub api_key: Option<ConstValue>,
+    pub api_secret: Option<ConstValue>,
+    pub api_token: Option<ConstValue>,
+    pub server_id: Option<ConstValue>,
+    pub app_id: Option<ConstValue>,
+}
+
+fn set(v: &Option<ConstValue>) -> bool {
+    v.as_ref().is_some_and(ConstValue::is_set)
+}
+
+impl RawConstants {
+    /// Which API the constants select: v3 when a token is set, else v2.
+    pub fn api_version(&self) -> ApiVersion {
+        if set(&self.api_token) {
+            ApiVersion::V3
+        } else {
+            ApiVersion::V2
+        }
+    }
+
+    /// The constants that must still be defined (non-empty) before anything can run.
+    /// With nothing set at all, the token is asked for: v3 is RunCloud's current API.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if !set(&self.api_token) {
+            let key = set(&self.api_key);
+            let secret = set(&self.api_secret);
+            match (key, secret) {
+                (true, true) => {}
+                (true, false) => missing.push(CONST_API_SECRET),
+                (false, true) => missing.push(CONST_API_KEY),
+                (false, false) => missing.push(CONST_API_TOKEN),
+            }
+        }
+        if !set(&self.server_id) {
+            missing.push(CONST_SERVER_ID);
+        }
+        if !set(&self.app_id) {
+            missing.push(CONST_APP_ID);
+        }
+        missing
+    }
+
+    /// The definedness of each constant, for phpinfo() and diagnostics: never values.
+    pub fn defined(&self) -> [(&'static str, bool); 5] {
+        [
+            (CONST_API_TOKEN, set(&self.api_token)),
+            (CONST_API_KEY, set(&self.api_key)),
+            (CONST_API_SECRET, set(&self.api_secret)),
+            (CONST_SERVER_ID, set(&self.server_id)),
+            (CONST_APP_ID, set(&self.app_id)),
+        ]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiVersion {
+    V2,
+    V3,
+}
+
+impl ApiVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V2 => "v2",
+            ApiVersion::V3 => "v3",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// v2: HTTP Basic with the API key and secret.
+    Basic { key: Secret, secret: Secret },
+    /// v3: Bearer token.
+    Token(Secret),
+}
+
+impl Credentials {
+    pub fn version(&self) -> ApiVersion {
+        match self {
+            Credentials::Basic { .. } => ApiVersion::V2,
+            Credentials::Token(_) => ApiVersion::V3,
+        }
+    }
+
+    pub fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            Credentials::Basic { key, secret } => vec![key, secret],
+            Credentials::Token(t) => vec![t],
+        }
+    }
+}
+
+/// Whether a `www.` twin is added with a domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WwwPolicy {
+    /// Only for a registrable domain such as example.com or example.co.uk.
+    MainOnly,
+    Always,
+    Never,
+}
+
+/// How SSL is brought up to date after a domain is added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslPolicy {
+    /// Ask RunCloud which mode the app is in.
+    Auto,
+    Basic,
+    Advanced,
+    Off,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogPolicy {
+    On,
+    Off,
+}
+
+/// Every tunable, after constructor options and INI were merged over the defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// The API root without version; `/v2` or `/v3` follows from the credentials.
+    pub api_url: String,
+    /// The most one method call may take, all requests and retries included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    pub www: WwwPolicy,
+    pub ssl: SslPolicy,
+    pub ca_file: Option<PathBuf>,
+    pub public_suffixes: PublicSuffixes,
+    pub log: LogPolicy,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            api_url: DEFAULT_API_URL.to_string(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            www: WwwPolicy::MainOnly,
+            ssl: SslPolicy::Auto,
+            ca_file: None,
+            public_suffixes: PublicSuffixes::default(),
+            log: LogPolicy::On,
+        }
+    }
+}
+
+/// The option keys the constructor accepts (and, prefixed with `wu_runcloud.`, INI).
+pub const OPTION_KEYS: [&str; 9] = [
+    "api_url",
+    "timeout",
+    "connect_timeout",
+    "max_retries",
+    "www",
+    "ssl",
+    "ca_file",
+    "public_suffixes",
+    "log",
+];
+
+/// One option's value as the caller gave it, before validation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionValue {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    List(Vec<String>),
+    /// Anything else: named for the error message.
+    Other(&'static str),
+}
+
+impl Options {
+    /// Applies one option; `source` names where it came from in error messages
+    /// (`option "timeout"` or `INI wu_runcloud.timeout`).
+    pub fn apply(&mut self, key: &str, value: &OptionValue, source: &str) -> Result<()> {
+        let bad = |want: &str| {
+            Error::InvalidOption(format!("{source} must be {want}, got {}", describe(value)))
+        };
+        match key {
+            "api_url" => {
+                let url = text(value).ok_or_else(|| bad("a URL"))?;
+                self.api_url = validate_api_url(url.trim()).map_err(|why| bad(&why))?;
+            }
+            "timeout" => {
+                self.timeout =
+                    seconds(value).ok_or_else(|| bad("a number of seconds between 0.1 and 300"))?
+            }
+            "connect_timeout" => {
+                self.connect_timeout =
+                    seconds(value).ok_or_else(|| bad("a number of seconds between 0.1 and 300"))?
+            }
+            "max_retries" => {
+                let n = integer(value).filter(|n| (0..=i64::from(MAX_RETRIES_LIMIT)).contains(n));
+                self.max_retries = n
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| bad("a whole number from 0 to 10"))?;
+            }
+            "www" => {
+                self.www = match text(value)
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .as_deref()
+                {
+                    Some("main_only") => WwwPolicy::MainOnly,
+                    Some("always") => WwwPolicy::Always,
+                    Some("never") => WwwPolicy::Never,
+                    _ => return Err(bad("one of main_only, always, never")),
+                }
+            }
+            "ssl" => {
+                self.ssl = match text(value)
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .as_deref()
+                {
+                    Some("auto") => SslPolicy::Auto,
+                    Some("basic") => SslPolicy::Basic,
+                    Some("advanced") => SslPolicy::Advanced,
+                    Some("off") => SslPolicy::Off,
+                    _ => return Err(bad("one of auto, basic, advanced, off")),
+                }
+            }
+            "ca_file" => {
+                let path = text(value).ok_or_else(|| bad("the path of a PEM file"))?;
+                let path = path.trim();
+                self.ca_file = if path.is_empty() {
+                    None
+                } else if std::path::Path::new(path).is_file() {
+                    Some(PathBuf::from(path))
+                } else {
+                    return Err(Error::InvalidOption(format!(
+                        "{source}: {} is not a readable file",
+                        quote(path)
+                    )));
+                };
+            }
+            "public_suffixes" => {
+                let list = match value {
+                    OptionValue::List(l) => l.clone(),
+                    OptionValue::Text(s) => s.split(',').map(str::to_string).collect(),
+                    _ => return Err(bad("a list of suffixes such as co.uk")),
+                };
+                self.public_suffixes = PublicSuffixes::with_extra(&list)
+                    .map_err(|e| Error::InvalidOption(format!("{source}: {e}")))?;
+            }
+            "log" => {
+                self.log = match value {
+                    OptionValue::Bool(true) | OptionValue::Int(1) => LogPolicy::On,
+                    OptionValue::Bool(false) | OptionValue::Int(0) => LogPolicy::Off,
+                    OptionValue::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
+                        "on" | "1" | "yes" | "true" | "" => LogPolicy::On,
+                        "off" | "0" | "no" | "false" | "none" => LogPolicy::Off,
+                        _ => return Err(bad("on or off")),
+                    },
+                    _ => return Err(bad("on or off")),
+                }
+            }
+            _ => {
+                return Err(Error::InvalidOption(format!(
+                    "Unknown option {}; known options: {}",
+                    quote(key),
+                    OPTION_KEYS.join(", ")
+                )))
+            }
+        }
+        Ok(())
+    }
+}
+
+fn text(v: &OptionValue) -> Option<&str> {
+    match v {
+        OptionValue::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn integer(v: &OptionValue) -> Option<i64> {
+    match v {
+        OptionValue::Int(n) => Some(*n),
+        OptionValue::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn seconds(v: &OptionValue) -> Option<Duration> {
+    let secs = match v {
+        OptionValue::Int(n) => *n as f64,
+        OptionValue::Float(f) => *f,
+        OptionValue::Text(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    (secs.is_finite() && (0.1..=MAX_TIMEOUT_SECS).contains(&secs))
+        .then(|| Duration::from_secs_f64(secs))
+}
+
+fn describe(v: &OptionValue) -> String {
+    match v {
+        OptionValue::Text(s) => quote(s),
+        OptionValue::Int(n) => n.to_string(),
+        OptionValue::Float(f) => f.to_string(),
+        OptionValue::Bool(b) => b.to_string(),
+        OptionValue::List(_) => "an array".to_string(),
+        OptionValue::Other(kind) => kind.to_string(),
+    }
+}
+
+/// An http(s) URL with a host, no credentials, query or fragment, and no API version
+/// at the end (the version follows from the credentials). Returned without a trailing slash.
+fn validate_api_url(url: &str) -> std::result::Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("an http:// or https:// URL")?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || rest.contains(['?', '#', '@', ' ']) || url.chars().any(char::is_control) {
+        return Err(
+            "a URL such as https://manage.runcloud.io/api, without credentials, query or fragment"
+                .into(),
+        );
+    }
+    let host_only = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let loopback = matches!(host_only, "localhost" | "[::1]") || host_only.starts_with("127.");
+    if url.starts_with("http://") && !loopback {
+        return Err("an https:// URL: plain http would send the credentials in clear text (http:// is accepted only for 127.0.0.1 and localhost)".into());
+    }
+    let trimmed = url.trim_end_matches('/');
+    if trimmed.ends_with("/v2") || trimmed.ends_with("/v3") {
+        return Err("the API root without version (such as https://manage.runcloud.io/api): /v2 or /v3 follows from the credentials".into());
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Everything one call needs: who we are, which app, and how to behave.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub credentials: Credentials,
+    pub server_id: u64,
+    pub app_id: u64,
+    pub options: Options,
+}
+
+impl Config {
+    /// Validates the constants. Fails, naming the constant, before any request.
+    pub fn from_constants(raw: &RawConstants, options: Options) -> Result<Config> {
+        let missing = raw.missing();
+        if !missing.is_empty() {
+            return Err(Error::Config(format!(
+                "RunCloud integration is not set up: define {} in wp-config.php",
+                missing.join(", ")
+            )));
+        }
+        let credentials = if set(&raw.api_token) {
+            Credentials::Token(credential(&raw.api_token, CONST_API_TOKEN)?)
+        } else {
+            Credentials::Basic {
+                key: credential(&raw.api_key, CONST_API_KEY)?,
+                secret: credential(&raw.api_secret, CONST_API_SECRET)?,
+            }
+        };
+        Ok(Config {
+            credentials,
+            server_id: positive_id(&raw.server_id, CONST_SERVER_ID)?,
+            app_id: positive_id(&raw.app_id, CONST_APP_ID)?,
+            options,
+        })
+    }
+
+    /// The versioned API base, such as `https://manage.runcloud.io/api/v3`.
+    pub fn base_url(&self) -> String {
+        format!(
+            "{}/{}",
+            self.options.api_url,
+            self.credentials.version().as_str()
+        )
+    }
+}
+
+fn credential(v: &Option<ConstValue>, name: &str) -> Result<Secret> {
+    match v {
+        Some(ConstValue::Text(s)) => {
+            let s = s.trim();
+            // A header value cannot carry these; say so without showing the value.
+            if s.chars().any(|c| c.is_control() || !c.is_ascii()) {
+                return Err(Error::Config(format!(
+                    "{name} contains characters that cannot be sent (control or non-ASCII characters); copy it again from RunCloud"
+                )));
+            }
+            Ok(Secret::new(s))
+        }
+        Some(ConstValue::Int(n)) => Ok(Secret::new(n.to_string())),
+        Some(ConstValue::Other(kind)) => Err(Error::Config(format!(
+            "{name} must be a string, not {kind}"
+        ))),
+        None => Err(Error::Config(format!("{name} is not defined"))),
+    }
+}
+
+fn positive_id(v: &Option<ConstValue>, name: &str) -> Result<u64> {
+    let hint = "RunCloud's numeric ID, as in the dashboard address";
+    match v {
+        Some(ConstValue::Int(n)) if *n > 0 => Ok(*n as u64),
+        Some(ConstValue::Int(n)) => Err(Error::Config(format!(
+            "{name} must be a positive integer ({hint}), got {n}"
+        ))),
+        Some(ConstValue::Text(s)) => {
+            let t = s.trim();
+            match t.parse::<u64>() {
+                Ok(n) if n > 0 && t.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+                _ => Err(Error::Config(format!(
+                    "{name} must be a positive integer ({hint}), got {}",
+                    quote(s)
+                ))),
+            }
+        }
+        Some(ConstValue::Other(kind)) => Err(Error::Config(format!(
+            "{name} must be a positive integer ({hint}), not {kind}"
+        ))),
+        None => Err(Error::Config(format!("{name} is not defined"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Option<ConstValue> {
+        Some(ConstValue::Text(s.to_string()))
+    }
+
+    #[test]
+    fn missing_constants_follow_the_chosen_api() {
+        assert_eq!(
+            RawConstants::default().missing(),
+            vec![CONST_API_TOKEN, CONST_SERVER_ID, CONST_APP_ID]
+        );
+        let v2 = RawConstants {
+            api_key: t("k"),
+            server_id: Some(ConstValue::Int(1)),
+            ..Default::default()
+        };
+        assert_eq!(v2.missing(), vec![CONST_API_SECRET, CONST_APP_ID]);
+        let empty = RawConstants {
+            api_token: t("  "),
+            server_id: t(""),
+            app_id: t("5"),
+            ..Default::default()
+        };
+        assert_eq!(empty.missing(), vec![CONST_API_TOKEN, CONST_SERVER_ID]);
+    }
+
+    #[test]
+    fn token_wins_over_key_and_secret() {
+        let raw = RawConstants {
+            api_key: t("key"),
+            api_secret: t("secret"),
+            api_token: t("tok"),
+            server_id: t("12"),
+            app_id: Some(ConstValue::Int(34)),
+        };
+        let c = Config::from_constants(&raw, Options::default()).map_err(|e| e.to_string());
+        let c = c
+            .as_ref()
+            .map(|c| (c.credentials.version(), c.server_id, c.app_id, c.base_url()));
+        assert_eq!(
+            c,
+            Ok((
+                ApiVersion::V3,
+                12,
+                34,
+                "https://manage.runcloud.io/api/v3".to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn ids_must_be_positive_integers_and_errors_name_the_constant() {
+        for bad in [
+            t("abc"),
+            t("-3"),
+            t("0"),
+            t("1.5"),
+            t("+4"),
+            Some(ConstValue::Int(0)),
+            Some(ConstValue::Other("array")),
+        ] {
+            let raw = RawConstants {
+                api_token: t("tok"),
+                server_id: bad.clone(),
+                app_id: t("1"),
+                ..Default::default()
+            };
+            let e = Config::from_constants(&raw, Options::default())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                e.contains(CONST_SERVER_ID) && e.contains("positive integer"),
+                "{bad:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_of_config_shows_no_secret() {
+        let raw = RawConstants {
+            api_key: t("KEY-1234567"),
+            api_secret: t("SECRET-7654321"),
+            server_id: t("1"),
+            app_id: t("2"),
+            ..Default::default()
+        };
+        let c = Config::from_constants(&raw, Options::default());
+        let dbg = format!("{c:?}");
+        assert!(dbg.contains("redacted"));
+        assert!(
+            !dbg.contains("KEY-1234567") && !dbg.contains("SECRET-7654321"),
+            "{dbg}"
+        );
+    }
+
+    #[test]
+    fn options_are_validated() {
+        let mut o = Options::default();
+        assert!(o
+            .apply("timeout", &OptionValue::Int(5), "option \"timeout\"")
+            .is_ok());
+        assert_eq!(o.timeout, Duration::from_secs(5));
+        assert!(o.apply("timeout", &OptionValue::Float(0.5), "t").is_ok());
+        for bad in [
+            OptionValue::Int(0),
+            OptionValue::Int(1000),
+            OptionValue::Text("x".into()),
+            OptionValue::Bool(true),
+        ] {
+            assert!(o.apply("timeout", &bad, "t").is_err(), "{bad:?}");
+        }
+        assert!(o.apply("max_retries", &OptionValue::Int(11), "m").is_err());
+        assert!(o
+            .apply("www", &OptionValue::Text("sometimes".into()), "w")
+            .is_err());
+        assert!(o
+            .apply("ssl", &OptionValue::Text("ADVANCED".into()), "s")
+            .is_ok());
+        assert_eq!(o.ssl, SslPolicy::Advanced);
+        let e = o
+            .apply("colour", &OptionValue::Int(1), "c")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("Unknown option \"colour\""), "{e}");
+        assert!(o
+            .apply(
+                "ca_file",
+                &OptionValue::Text("/no/such/file.pem".into()),
+                "c"
+            )
+            .is_err());
+    }
+
+    #[test]
+    fn api_url_is_checked() {
+        let mut o = Options::default();
+        assert!(o
+            .apply(
+                "api_url",
+                &OptionValue::Text("http://127.0.0.1:8080/api/".into()),
+                "u"
+            )
+            .is_ok());
+        assert_eq!(o.api_url, "http://127.0.0.1:8080/api");
+        for bad in [
+            "ftp://x",
+            "https://",
+            "https://u:p@host/api",
+            "https://host/api/v3",
+            "https://host/api?x=1",
+            "manage.runcloud.io",
+            "http://example.com/api",
+        ] {
+            assert!(
+                o.apply("api_url", &OptionValue::Text(bad.into()), "u")
+                    .is_err(),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The one error type of the extension. The PHP layer maps each variant to an
+//! exception class; everything here is plain Rust.
+
+use std::collections::BTreeMap;
+
+/// Field errors as RunCloud sends them: `{"name": ["The name has already been taken."]}`.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A domain name that cannot be sent to RunCloud. Refused before any request.
+    #[error("{0}")]
+    InvalidDomain(String),
+
+    /// A constructor option or INI value that is not valid.
+    #[error("{0}")]
+    InvalidOption(String),
+
+    /// The wp-config.php constants are missing or malformed. No request was sent.
+    #[error("{0}")]
+    Config(String),
+
+    /// We will not do this, whatever RunCloud would say (such as removing the
+    /// app's primary domain).
+    #[error("{0}")]
+    Refused(String),
+
+    /// RunCloud answered with an error status.
+    #[error("{context}: RunCloud answered HTTP {status}{}{}", message_suffix(.message), hint_suffix(*.status, .hint))]
+    Api {
+        context: String,
+        status: u16,
+        message: String,
+        errors: FieldErrors,
+        hint: Option<&'static str>,
+    },
+
+    /// No usable answer came: DNS, connect, TLS, timeout, dropped connection.
+    #[error("{context}: {message}")]
+    Transport { context: String, message: String },
+
+    /// RunCloud answered 2xx, but the body is not what the API documents.
+    #[error("{context}: RunCloud sent an unexpected answer (HTTP {status}): {message}")]
+    BadResponse {
+        context: String,
+        status: u16,
+        message: String,
+    },
+
+    /// A bug of ours, caught before it could reach PHP as a crash.
+    #[error("internal error in wu_runcloud: {0}")]
+    Internal(String),
+}
+
+fn message_suffix(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(": {message}")
+    }
+}
+
+fn hint_suffix(status: u16, hint: &Option<&'static str>) -> String {
+    match hint.or_else(|| default_hint(status)) {
+        Some(h) => format!(". {h}"),
+        None => String::new(),
+    }
+}
+
+/// What an admin should check for each status, when the call site has no better advice.
+pub fn default_hint(status: u16) -> Option<&'static str> {
+    match status {
+        401 => Some(
+            "Check the API credentials in wp-config.php, that API access is enabled in \
+             RunCloud (Settings > API Key), and that this server's IP address is on the API \
+             allow-list if one is set",
+        ),
+        403 => Some(
+            "The API user may not do this: RunCloud's API needs a Business or Enterprise plan, \
+             and the key must be allowed to manage this server",
+        ),
+        429 => Some("RunCloud's rate limit was reached; the call was retried and gave up"),
+        500..=599 => Some("RunCloud had a server error; try again later"),
+        _ => None,
+    }
+}
+
+impl Error {
+    /// The HTTP status behind the error; 0 when no answer came or none was sent.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Error::Api { status, .. } | Error::BadResponse { status, .. } => *status,
+            _ => 0,
+        }
+    }
+
+    /// RunCloud's field errors, when it sent any.
+    pub fn field_errors(&self) -> FieldErrors {
+        match self {
+            Error::Api { errors, .. } => errors.clone(),
+            _ => FieldErrors::new(),
+        }
+    }
+
+    /// A bad argument of the caller rather than a failure of RunCloud.
+    pub fn is_invalid_argument(&self) -> bool {
+        matches!(self, Error::InvalidDomain(_) | Error::InvalidOption(_))
+    }
+
+    /// Adds what we were doing to an error that came from a lower layer.
+    pub fn with_context(self, what: &str) -> Error {
+        match self {
+            Error::Api {
+                status,
+                message,
+                errors,
+                hint,
+                ..
+            } => Error::Api {
+                context: what.to_string(),
+                status,
+                message,
+                errors,
+                hint,
+            },
+            Error::Transport { message, .. } => Error::Transport {
+                context: what.to_string(),
+                message,
+            },
+            Error::BadResponse {
+                status, message, ..
+            } => Error::BadResponse {
+                context: what.to_string(),
+                status,
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Quotes untrusted text for a message: escapes control characters and cuts it short,
+/// so a hostile value can neither forge log lines nor flood them.
+pub fn quote(input: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    let mut cut: String = input.chars().take(MAX_CHARS).collect();
+    let truncated = cut.len() < input.len();
+    if truncated {
+        cut.push('…');
+    }
+    let mut out = String::with_capacity(cut.len() + 2);
+    out.push('"');
+    for c in cut.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_escapes_controls_and_truncates() {
+        assert_eq!(quote("a\nb"), "\"a\\u{a}b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \\\"hi\\\"\"");
+        let long = "x".repeat(200);
+        let q = quote(&long);
+        assert!(q.chars().count() < 90, "{q}");
+        assert!(q.ends_with("…\""));
+    }
+
+    #[test]
+    fn api_error_text_carries_status_message_and_hint() {
+        let e = Error::Api {
+            context: "adding \"a.com\"".into(),
+            status: 401,
+            message: "Unauthenticated.".into(),
+            errors: FieldErrors::new(),
+            hint: None,
+        };
+        let text = e.to_string();
+        assert!(text.starts_with("adding \"a.com\": RunCloud answered HTTP 401: Unauthenticated."));
+        assert!(text.contains("allow-list"));
+        assert_eq!(e.status_code(), 401);
+    }
+
+    #[test]
+    fn transport_error_has_status_zero() {
+        let e = Error::Transport {
+            context: "x".into(),
+            message: "connection refused".into(),
+        };
+        assert_eq!(e.status_code(), 0);
+        assert!(e.field_errors().is_empty());
+    }
+}

@@ -1,0 +1,15 @@
+//! wu_runcloud: keeps a RunCloud web application in step with the domains of an
+//! Ultimate Multisite network. The core (everything but `php`) is plain Rust;
+//! `php` is the thin Zend layer that exposes `WU_RunCloud_Integration`.
+
+pub mod api;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod mapping;
+pub mod secret;
+
+#[cfg(feature = "php")]
+mod php;
+
+pub use error::{Error, Result};

@@ -1,0 +1,70 @@
+//! The `wu_runcloud.*` INI entries: registered at module startup, read at call time.
+
+use super::zend_extra::zend_ini_string_ex;
+use crate::config::{OptionValue, Options};
+use crate::error::Result;
+use ext_php_rs::flags::IniEntryPermission;
+use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
+use std::ffi::CStr;
+
+/// (option key, INI name, default). An empty api_url or ca_file means "the default".
+pub const ENTRIES: [(&str, &CStr, &CStr); 9] = [
+    ("api_url", c"wu_runcloud.api_url", c""),
+    ("timeout", c"wu_runcloud.timeout", c"20"),
+    ("connect_timeout", c"wu_runcloud.connect_timeout", c"5"),
+    ("max_retries", c"wu_runcloud.max_retries", c"3"),
+    ("www", c"wu_runcloud.www", c"main_only"),
+    ("ssl", c"wu_runcloud.ssl", c"auto"),
+    ("ca_file", c"wu_runcloud.ca_file", c""),
+    ("public_suffixes", c"wu_runcloud.public_suffixes", c""),
+    ("log", c"wu_runcloud.log", c"on"),
+];
+
+static INI: IniEntryDefs<10> = IniEntryDefs::new([
+    IniEntryDef::new(ENTRIES[0].1, ENTRIES[0].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[1].1, ENTRIES[1].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[2].1, ENTRIES[2].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[3].1, ENTRIES[3].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[4].1, ENTRIES[4].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[5].1, ENTRIES[5].2, IniEntryPermission::All),
+    // A CA file is a trust decision: php.ini only, not ini_set() from a plugin.
+    IniEntryDef::new(ENTRIES[6].1, ENTRIES[6].2, IniEntryPermission::System),
+    IniEntryDef::new(ENTRIES[7].1, ENTRIES[7].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[8].1, ENTRIES[8].2, IniEntryPermission::All),
+    IniEntryDef::end(),
+]);
+
+pub fn register(module_number: i32) {
+    IniEntryDef::register(INI.as_slice(), module_number);
+}
+
+/// The current value of one of our entries.
+pub fn value(name: &CStr) -> Option<String> {
+    let bytes = name.to_bytes();
+    let mut exists = false;
+    // SAFETY: name is a valid buffer; the engine returns its own string or NULL.
+    let ptr = unsafe { zend_ini_string_ex(bytes.as_ptr().cast(), bytes.len(), 0, &mut exists) };
+    if ptr.is_null() || !exists {
+        return None;
+    }
+    // SAFETY: INI values are NUL-terminated strings owned by the engine.
+    Some(
+        unsafe { CStr::from_ptr(ptr) }
+            .to_string_lossy()
+            .into_owned(),
+    )
+}
+
+/// The defaults with every INI value applied over them. An empty value keeps the default.
+pub fn options() -> Result<Options> {
+    let mut options = Options::default();
+    for (key, name, _) in ENTRIES {
+        let Some(v) = value(name) else { continue };
+        if v.trim().is_empty() && matches!(key, "api_url" | "ca_file" | "public_suffixes") {
+            continue;
+        }
+        let source = format!("INI {}", name.to_string_lossy());
+        options.apply(key, &OptionValue::Text(v), &source)?;
+    }
+    Ok(options)
+}

@@ -1,0 +1,415 @@
+//! WU_RunCloud_Integration: PHP arguments in, a core call, a PHP value or an
+//! exception out. No decisions are made here.
+
+use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
+use super::{constants, exception, ini, log};
+use crate::config::{Config, LogPolicy, OptionValue, Options, RawConstants};
+use crate::domain::DomainName;
+use crate::error::{quote, Error, Result};
+use crate::mapping::{self, AddOutcome, Mapping, NameKind, SslStatus};
+use crate::secret::{redact, Secret};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::exception::PhpResult;
+use ext_php_rs::flags::ClassFlags;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ArrayKey, ZendClassObject, ZendHashTable, Zval};
+use ext_php_rs::zend::Function;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Keeps a RunCloud web application in step with the network's domains.
+#[php_class]
+#[php(name = "WU_RunCloud_Integration")]
+#[php(flags = ClassFlags::Final)]
+#[derive(Default)]
+pub struct Integration {
+    /// Constructor options, validated; applied over INI at every call.
+    overrides: Vec<(String, OptionValue)>,
+}
+
+/// Every credential that is defined, valid or not: what must never be printed.
+fn secrets_of(raw: &RawConstants) -> Vec<Secret> {
+    use crate::config::ConstValue;
+    [&raw.api_key, &raw.api_secret, &raw.api_token]
+        .into_iter()
+        .filter_map(|v| match v {
+            Some(ConstValue::Text(s)) if !s.trim().is_empty() => Some(Secret::new(s.trim())),
+            Some(ConstValue::Int(n)) => Some(Secret::new(n.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs core work; a panic becomes an internal error instead of reaching PHP.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(Error::Internal(panic_text(p))))
+}
+
+fn option_value(v: &Zval) -> OptionValue {
+    if let Some(s) = v.str() {
+        OptionValue::Text(s.to_string())
+    } else if let Some(n) = v.long() {
+        OptionValue::Int(n)
+    } else if let Some(f) = v.double() {
+        OptionValue::Float(f)
+    } else if let Some(b) = v.bool() {
+        OptionValue::Bool(b)
+    } else if let Some(a) = v.array() {
+        OptionValue::List(a.iter().filter_map(|(_, v)| v.coerce_to_string()).collect())
+    } else if v.is_null() {
+        OptionValue::Other("null")
+    } else {
+        OptionValue::Other("a value of another type")
+    }
+}
+
+fn domain_array(d: &crate::api::decode::Domain) -> ZBox<ZendHashTable> {
+    let mut pairs: Vec<(&str, Zval)> = vec![("id", long(d.id as i64)), ("name", string(&d.name))];
+    for (k, v) in &d.raw {
+        if k != "id" && k != "name" {
+            pairs.push((k.as_str(), convert::json(v)));
+        }
+    }
+    assoc_ht(pairs)
+}
+
+impl Integration {
+    fn options(&self) -> Result<Options> {
+        let mut options = ini::options()?;
+        for (k, v) in &self.overrides {
+            options.apply(k, v, &format!("option {}", quote(k)))?;
+        }
+        Ok(options)
+    }
+
+    fn config(&self, raw: &RawConstants) -> Result<Config> {
+        Config::from_constants(raw, self.options()?)
+    }
+
+    /// The strict API: a result, or a WU_RunCloud_Exception / InvalidArgumentException.
+    fn strict<T>(&self, f: impl FnOnce(&RawConstants) -> Result<T>) -> PhpResult<T> {
+        let raw = constants::read_all();
+        guarded(|| f(&raw)).map_err(|e| {
+            let secrets = secrets_of(&raw);
+            exception::throw(&e, &secrets.iter().collect::<Vec<_>>());
+            // Already thrown above; this one is dropped by the engine.
+            PhpException::from("wu_runcloud")
+        })
+    }
+
+    /// The hook flows: never throw, log one line, return success.
+    fn hook(&self, action: &str, input: &str, site_id: i64, kind: NameKind, add: bool) -> bool {
+        let raw = constants::read_all();
+        let secrets = secrets_of(&raw);
+        let secret_refs: Vec<&Secret> = secrets.iter().collect();
+        let site = if site_id > 0 {
+            format!(" (site {site_id})")
+        } else {
+            String::new()
+        };
+        let logging = self.options().map(|o| o.log).unwrap_or(LogPolicy::On);
+        let emit = |level: log::Level, text: String| {
+            if logging == LogPolicy::On {
+                log::write(
+                    level,
+                    &redact(&format!("{action}{site}: {text}"), &secret_refs),
+                );
+            }
+        };
+        let outcome = guarded(|| {
+            let name = DomainName::parse(input)?;
+            let config = self.config(&raw)?;
+            let mapping = Mapping::new(&config)?;
+            if add {
+                mapping.add(&name, kind).map(HookDone::Added)
+            } else {
+                let removed = mapping.remove(&name)?;
+                Ok(HookDone::Removed {
+                    name: name.to_string(),
+                    removed,
+                    app: config.app_id,
+                })
+            }
+        });
+        match outcome {
+            Ok(HookDone::Added(added)) => {
+                let (level, text) = describe_add(&added);
+                emit(level, text);
+                true
+            }
+            Ok(HookDone::Removed { name, removed, app }) => {
+                let text = if removed {
+                    format!("removed {name} from RunCloud web application {app}")
+                } else {
+                    format!("{name} was not on RunCloud web application {app}; nothing to remove")
+                };
+                emit(log::Level::Info, text);
+                true
+            }
+            Err(e) => {
+                emit(log::Level::Error, format!("failed: {e}"));
+                false
+            }
+        }
+    }
+}
+
+/// What a hook did, for its log line.
+enum HookDone {
+    Added(AddOutcome),
+    Removed {
+        name: String,
+        removed: bool,
+        app: u64,
+    },
+}
+
+fn describe_add(o: &AddOutcome) -> (log::Level, String) {
+    if let Some(cover) = &o.covered_by {
+        return (
+            log::Level::Info,
+            format!(
+                "{} is covered by the wildcard domain *.{cover}; nothing added",
+                o.name
+            ),
+        );
+    }
+    let what = if o.created {
+        "added"
+    } else {
+        "already on the app:"
+    };
+    let twin = if o.www {
+        format!(" (with www.{})", o.name)
+    } else {
+        String::new()
+    };
+    let level = if o.ssl.status == SslStatus::Failed {
+        log::Level::Warning
+    } else {
+        log::Level::Info
+    };
+    (
+        level,
+        format!(
+            "{what} {}{twin}, RunCloud domain {}; SSL {}: {}",
+            o.name,
+            o.id,
+            o.ssl.status.as_str(),
+            o.ssl.message
+        ),
+    )
+}
+
+#[php_impl]
+#[php(change_method_case = "snake_case")]
+impl Integration {
+    /// @param array $options api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log
+    pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
+        let mut overrides = Vec::new();
+        let mut check = Options::default();
+        if let Some(ht) = options {
+            for (key, value) in ht.iter() {
+                if let ArrayKey::Long(n) = key {
+                    return Err(invalid_argument(format!(
+                        "Option keys must be names such as \"timeout\", got the index {n}"
+                    )));
+                }
+                let key = key.to_string();
+                let value = option_value(value);
+                check
+                    .apply(&key, &value, &format!("option {}", quote(&key)))
+                    .map_err(|e| invalid_argument(e.to_string()))?;
+                overrides.push((key, value));
+            }
+        }
+        Ok(Integration { overrides })
+    }
+
+    #[php(defaults(site_id = 0))]
+    pub fn on_add_domain(&self, domain: String, site_id: i64) -> bool {
+        self.hook("wu_add_domain", &domain, site_id, NameKind::Mapped, true)
+    }
+
+    #[php(defaults(site_id = 0))]
+    pub fn on_remove_domain(&self, domain: String, site_id: i64) -> bool {
+        self.hook(
+            "wu_remove_domain",
+            &domain,
+            site_id,
+            NameKind::Mapped,
+            false,
+        )
+    }
+
+    #[php(defaults(site_id = 0))]
+    pub fn on_add_subdomain(&self, subdomain: String, site_id: i64) -> bool {
+        self.hook(
+            "wu_add_subdomain",
+            &subdomain,
+            site_id,
+            NameKind::Subdomain,
+            true,
+        )
+    }
+
+    #[php(defaults(site_id = 0))]
+    pub fn on_remove_subdomain(&self, subdomain: String, site_id: i64) -> bool {
+        self.hook(
+            "wu_remove_subdomain",
+            &subdomain,
+            site_id,
+            NameKind::Subdomain,
+            false,
+        )
+    }
+
+    pub fn is_setup(&self) -> bool {
+        constants::read_all().missing().is_empty()
+    }
+
+    /// @return string[]
+    pub fn get_missing_constants(&self) -> Vec<String> {
+        constants::read_all()
+            .missing()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub fn test_connection(&self) -> ZBox<ZendHashTable> {
+        let raw = constants::read_all();
+        let secrets = secrets_of(&raw);
+        let refs: Vec<&Secret> = secrets.iter().collect();
+        let report = guarded(|| {
+            let options = self.options()?;
+            Ok(mapping::test_connection(&raw, options))
+        })
+        .unwrap_or_else(|e| mapping::ConnectionReport {
+            ok: false,
+            api_version: raw.api_version().as_str(),
+            message: e.to_string(),
+            checks: vec![mapping::Check {
+                name: "constants",
+                ok: false,
+                message: e.to_string(),
+            }],
+        });
+        let checks = report
+            .checks
+            .iter()
+            .map(|c| {
+                assoc(vec![
+                    ("name", string(c.name)),
+                    ("ok", boolean(c.ok)),
+                    ("message", string(&redact(&c.message, &refs))),
+                ])
+            })
+            .collect();
+        assoc_ht(vec![
+            ("ok", boolean(report.ok)),
+            ("api_version", string(report.api_version)),
+            ("message", string(&redact(&report.message, &refs))),
+            ("checks", convert::array(list_ht(checks))),
+        ])
+    }
+
+    /// Hooks the four Ultimate Multisite actions; false when add_action() does not exist.
+    #[php(defaults(priority = 10))]
+    pub fn register_hooks(priority: i64) -> PhpResult<bool> {
+        let Some(add_action) = Function::try_from_function("add_action") else {
+            return Ok(false);
+        };
+        for (hook, method) in [
+            ("wu_add_domain", "on_add_domain"),
+            ("wu_remove_domain", "on_remove_domain"),
+            ("wu_add_subdomain", "on_add_subdomain"),
+            ("wu_remove_subdomain", "on_remove_subdomain"),
+        ] {
+            let object = ZendClassObject::new(Integration::default())
+                .into_zval(false)
+                .map_err(|e| PhpException::from(e.to_string()))?;
+            let callback = convert::list(vec![object, string(method)]);
+            add_action.try_call(vec![&hook, &callback, &priority, &2i64])?;
+        }
+        Ok(true)
+    }
+
+    /// @return array{name: string, id: int, created: bool, www: bool, ssl: string, ssl_message: string, ssl_mode: string}
+    pub fn add_domain(&self, domain: String) -> PhpResult<ZBox<ZendHashTable>> {
+        self.strict(|raw| {
+            let name = DomainName::parse(&domain)?;
+            let config = self.config(raw)?;
+            let o = Mapping::new(&config)?.add(&name, NameKind::Mapped)?;
+            let secrets = secrets_of(raw);
+            let refs: Vec<&Secret> = secrets.iter().collect();
+            Ok(assoc_ht(vec![
+                ("name", string(&o.name)),
+                ("id", long(o.id as i64)),
+                ("created", boolean(o.created)),
+                ("www", boolean(o.www)),
+                ("ssl", string(o.ssl.status.as_str())),
+                ("ssl_message", string(&redact(&o.ssl.message, &refs))),
+                ("ssl_mode", string(o.ssl.mode.as_str())),
+            ]))
+        })
+    }
+
+    pub fn remove_domain(&self, domain: String) -> PhpResult<bool> {
+        self.strict(|raw| {
+            let name = DomainName::parse(&domain)?;
+            let config = self.config(raw)?;
+            Mapping::new(&config)?.remove(&name)
+        })
+    }
+
+    pub fn find_domain(&self, domain: String) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+        self.strict(|raw| {
+            let name = DomainName::parse(&domain)?;
+            let config = self.config(raw)?;
+            Ok(Mapping::new(&config)?
+                .find(&name)?
+                .as_ref()
+                .map(domain_array))
+        })
+    }
+
+    pub fn list_domains(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        self.strict(|raw| {
+            let config = self.config(raw)?;
+            let all = Mapping::new(&config)?.list()?;
+            Ok(list_ht(
+                all.iter()
+                    .map(|d| convert::array(domain_array(d)))
+                    .collect(),
+            ))
+        })
+    }
+
+    /// @return array{mode: string, status: string, message: string}
+    pub fn redeploy_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        self.strict(|raw| {
+            let config = self.config(raw)?;
+            let o = Mapping::new(&config)?.redeploy_ssl()?;
+            let secrets = secrets_of(raw);
+            let refs: Vec<&Secret> = secrets.iter().collect();
+            Ok(assoc_ht(vec![
+                ("mode", string(o.mode.as_str())),
+                ("status", string(o.status.as_str())),
+                ("message", string(&redact(&o.message, &refs))),
+            ]))
+        })
+    }
+}
+
+fn invalid_argument(message: String) -> PhpException {
+    PhpException::new(message, 0, exception::invalid_argument())
+}

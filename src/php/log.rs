@@ -1,0 +1,52 @@
+//! One line per hook outcome: Ultimate Multisite's log when it is there,
+//! PHP's error_log() otherwise. Logging never throws and never fails a hook.
+
+use ext_php_rs::zend::{ExecutorGlobals, Function};
+
+pub const HANDLE: &str = "integration-runcloud";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// `message` must already be redacted.
+pub fn write(level: Level, message: &str) {
+    if let Some(f) = Function::try_from_function("wu_log_add") {
+        let ok = f.try_call(vec![&HANDLE, &message, &level.as_str()]).is_ok();
+        if discard_pending_exception() || !ok {
+            fallback(level, message);
+        }
+        return;
+    }
+    fallback(level, message);
+}
+
+fn fallback(level: Level, message: &str) {
+    if let Some(f) = Function::try_from_function("error_log") {
+        let line = format!("wu_runcloud: [{}] {message}", level.as_str());
+        let _ = f.try_call(vec![&line]);
+        discard_pending_exception();
+    }
+}
+
+/// A logger that threw must not turn a hook into a failure.
+fn discard_pending_exception() -> bool {
+    if ExecutorGlobals::has_exception() {
+        drop(ExecutorGlobals::take_exception());
+        return true;
+    }
+    false
+}

@@ -1,0 +1,723 @@
+//! runcloud-sim: a stand-in for RunCloud's API (v2 and v3) for tests, the demo
+//! and benchmarks. Control endpoints under `/__sim/` set state, inject faults
+//! and read the request log; they need no credentials.
+
+pub mod http;
+pub mod state;
+
+use http::{read_request, write_all, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use state::{Account, Behaviour, PaginationStyle};
+use std::collections::VecDeque;
+use std::io::{BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+pub use state::{SEED_APP, SEED_PRIMARY, SEED_SERVER};
+
+/// Credentials the simulator accepts.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub api_key: String,
+    pub api_secret: String,
+    pub api_token: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials {
+            api_key: "sim-key-0123456789".into(),
+            api_secret: "sim-secret-0123456789".into(),
+            api_token: "sim-token-0123456789".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub port: u16,
+    pub credentials: Credentials,
+    pub ignore_search: bool,
+    pub latency: Duration,
+    /// Requests allowed per rate window.
+    pub rate_limit: u64,
+    pub rate_window: Duration,
+    /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            port: 0,
+            credentials: Credentials::default(),
+            ignore_search: false,
+            latency: Duration::ZERO,
+            rate_limit: 100_000,
+            rate_window: Duration::from_secs(60),
+            tls: None,
+        }
+    }
+}
+
+/// What to do to the next matching API requests.
+#[derive(Debug, Clone, Default)]
+pub struct Fault {
+    pub count: u64,
+    pub method: Option<String>,
+    pub path_contains: Option<String>,
+    /// Answer this status (with `body`, or a JSON message) instead of the real answer.
+    pub status: Option<u16>,
+    pub body: Option<String>,
+    pub content_type: Option<String>,
+    pub retry_after: Option<String>,
+    pub delay: Duration,
+    /// `drop` (close without answering), `hang` (never answer), `trickle`
+    /// (one byte at a time), `truncate` (half the body, then close).
+    pub action: Option<String>,
+    /// Carry the request out before misbehaving (a lost answer to a real change).
+    pub apply: bool,
+}
+
+impl Fault {
+    fn matches(&self, req: &HttpRequest) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(&req.method))
+            && self
+                .path_contains
+                .as_deref()
+                .is_none_or(|p| req.path.contains(p))
+    }
+
+    fn from_json(v: &Value) -> Result<Fault, String> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let action = s("action");
+        if let Some(a) = &action {
+            if !matches!(a.as_str(), "drop" | "hang" | "trickle" | "truncate") {
+                return Err(format!("unknown action {a}"));
+            }
+        }
+        Ok(Fault {
+            count: v.get("count").and_then(Value::as_u64).unwrap_or(1),
+            method: s("method"),
+            path_contains: s("path_contains"),
+            status: v.get("status").and_then(Value::as_u64).map(|n| n as u16),
+            body: s("body"),
+            content_type: s("content_type"),
+            retry_after: v.get("retry_after").map(|r| match r {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            delay: Duration::from_millis(v.get("delay_ms").and_then(Value::as_u64).unwrap_or(0)),
+            action,
+            apply: v.get("apply").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+}
+
+/// One API request as the simulator saw it.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub version: String,
+    pub status: u16,
+    pub accept_json: bool,
+    pub content_type_json: bool,
+    pub body: String,
+}
+
+impl Logged {
+    fn to_json(&self) -> Value {
+        let query: serde_json::Map<String, Value> = self
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        json!({ "method": self.method, "path": self.path, "query": query, "version": self.version,
+                "status": self.status, "accept_json": self.accept_json,
+                "content_type_json": self.content_type_json, "body": self.body })
+    }
+}
+
+struct State {
+    account: Account,
+    behaviour: Behaviour,
+    credentials: Credentials,
+    latency: Duration,
+    faults: VecDeque<Fault>,
+    log: Vec<Logged>,
+    rate_limit: u64,
+    rate_window: Duration,
+    rate_started: Instant,
+    rate_used: u64,
+    send_retry_after: bool,
+}
+
+/// The shared simulator; cheap to clone into connection threads.
+#[derive(Clone)]
+pub struct Shared {
+    state: Arc<Mutex<State>>,
+    connections: Arc<AtomicU64>,
+    requests: Arc<AtomicU64>,
+    stopping: Arc<AtomicBool>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Connections accepted since start (or the last reset).
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// The API requests seen since the last reset.
+    pub fn requests(&self) -> Vec<Logged> {
+        self.lock().log.clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.lock().log.clear();
+    }
+
+    /// Back to the seed account, no faults, no log.
+    pub fn reset(&self) {
+        let mut s = self.lock();
+        s.account = Account::seed();
+        s.faults.clear();
+        s.log.clear();
+        s.rate_used = 0;
+        s.rate_started = Instant::now();
+        s.behaviour.pagination = PaginationStyle::Standard;
+        s.behaviour.read_only = false;
+        s.latency = Duration::ZERO;
+        self.connections.store(0, Ordering::SeqCst);
+    }
+
+    pub fn with_account<T>(&self, f: impl FnOnce(&mut Account) -> T) -> T {
+        f(&mut self.lock().account)
+    }
+
+    pub fn push_fault(&self, fault: Fault) {
+        self.lock().faults.push_back(fault);
+    }
+
+    pub fn set_ignore_search(&self, on: bool) {
+        self.lock().behaviour.ignore_search = on;
+    }
+
+    pub fn set_pagination(&self, style: PaginationStyle) {
+        self.lock().behaviour.pagination = style;
+    }
+
+    pub fn set_read_only(&self, on: bool) {
+        self.lock().behaviour.read_only = on;
+    }
+
+    pub fn set_rate_limit(&self, limit: u64, window: Duration, send_retry_after: bool) {
+        let mut s = self.lock();
+        s.rate_limit = limit;
+        s.rate_window = window;
+        s.rate_used = 0;
+        s.rate_started = Instant::now();
+        s.send_retry_after = send_retry_after;
+    }
+
+    /// The names on an app, in order.
+    pub fn domain_names(&self, server: u64, app: u64) -> Vec<String> {
+        let mut s = self.lock();
+        s.account
+            .app_mut(server, app)
+            .map(|a| a.domains.iter().map(|d| d.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn app_json(&self, server: u64, app: u64) -> Value {
+        let mut s = self.lock();
+        match s.account.app_mut(server, app) {
+            Some(a) => json!({
+                "id": a.id, "name": a.name,
+                "domains": a.domains.iter().map(|d| json!({"id": d.id, "name": d.name, "type": d.kind,
+                    "www": d.www, "redirection": d.redirection, "wildcard": d.wildcard, "ssl_id": d.ssl_id})).collect::<Vec<_>>(),
+                "ssl": { "installed": a.ssl_id.is_some(), "id": a.ssl_id, "advanced": a.advanced_ssl, "redeploys": a.redeploys }
+            }),
+            None => Value::Null,
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops accepting connections.
+pub struct Sim {
+    addr: SocketAddr,
+    tls: bool,
+    shared: Shared,
+}
+
+impl Sim {
+    pub fn start(opts: SimOptions) -> std::io::Result<Sim> {
+        let listener = TcpListener::bind(("127.0.0.1", opts.port))?;
+        let addr = listener.local_addr()?;
+        let tls_config = match &opts.tls {
+            Some((cert, key)) => Some(Arc::new(tls_server_config(cert, key)?)),
+            None => None,
+        };
+        let shared = Shared {
+            state: Arc::new(Mutex::new(State {
+                account: Account::seed(),
+                behaviour: Behaviour {
+                    ignore_search: opts.ignore_search,
+                    pagination: PaginationStyle::Standard,
+                    read_only: false,
+                },
+                credentials: opts.credentials.clone(),
+                latency: opts.latency,
+                faults: VecDeque::new(),
+                log: Vec::new(),
+                rate_limit: opts.rate_limit,
+                rate_window: opts.rate_window,
+                rate_started: Instant::now(),
+                rate_used: 0,
+                send_retry_after: true,
+            })),
+            connections: Arc::new(AtomicU64::new(0)),
+            requests: Arc::new(AtomicU64::new(0)),
+            stopping: Arc::new(AtomicBool::new(false)),
+        };
+        let accept_shared = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if accept_shared.stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                accept_shared.connections.fetch_add(1, Ordering::SeqCst);
+                let conn_shared = accept_shared.clone();
+                let tls = tls_config.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_nodelay(true);
+                    // Idle keep-alive connections are closed after a while, as real servers do.
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(75)));
+                    match tls {
+                        Some(cfg) => {
+                            let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+                                return;
+                            };
+                            serve(rustls::StreamOwned::new(conn, stream), &conn_shared);
+                        }
+                        None => serve(stream, &conn_shared),
+                    }
+                });
+            }
+        });
+        Ok(Sim {
+            addr,
+            tls: opts.tls.is_some(),
+            shared,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The API root to configure the client with (without `/v2` or `/v3`).
+    pub fn api_url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}/api", self.addr.port())
+    }
+
+    pub fn shared(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+fn tls_server_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| bad(format!("{}: {e}", cert.display())))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("{}: {e}", cert.display())))?;
+    let key =
+        PrivateKeyDer::from_pem_file(key).map_err(|e| bad(format!("{}: {e}", key.display())))?;
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| bad(e.to_string()))
+}
+
+fn serve<S: Read + Write>(stream: S, shared: &Shared) {
+    let mut reader = BufReader::new(stream);
+    loop {
+        let req = match read_request(&mut reader) {
+            Ok(Some(r)) => r,
+            _ => return,
+        };
+        shared.requests.fetch_add(1, Ordering::SeqCst);
+        let keep_alive = req.keep_alive;
+        let (resp, fault) = if req.path.starts_with("/__sim/") {
+            (control(shared, &req), None)
+        } else {
+            api(shared, &req)
+        };
+        let (head, body) = resp.to_bytes(keep_alive);
+        let w = reader.get_mut();
+        let ok = match fault.as_ref().and_then(|f| f.action.as_deref()) {
+            Some("drop") => return,
+            Some("hang") => {
+                // Hold the connection open without a word, for longer than any client timeout.
+                for _ in 0..600 {
+                    if shared.stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                return;
+            }
+            Some("trickle") => {
+                let all: Vec<u8> = head.iter().chain(body.iter()).copied().collect();
+                for b in all {
+                    if write_all(w, &[b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+                true
+            }
+            Some("truncate") => {
+                let _ = write_all(w, &head);
+                let _ = write_all(w, &body[..body.len() / 2]);
+                return;
+            }
+            _ => write_all(w, &head)
+                .and_then(|_| write_all(w, &body))
+                .is_ok(),
+        };
+        if !ok || !keep_alive {
+            return;
+        }
+    }
+}
+
+/// An API request: auth, rate limit, faults, then the route.
+fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
+    let mut s = shared.lock();
+    let latency = s.latency;
+    let version = if req.path.starts_with("/api/v2/") {
+        "v2"
+    } else if req.path.starts_with("/api/v3/") {
+        "v3"
+    } else {
+        ""
+    };
+    let mut entry = Logged {
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        version: version.to_string(),
+        status: 0,
+        accept_json: req
+            .header("accept")
+            .is_some_and(|v| v.contains("application/json")),
+        content_type_json: req
+            .header("content-type")
+            .is_some_and(|v| v.contains("application/json")),
+        body: String::from_utf8_lossy(&req.body).into_owned(),
+    };
+    // Rate window.
+    if s.rate_started.elapsed() >= s.rate_window {
+        s.rate_started = Instant::now();
+        s.rate_used = 0;
+    }
+    s.rate_used += 1;
+    let remaining = s.rate_limit.saturating_sub(s.rate_used);
+    let over = s.rate_used > s.rate_limit;
+    let reset_in = s
+        .rate_window
+        .saturating_sub(s.rate_started.elapsed())
+        .as_secs()
+        .max(1);
+    let fault_index = s.faults.iter().position(|f| f.matches(req));
+    let fault = fault_index.and_then(|i| {
+        let f = s.faults.get_mut(i)?;
+        f.count = f.count.saturating_sub(1);
+        let copy = f.clone();
+        if f.count == 0 {
+            s.faults.remove(i);
+        }
+        Some(copy)
+    });
+    let mut resp = if version.is_empty() {
+        HttpResponse::json(404, &json!({ "message": "Not found" }))
+    } else if !authorized(&s.credentials, req, version) {
+        HttpResponse::json(401, &json!({ "message": "Unauthenticated." }))
+    } else if over {
+        let mut r = HttpResponse::json(429, &json!({ "message": "Too Many Attempts." }));
+        if s.send_retry_after {
+            r.headers.push(("Retry-After".into(), reset_in.to_string()));
+        }
+        r
+    } else {
+        let state = &mut *s;
+        let path = req.path[7..].to_string();
+        let inner = HttpRequest {
+            path,
+            ..req.clone()
+        };
+        let real = match &fault {
+            Some(f) if f.status.is_some() && !f.apply => None,
+            _ => Some(state::route(
+                &mut state.account,
+                &state.behaviour,
+                &inner,
+                version,
+            )),
+        };
+        match (&fault, real) {
+            (Some(f), real) if f.status.is_some() => {
+                let status = f.status.unwrap_or(500);
+                let _ = real;
+                let mut r = match &f.body {
+                    Some(b) => HttpResponse::raw(
+                        status,
+                        f.content_type.as_deref().unwrap_or("application/json"),
+                        b.as_bytes(),
+                    ),
+                    None => HttpResponse::json(
+                        status,
+                        &json!({ "message": format!("Simulated HTTP {status}") }),
+                    ),
+                };
+                if let Some(ra) = &f.retry_after {
+                    r.headers.push(("Retry-After".into(), ra.clone()));
+                }
+                r
+            }
+            (_, Some(r)) => r,
+            (_, None) => HttpResponse::json(500, &json!({ "message": "simulator error" })),
+        }
+    };
+    resp.headers
+        .push(("X-RateLimit-Limit".into(), s.rate_limit.to_string()));
+    resp.headers
+        .push(("X-RateLimit-Remaining".into(), remaining.to_string()));
+    entry.status = resp.status;
+    s.log.push(entry);
+    drop(s);
+    let delay = latency + fault.as_ref().map_or(Duration::ZERO, |f| f.delay);
+    if !delay.is_zero() {
+        std::thread::sleep(delay);
+    }
+    (resp, fault)
+}
+
+fn authorized(c: &Credentials, req: &HttpRequest, version: &str) -> bool {
+    let Some(auth) = req.header("authorization") else {
+        return false;
+    };
+    match version {
+        "v2" => auth
+            .strip_prefix("Basic ")
+            .and_then(|b| decode_base64(b.trim()))
+            .is_some_and(|pair| pair == format!("{}:{}", c.api_key, c.api_secret)),
+        _ => auth
+            .strip_prefix("Bearer ")
+            .is_some_and(|t| t.trim() == c.api_token),
+    }
+}
+
+fn decode_base64(s: &str) -> Option<String> {
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|b| *b != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `/__sim/*`: state, faults, settings and the log, for tests and the demo.
+fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
+    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    let ok = || HttpResponse::json(200, &json!({ "ok": true }));
+    let bad = |m: String| HttpResponse::json(400, &json!({ "error": m }));
+    let segs: Vec<&str> = req.path.trim_matches('/').split('/').skip(1).collect();
+    match (req.method.as_str(), segs.as_slice()) {
+        ("POST", ["reset"]) => {
+            shared.reset();
+            ok()
+        }
+        ("GET", ["requests"]) => {
+            let log: Vec<Value> = shared.requests().iter().map(Logged::to_json).collect();
+            HttpResponse::json(200, &Value::Array(log))
+        }
+        ("DELETE", ["requests"]) => {
+            shared.clear_requests();
+            ok()
+        }
+        ("GET", ["stats"]) => HttpResponse::json(
+            200,
+            &json!({ "connections": shared.connections(), "requests": shared.requests.load(Ordering::SeqCst),
+                     "api_requests": shared.lock().log.len() }),
+        ),
+        ("POST", ["settings"]) => {
+            let mut s = shared.lock();
+            if let Some(v) = body.get("ignore_search").and_then(Value::as_bool) {
+                s.behaviour.ignore_search = v;
+            }
+            if let Some(v) = body.get("read_only").and_then(Value::as_bool) {
+                s.behaviour.read_only = v;
+            }
+            if let Some(v) = body.get("latency_ms").and_then(Value::as_u64) {
+                s.latency = Duration::from_millis(v);
+            }
+            if let Some(v) = body.get("pagination").and_then(Value::as_str) {
+                s.behaviour.pagination = match v {
+                    "standard" => PaginationStyle::Standard,
+                    "last_page" => PaginationStyle::LastPage,
+                    "none" => PaginationStyle::None,
+                    "repeat" => PaginationStyle::Repeat,
+                    other => return bad(format!("unknown pagination {other}")),
+                };
+            }
+            if let Some(v) = body.get("rate_limit").and_then(Value::as_u64) {
+                s.rate_limit = v;
+                s.rate_used = 0;
+                s.rate_started = Instant::now();
+            }
+            if let Some(v) = body.get("rate_window_ms").and_then(Value::as_u64) {
+                s.rate_window = Duration::from_millis(v);
+            }
+            if let Some(v) = body.get("send_retry_after").and_then(Value::as_bool) {
+                s.send_retry_after = v;
+            }
+            ok()
+        }
+        ("POST", ["faults"]) => {
+            let list = match &body {
+                Value::Array(a) => a.clone(),
+                Value::Object(_) => vec![body.clone()],
+                _ => return bad("send a fault object or a list of them".into()),
+            };
+            for f in &list {
+                match Fault::from_json(f) {
+                    Ok(f) => shared.push_fault(f),
+                    Err(e) => return bad(e),
+                }
+            }
+            ok()
+        }
+        ("DELETE", ["faults"]) => {
+            shared.lock().faults.clear();
+            ok()
+        }
+        ("POST", ["apps"]) => {
+            let server = body
+                .get("server_id")
+                .and_then(Value::as_u64)
+                .unwrap_or(SEED_SERVER);
+            let app = body
+                .get("app_id")
+                .and_then(Value::as_u64)
+                .unwrap_or(SEED_APP);
+            let name = body.get("name").and_then(Value::as_str).unwrap_or("app");
+            let primary = body
+                .get("primary")
+                .and_then(Value::as_str)
+                .unwrap_or(SEED_PRIMARY);
+            let wildcard = body
+                .get("wildcard")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let ssl = body.get("ssl").and_then(Value::as_str).unwrap_or("basic");
+            if !matches!(ssl, "basic" | "advanced" | "none") {
+                return bad(format!("unknown ssl mode {ssl}"));
+            }
+            shared.with_account(|a| {
+                a.add_app(server, app, name, primary, wildcard, ssl);
+                if let Some(names) = body.get("domains").and_then(Value::as_array) {
+                    for n in names.iter().filter_map(Value::as_str) {
+                        a.add_domain(server, app, n, false);
+                    }
+                }
+                if let Some(g) = body.get("generate") {
+                    let prefix = g.get("prefix").and_then(Value::as_str).unwrap_or("site");
+                    let suffix = g
+                        .get("suffix")
+                        .and_then(Value::as_str)
+                        .unwrap_or("example.com");
+                    let count = g
+                        .get("count")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0)
+                        .min(100_000);
+                    for i in 1..=count {
+                        a.add_domain(server, app, &format!("{prefix}{i:04}.{suffix}"), false);
+                    }
+                }
+            });
+            ok()
+        }
+        ("POST", ["domains"]) => {
+            let server = body
+                .get("server_id")
+                .and_then(Value::as_u64)
+                .unwrap_or(SEED_SERVER);
+            let app = body
+                .get("app_id")
+                .and_then(Value::as_u64)
+                .unwrap_or(SEED_APP);
+            let Some(name) = body.get("name").and_then(Value::as_str) else {
+                return bad("name is required".into());
+            };
+            let wildcard = body
+                .get("wildcard")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            match shared.with_account(|a| a.add_domain(server, app, name, wildcard)) {
+                Some(id) => HttpResponse::json(200, &json!({ "id": id })),
+                None => bad("no such app".into()),
+            }
+        }
+        ("GET", ["apps", server, app]) => {
+            let (Ok(s), Ok(a)) = (server.parse(), app.parse()) else {
+                return bad("ids are numbers".into());
+            };
+            HttpResponse::json(200, &shared.app_json(s, a))
+        }
+        _ => HttpResponse::json(404, &json!({ "error": "unknown control endpoint" })),
+    }
+}

@@ -1,0 +1,78 @@
+//! `runcloud-sim`: runs the simulator until killed.
+//!
+//! runcloud-sim [--port N] [--port-file PATH] [--api-key K] [--api-secret S]
+//!              [--api-token T] [--ignore-search] [--latency-ms N]
+//!              [--rate-limit N] [--tls-cert PEM --tls-key PEM]
+
+use runcloud_sim::{Sim, SimOptions};
+use std::time::Duration;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("runcloud-sim: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut opts = SimOptions::default();
+    let mut port_file = None;
+    let (mut cert, mut key) = (None, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--port" => {
+                opts.port = value("--port")?
+                    .parse()
+                    .map_err(|_| "--port takes a number")?
+            }
+            "--port-file" => port_file = Some(value("--port-file")?),
+            "--api-key" => opts.credentials.api_key = value("--api-key")?,
+            "--api-secret" => opts.credentials.api_secret = value("--api-secret")?,
+            "--api-token" => opts.credentials.api_token = value("--api-token")?,
+            "--ignore-search" => opts.ignore_search = true,
+            "--latency-ms" => {
+                opts.latency = Duration::from_millis(
+                    value("--latency-ms")?
+                        .parse()
+                        .map_err(|_| "--latency-ms takes a number")?,
+                )
+            }
+            "--rate-limit" => {
+                opts.rate_limit = value("--rate-limit")?
+                    .parse()
+                    .map_err(|_| "--rate-limit takes a number")?
+            }
+            "--tls-cert" => cert = Some(value("--tls-cert")?.into()),
+            "--tls-key" => key = Some(value("--tls-key")?.into()),
+            "-h" | "--help" => {
+                println!(
+                    "{}",
+                    include_str!("main.rs")
+                        .lines()
+                        .skip(2)
+                        .take(4)
+                        .map(|l| l.trim_start_matches("//! "))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other} (see --help)")),
+        }
+    }
+    opts.tls = match (cert, key) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        _ => return Err("--tls-cert and --tls-key go together".into()),
+    };
+    let sim = Sim::start(opts).map_err(|e| e.to_string())?;
+    if let Some(path) = port_file {
+        std::fs::write(&path, sim.addr().port().to_string()).map_err(|e| format!("{path}: {e}"))?;
+    }
+    println!("runcloud-sim listening on {}", sim.api_url());
+    loop {
+        std::thread::park();
+    }
+}
