@@ -274,7 +274,8 @@ impl Options {
                     Some("auto") => SslPolicy::Auto,
                     Some("basic") => SslPolicy::Basic,
                     Some("advanced") => SslPolicy::Advanced,
-                    Some("off") => SslPolicy::Off,
+                    // php.ini turns `off` into an empty string.
+                    Some("off") | Some("") => SslPolicy::Off,
                     _ => return Err(bad("one of auto, basic, advanced, off")),
                 }
             }
@@ -306,8 +307,9 @@ impl Options {
                     OptionValue::Bool(true) | OptionValue::Int(1) => LogPolicy::On,
                     OptionValue::Bool(false) | OptionValue::Int(0) => LogPolicy::Off,
                     OptionValue::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
-                        "on" | "1" | "yes" | "true" | "" => LogPolicy::On,
-                        "off" | "0" | "no" | "false" | "none" => LogPolicy::Off,
+                        "on" | "1" | "yes" | "true" => LogPolicy::On,
+                        // php.ini turns `off` into an empty string.
+                        "off" | "0" | "no" | "false" | "none" | "" => LogPolicy::Off,
                         _ => return Err(bad("on or off")),
                     },
                     _ => return Err(bad("on or off")),
@@ -606,6 +608,16 @@ mod tests {
             .apply("ssl", &OptionValue::Text("ADVANCED".into()), "s")
             .is_ok());
         assert_eq!(o.ssl, SslPolicy::Advanced);
+        assert!(o
+            .apply("ssl", &OptionValue::Text(String::new()), "s")
+            .is_ok());
+        assert_eq!(o.ssl, SslPolicy::Off);
+        assert!(o
+            .apply("log", &OptionValue::Text(String::new()), "l")
+            .is_ok());
+        assert_eq!(o.log, LogPolicy::Off);
+        assert!(o.apply("log", &OptionValue::Text("1".into()), "l").is_ok());
+        assert_eq!(o.log, LogPolicy::On);
         let e = o
             .apply("colour", &OptionValue::Int(1), "c")
             .err()

@@ -37,12 +37,15 @@ impl DomainName {
             .chars()
             .find(|c| c.is_whitespace() || c.is_control())
         {
-            let what = if c.is_whitespace() {
-                "spaces"
-            } else {
+            let what = if c.is_control() {
                 "control characters"
+            } else {
+                "spaces"
             };
             return Err(bad(&format!("it contains {what}")));
+        }
+        if trimmed.starts_with('[') || trimmed.parse::<std::net::IpAddr>().is_ok() {
+            return Err(bad("it is an IP address; RunCloud needs a domain name"));
         }
         for (c, what) in [
             ('/', "a path"),
@@ -55,9 +58,6 @@ impl DomainName {
             if trimmed.contains(c) {
                 return Err(bad(&format!("give the host name only, without {what}")));
             }
-        }
-        if trimmed.starts_with('[') || trimmed.parse::<std::net::IpAddr>().is_ok() {
-            return Err(bad("it is an IP address; RunCloud needs a domain name"));
         }
         let without_dot = trimmed.strip_suffix('.').unwrap_or(trimmed);
         if without_dot.is_empty()
@@ -255,7 +255,7 @@ mod tests {
             ("exa\u{0}mple.com", "control"),
             ("192.168.1.10", "IP address"),
             ("[::1]", "IP address"),
-            ("::1", "port"),
+            ("::1", "IP address"),
             ("localhost", "two labels"),
             ("-bad.example.com", "hyphen"),
             ("bad-.example.com", "hyphen"),
@@ -318,7 +318,7 @@ mod tests {
         assert!(reg("example.com.au"));
         assert!(!reg("blog.example.com"));
         assert!(!reg("shop.example.co.uk"));
-        assert!(reg("co.uk.example")); // "example" is the TLD here
+        assert!(!reg("co.uk.example")); // a subdomain of uk.example
         let custom =
             PublicSuffixes::with_extra(&["sites.host.net".to_string()]).unwrap_or_default();
         let d = DomainName::parse("alice.sites.host.net").ok();

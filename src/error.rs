@@ -26,7 +26,7 @@ pub enum Error {
     Refused(String),
 
     /// RunCloud answered with an error status.
-    #[error("{context}: RunCloud answered HTTP {status}{}{}", message_suffix(.message), hint_suffix(*.status, .hint))]
+    #[error("{context}: RunCloud answered HTTP {status}{}", api_details(*.status, .message, .errors, .hint))]
     Api {
         context: String,
         status: u16,
@@ -52,19 +52,30 @@ pub enum Error {
     Internal(String),
 }
 
-fn message_suffix(message: &str) -> String {
-    if message.is_empty() {
-        String::new()
-    } else {
-        format!(": {message}")
+/// ": message (field: error; ...). Hint", punctuated whatever RunCloud's text ends with.
+fn api_details(
+    status: u16,
+    message: &str,
+    errors: &FieldErrors,
+    hint: &Option<&'static str>,
+) -> String {
+    let mut out = String::new();
+    if !message.is_empty() {
+        out.push_str(": ");
+        out.push_str(message);
     }
-}
-
-fn hint_suffix(status: u16, hint: &Option<&'static str>) -> String {
-    match hint.or_else(|| default_hint(status)) {
-        Some(h) => format!(". {h}"),
-        None => String::new(),
+    let fields: Vec<String> = errors
+        .iter()
+        .map(|(field, texts)| format!("{field}: {}", texts.join(" ")))
+        .collect();
+    if !fields.is_empty() {
+        out.push_str(&format!(" ({})", fields.join("; ")));
     }
+    if let Some(h) = hint.or_else(|| default_hint(status)) {
+        out.push_str(if out.ends_with('.') { " " } else { ". " });
+        out.push_str(h);
+    }
+    out
 }
 
 /// What an admin should check for each status, when the call site has no better advice.

@@ -260,7 +260,7 @@ impl RunCloud {
                     if let Some(d) = self.find_domain(name)? {
                         return Ok(Created::Existing(d));
                     }
-                    return Err(api_error(resp, &ctx, Some(HINT_422)));
+                    return Err(api_error(resp, &ctx, None));
                 }
                 Ok(resp) => matches!(resp.status, 502..=504),
                 Err(Error::Transport { .. }) => true,
@@ -395,7 +395,6 @@ impl RunCloud {
 
 const HINT_SERVER: &str = "Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the address of the server's page in RunCloud's dashboard, and the server must belong to the account of these API credentials";
 const HINT_APP: &str = "Check WU_RUNCLOUD_APP_ID: it is the number after /webapplications/ in the address of the web application's page in RunCloud's dashboard, and the app must be on the server WU_RUNCLOUD_SERVER_ID";
-const HINT_422: &str = "RunCloud refused the domain";
 const HINT_SSL: &str = "Let's Encrypt could not issue the certificate: every name on the app must point (DNS A/AAAA record) at this server";
 
 fn api_error(resp: &Response, context: &str, hint: Option<&'static str>) -> Error {

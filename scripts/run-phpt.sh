@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs php-tests/*.phpt with PHP's own run-tests.php against a fresh simulator.
+# Extra arguments after the two paths go to run-tests.php (e.g. -m for valgrind).
+set -euo pipefail
+ext=$(realpath "$1"); sim=$(realpath "$2"); shift 2
+here=$(cd "$(dirname "$0")/.." && pwd)
+php_bin=$(command -v "${PHP:-php}")
+run_tests=$("$php_bin" -r 'echo PHP_EXTENSION_DIR;')/build/run-tests.php
+[ -f "$run_tests" ] || run_tests=$(ls /usr/lib/php/*/build/run-tests.php | head -n1)
+. "$here/scripts/sim.sh"
+start_sim "$sim"
+trap stop_sim EXIT
+echo "$SIM_BASE" > "$here/php-tests/.sim-base"
+export WU_SIM_BASE=$SIM_BASE TEST_PHP_EXECUTABLE=$php_bin NO_INTERACTION=1
+cd "$here"
+set +e
+"$php_bin" "$run_tests" -q --no-color --show-diff -p "$php_bin" \
+  -d "extension=$ext" "$@" php-tests/ 2>&1 | tee /tmp/wu_runcloud-phpt.log
+status=${PIPESTATUS[0]}
+set -e
+count() { sed -n "s/^Tests $1 *: *\([0-9]*\).*/\1/p" /tmp/wu_runcloud-phpt.log | head -n1; }
+passed=$(count passed); failed=$(count failed); skipped=$(count skipped)
+passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
+echo "phpt: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$status" -eq 0 ]

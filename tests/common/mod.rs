@@ -1,0 +1,62 @@
+//! Shared set-up for the core tests: a simulator and a config pointing at it.
+#![allow(dead_code)]
+
+use runcloud_sim::{Credentials, Logged, Sim, SimOptions, SEED_APP, SEED_SERVER};
+use std::time::Duration;
+use wu_runcloud::config::{Config, ConstValue, OptionValue, Options, RawConstants};
+
+pub fn sim() -> Sim {
+    Sim::start(SimOptions::default()).expect("simulator starts")
+}
+
+pub fn sim_with(opts: SimOptions) -> Sim {
+    Sim::start(opts).expect("simulator starts")
+}
+
+pub fn raw_v3(token: &str) -> RawConstants {
+    RawConstants {
+        api_token: Some(ConstValue::Text(token.into())),
+        server_id: Some(ConstValue::Int(SEED_SERVER as i64)),
+        app_id: Some(ConstValue::Int(SEED_APP as i64)),
+        ..Default::default()
+    }
+}
+
+pub fn raw_v2(key: &str, secret: &str) -> RawConstants {
+    RawConstants {
+        api_key: Some(ConstValue::Text(key.into())),
+        api_secret: Some(ConstValue::Text(secret.into())),
+        server_id: Some(ConstValue::Text(SEED_SERVER.to_string())),
+        app_id: Some(ConstValue::Text(SEED_APP.to_string())),
+        ..Default::default()
+    }
+}
+
+pub fn options(sim: &Sim) -> Options {
+    let mut o = Options::default();
+    o.apply("api_url", &OptionValue::Text(sim.api_url()), "test")
+        .expect("api_url");
+    o.timeout = Duration::from_secs(10);
+    o
+}
+
+pub fn config_v3(sim: &Sim) -> Config {
+    Config::from_constants(&raw_v3(&Credentials::default().api_token), options(sim))
+        .expect("config")
+}
+
+pub fn config_v2(sim: &Sim) -> Config {
+    let c = Credentials::default();
+    Config::from_constants(&raw_v2(&c.api_key, &c.api_secret), options(sim)).expect("config")
+}
+
+/// The log as "METHOD /path" lines, without the /api/vN prefix.
+pub fn calls(log: &[Logged]) -> Vec<String> {
+    log.iter()
+        .map(|l| format!("{} {}", l.method, &l.path[7..]))
+        .collect()
+}
+
+pub fn app_path() -> String {
+    format!("/servers/{SEED_SERVER}/webapps/{SEED_APP}")
+}

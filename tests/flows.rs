@@ -1,0 +1,383 @@
+//! The domain-mapping flows of the core against runcloud-sim, in both API versions.
+
+mod common;
+
+use common::*;
+use runcloud_sim::{state::PaginationStyle, Fault, SEED_APP, SEED_SERVER};
+use wu_runcloud::config::{SslPolicy, WwwPolicy};
+use wu_runcloud::domain::DomainName;
+use wu_runcloud::mapping::{Mapping, NameKind, SslMode, SslStatus};
+
+fn name(s: &str) -> DomainName {
+    DomainName::parse(s).expect("valid name")
+}
+
+#[test]
+fn add_and_remove_in_both_api_versions() {
+    let sim = sim();
+    for (version, config) in [("v2", config_v2(&sim)), ("v3", config_v3(&sim))] {
+        sim.shared().clear_requests();
+        let m = Mapping::new(&config).expect("mapping");
+        let out = m
+            .add(&name("shop.example.com"), NameKind::Mapped)
+            .expect("add");
+        assert!(out.created && out.id > 0 && !out.www, "{out:?}");
+        assert_eq!(out.ssl.status, SslStatus::Redeployed);
+        assert!(sim
+            .shared()
+            .domain_names(SEED_SERVER, SEED_APP)
+            .contains(&"shop.example.com".to_string()));
+        assert!(m.remove(&name("shop.example.com")).expect("remove"));
+        assert!(!m.remove(&name("shop.example.com")).expect("remove again"));
+        assert!(!sim
+            .shared()
+            .domain_names(SEED_SERVER, SEED_APP)
+            .contains(&"shop.example.com".to_string()));
+        let log = sim.shared().requests();
+        assert!(
+            log.iter().all(|l| l.version == version
+                && l.accept_json
+                && l.content_type_json
+                && l.status < 300),
+            "{:?}",
+            calls(&log)
+        );
+    }
+}
+
+#[test]
+fn add_sends_the_documented_body_and_www_twin_for_registrable_names() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    let m = Mapping::new(&config).expect("mapping");
+    assert!(
+        m.add(&name("example.co.uk"), NameKind::Mapped)
+            .expect("add")
+            .www
+    );
+    assert!(
+        !m.add(&name("blog.example.co.uk"), NameKind::Mapped)
+            .expect("add")
+            .www
+    );
+    assert!(
+        !m.add(&name("www.other.com"), NameKind::Mapped)
+            .expect("add")
+            .www
+    );
+    assert!(
+        !m.add(&name("site1.network.test"), NameKind::Subdomain)
+            .expect("add")
+            .www
+    );
+    let posts: Vec<serde_json::Value> = sim
+        .shared()
+        .requests()
+        .iter()
+        .filter(|l| l.method == "POST")
+        .map(|l| serde_json::from_str(&l.body).expect("json body"))
+        .collect();
+    assert_eq!(
+        posts[0],
+        serde_json::json!({"name": "example.co.uk", "www": true, "redirection": "non-www", "type": "alias"})
+    );
+    assert_eq!(posts[1]["www"], false);
+    assert_eq!(posts[1]["redirection"], "none");
+    assert_eq!(posts[3]["name"], "site1.network.test");
+
+    let mut never = config_v3(&sim);
+    never.options.www = WwwPolicy::Never;
+    assert!(
+        !Mapping::new(&never)
+            .expect("m")
+            .add(&name("plain.com"), NameKind::Mapped)
+            .expect("add")
+            .www
+    );
+    let mut always = config_v3(&sim);
+    always.options.www = WwwPolicy::Always;
+    assert!(
+        Mapping::new(&always)
+            .expect("m")
+            .add(&name("deep.sub.plain.com"), NameKind::Mapped)
+            .expect("add")
+            .www
+    );
+}
+
+#[test]
+fn removes_a_domain_on_the_fourth_page_of_150_when_search_is_ignored() {
+    let sim = sim();
+    sim.shared().set_ignore_search(true);
+    sim.shared().with_account(|a| {
+        for i in 1..=150 {
+            a.add_domain(
+                SEED_SERVER,
+                SEED_APP,
+                &format!("site{i:03}.example.com"),
+                false,
+            );
+        }
+    });
+    sim.shared().clear_requests();
+    let config = config_v2(&sim);
+    let m = Mapping::new(&config).expect("mapping");
+    // The primary domain is first, so site130 is entry 131: page 4 of 40-entry pages.
+    assert!(m.remove(&name("site130.example.com")).expect("remove"));
+    let log = sim.shared().requests();
+    let c = calls(&log);
+    let app = app_path();
+    assert_eq!(c.len(), 5, "{c:?}");
+    assert!(c[..4].iter().all(|l| *l == format!("GET {app}/domains")));
+    assert_eq!(
+        log[3]
+            .query
+            .iter()
+            .find(|(k, _)| k == "page")
+            .map(|(_, v)| v.as_str()),
+        Some("4")
+    );
+    assert!(log
+        .iter()
+        .take(4)
+        .all(|l| l.query.iter().any(|(k, v)| k == "perPage" && v == "40")));
+    assert!(log.iter().take(4).all(|l| l
+        .query
+        .iter()
+        .any(|(k, v)| k == "search" && v == "site130.example.com")));
+    assert!(c[4].starts_with(&format!("DELETE {app}/domains/")));
+    assert_eq!(sim.shared().domain_names(SEED_SERVER, SEED_APP).len(), 150);
+    assert!(!sim
+        .shared()
+        .domain_names(SEED_SERVER, SEED_APP)
+        .contains(&"site130.example.com".to_string()));
+    // Every page is read: a missing name costs the whole walk, never a wrong delete.
+    sim.shared().clear_requests();
+    assert!(!m
+        .remove(&name("absent.example.com"))
+        .expect("remove absent"));
+    assert_eq!(sim.shared().requests().len(), 4);
+    assert_eq!(m.list().expect("list").len(), 150);
+}
+
+#[test]
+fn search_that_matches_more_than_the_name_is_checked_exactly() {
+    let sim = sim();
+    sim.shared().with_account(|a| {
+        a.add_domain(SEED_SERVER, SEED_APP, "shop.example.com.au", false);
+        a.add_domain(SEED_SERVER, SEED_APP, "myshop.example.com", false);
+    });
+    let config = config_v3(&sim);
+    let m = Mapping::new(&config).expect("mapping");
+    assert!(m.find(&name("shop.example.com")).expect("find").is_none());
+    assert!(!m.remove(&name("shop.example.com")).expect("remove"));
+    assert_eq!(sim.shared().domain_names(SEED_SERVER, SEED_APP).len(), 3);
+}
+
+#[test]
+fn every_pagination_shape_is_walked_and_a_repeating_list_is_refused() {
+    let sim = sim();
+    sim.shared().with_account(|a| {
+        for i in 1..=85 {
+            a.add_domain(SEED_SERVER, SEED_APP, &format!("p{i}.example.org"), false);
+        }
+    });
+    let config = config_v3(&sim);
+    for style in [
+        PaginationStyle::Standard,
+        PaginationStyle::LastPage,
+        PaginationStyle::None,
+    ] {
+        sim.shared().set_pagination(style);
+        let all = Mapping::new(&config).expect("m").list().expect("list");
+        assert_eq!(all.len(), 86, "{style:?}");
+    }
+    sim.shared().set_pagination(PaginationStyle::Repeat);
+    sim.shared().clear_requests();
+    let err = Mapping::new(&config)
+        .expect("m")
+        .list()
+        .expect_err("repeat must fail");
+    assert!(err.to_string().contains("repeated"), "{err}");
+    assert_eq!(
+        sim.shared().requests().len(),
+        2,
+        "stops at the first repeat"
+    );
+}
+
+#[test]
+fn an_existing_name_is_a_success_and_a_refused_one_an_error_with_field_errors() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    let m = Mapping::new(&config).expect("mapping");
+    let first = m
+        .add(&name("dup.example.com"), NameKind::Mapped)
+        .expect("add");
+    let again = m
+        .add(&name("dup.example.com"), NameKind::Mapped)
+        .expect("add again");
+    assert!(first.created && !again.created);
+    assert_eq!(first.id, again.id);
+    sim.shared().push_fault(Fault {
+        method: Some("POST".into()),
+        status: Some(422),
+        body: Some(r#"{"message":"The given data was invalid.","errors":{"name":["The name is reserved."]}}"#.into()),
+        count: 1,
+        ..Default::default()
+    });
+    let err = m
+        .add(&name("reserved.example.com"), NameKind::Mapped)
+        .expect_err("refused");
+    assert_eq!(err.status_code(), 422);
+    assert_eq!(
+        err.field_errors().get("name"),
+        Some(&vec!["The name is reserved.".to_string()])
+    );
+    assert!(
+        err.to_string().contains("The given data was invalid."),
+        "{err}"
+    );
+    assert!(!sim
+        .shared()
+        .domain_names(SEED_SERVER, SEED_APP)
+        .contains(&"reserved.example.com".to_string()));
+}
+
+#[test]
+fn ssl_follows_the_mode_of_the_app() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    // Advanced: a certificate for the new domain.
+    sim.shared().with_account(|a| {
+        a.add_app(
+            SEED_SERVER,
+            SEED_APP,
+            "adv",
+            "network.test",
+            false,
+            "advanced",
+        )
+    });
+    let out = Mapping::new(&config)
+        .expect("m")
+        .add(&name("adv.example.com"), NameKind::Mapped)
+        .expect("add");
+    assert_eq!(
+        (out.ssl.mode, out.ssl.status),
+        (SslMode::Advanced, SslStatus::Issued)
+    );
+    let app = sim.shared().app_json(SEED_SERVER, SEED_APP);
+    assert!(app["domains"]
+        .as_array()
+        .expect("domains")
+        .iter()
+        .any(|d| d["name"] == "adv.example.com" && d["ssl_id"].is_u64()));
+    // None installed: skipped, and said so.
+    sim.shared()
+        .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "none", "network.test", false, "none"));
+    let out = Mapping::new(&config)
+        .expect("m")
+        .add(&name("plain.example.com"), NameKind::Mapped)
+        .expect("add");
+    assert_eq!(out.ssl.status, SslStatus::Skipped);
+    assert!(
+        out.ssl.message.contains("no SSL certificate"),
+        "{}",
+        out.ssl.message
+    );
+    // Basic, but Let's Encrypt cannot validate a name: the add stands, the SSL failure is reported.
+    sim.shared().with_account(|a| {
+        a.add_app(
+            SEED_SERVER,
+            SEED_APP,
+            "basic",
+            "network.test",
+            false,
+            "basic",
+        )
+    });
+    let out = Mapping::new(&config)
+        .expect("m")
+        .add(&name("nodns.example.com"), NameKind::Mapped)
+        .expect("add");
+    assert!(out.created);
+    assert_eq!(out.ssl.status, SslStatus::Failed);
+    assert!(
+        out.ssl.message.contains("422") && out.ssl.message.contains("DNS"),
+        "{}",
+        out.ssl.message
+    );
+    let err = Mapping::new(&config)
+        .expect("m")
+        .redeploy_ssl()
+        .expect_err("redeploy fails");
+    assert_eq!(err.status_code(), 422);
+    // Off: no SSL request at all.
+    let mut off = config.clone();
+    off.options.ssl = SslPolicy::Off;
+    sim.shared().clear_requests();
+    let out = Mapping::new(&off)
+        .expect("m")
+        .add(&name("quiet.example.com"), NameKind::Mapped)
+        .expect("add");
+    assert_eq!(out.ssl.status, SslStatus::Off);
+    assert!(sim
+        .shared()
+        .requests()
+        .iter()
+        .all(|l| !l.path.contains("/ssl")));
+}
+
+#[test]
+fn a_subdomain_under_a_wildcard_is_not_added() {
+    let sim = sim();
+    sim.shared()
+        .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "wild", "network.test", true, "basic"));
+    let config = config_v3(&sim);
+    let m = Mapping::new(&config).expect("m");
+    let out = m
+        .add(&name("alice.network.test"), NameKind::Subdomain)
+        .expect("add");
+    assert_eq!(out.covered_by.as_deref(), Some("network.test"));
+    assert!(sim.shared().requests().iter().all(|l| l.method == "GET"));
+    assert!(!sim
+        .shared()
+        .domain_names(SEED_SERVER, SEED_APP)
+        .contains(&"alice.network.test".to_string()));
+    // Two levels down is not covered by *.network.test.
+    assert!(
+        m.add(&name("a.b.network.test"), NameKind::Subdomain)
+            .expect("add")
+            .created
+    );
+}
+
+#[test]
+fn the_primary_domain_is_never_removed() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    let err = Mapping::new(&config)
+        .expect("m")
+        .remove(&name("network.test"))
+        .expect_err("refused");
+    assert!(err.to_string().contains("primary domain"), "{err}");
+    assert!(sim.shared().requests().iter().all(|l| l.method == "GET"));
+}
+
+#[test]
+fn connections_are_kept_alive_across_calls() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    for i in 0..5 {
+        let m = Mapping::new(&config).expect("m");
+        m.add(&name(&format!("ka{i}.example.com")), NameKind::Mapped)
+            .expect("add");
+    }
+    assert!(sim.shared().requests().len() >= 20);
+    assert_eq!(
+        sim.shared().connections(),
+        1,
+        "one connection serves every call"
+    );
+}
