@@ -163,6 +163,8 @@ struct State {
 pub struct Shared {
     state: Arc<Mutex<State>>,
     connections: Arc<AtomicU64>,
+    /// Connections that carried at least one API request (not only /__sim/ calls).
+    api_connections: Arc<AtomicU64>,
     requests: Arc<AtomicU64>,
     stopping: Arc<AtomicBool>,
 }
@@ -175,6 +177,11 @@ impl Shared {
     /// Connections accepted since start (or the last reset).
     pub fn connections(&self) -> u64 {
         self.connections.load(Ordering::SeqCst)
+    }
+
+    /// Connections that carried API requests since start (or the last reset).
+    pub fn api_connections(&self) -> u64 {
+        self.api_connections.load(Ordering::SeqCst)
     }
 
     /// The API requests seen since the last reset.
@@ -198,6 +205,7 @@ impl Shared {
         s.behaviour.read_only = false;
         s.latency = Duration::ZERO;
         self.connections.store(0, Ordering::SeqCst);
+        self.api_connections.store(0, Ordering::SeqCst);
     }
 
     pub fn with_account<T>(&self, f: impl FnOnce(&mut Account) -> T) -> T {
@@ -286,6 +294,7 @@ impl Sim {
                 send_retry_after: true,
             })),
             connections: Arc::new(AtomicU64::new(0)),
+            api_connections: Arc::new(AtomicU64::new(0)),
             requests: Arc::new(AtomicU64::new(0)),
             stopping: Arc::new(AtomicBool::new(false)),
         };
@@ -367,6 +376,7 @@ fn tls_server_config(
 
 fn serve<S: Read + Write>(stream: S, shared: &Shared) {
     let mut reader = BufReader::new(stream);
+    let mut counted = false;
     loop {
         let req = match read_request(&mut reader) {
             Ok(Some(r)) => r,
@@ -377,6 +387,10 @@ fn serve<S: Read + Write>(stream: S, shared: &Shared) {
         let (resp, fault) = if req.path.starts_with("/__sim/") {
             (control(shared, &req), None)
         } else {
+            if !counted {
+                counted = true;
+                shared.api_connections.fetch_add(1, Ordering::SeqCst);
+            }
             api(shared, &req)
         };
         let (head, body) = resp.to_bytes(keep_alive);
@@ -590,7 +604,7 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         }
         ("GET", ["stats"]) => HttpResponse::json(
             200,
-            &json!({ "connections": shared.connections(), "requests": shared.requests.load(Ordering::SeqCst),
+            &json!({ "connections": shared.connections(), "api_connections": shared.api_connections(), "requests": shared.requests.load(Ordering::SeqCst),
                      "api_requests": shared.lock().log.len() }),
         ),
         ("POST", ["settings"]) => {

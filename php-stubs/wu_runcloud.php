@@ -1,0 +1,118 @@
+<?php
+/**
+ * IDE and static-analysis stubs for the wu_runcloud extension.
+ * The extension defines these classes; never include this file at run time.
+ * php-tests/019_stubs.phpt checks it against the loaded extension.
+ */
+
+/**
+ * Thrown by the strict methods of WU_RunCloud_Integration when RunCloud fails,
+ * refuses, or cannot be reached, or the configuration is incomplete.
+ * Its message names what was being done and what to check; it never holds a credential.
+ */
+class WU_RunCloud_Exception extends RuntimeException
+{
+    /** @var int */
+    protected $statusCode = 0;
+
+    /** @var array<string, string[]>|null */
+    protected $errors;
+
+    /**
+     * The HTTP status RunCloud answered; 0 when no answer came (DNS, connect,
+     * TLS, timeout) or no request was sent (bad configuration).
+     */
+    public function getStatusCode(): int {}
+
+    /**
+     * RunCloud's field errors, e.g. ['name' => ['The name has already been taken.']]; [] when none.
+     * @return array<string, string[]>
+     */
+    public function getErrors(): array {}
+}
+
+/**
+ * Keeps a RunCloud web application in step with an Ultimate Multisite network's domains.
+ *
+ * Credentials and IDs come from wp-config.php constants, read at every call:
+ * WU_RUNCLOUD_API_TOKEN (API v3), or WU_RUNCLOUD_API_KEY + WU_RUNCLOUD_API_SECRET (API v2),
+ * plus WU_RUNCLOUD_SERVER_ID and WU_RUNCLOUD_APP_ID.
+ */
+final class WU_RunCloud_Integration
+{
+    /**
+     * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int,
+     *              www?: 'main_only'|'always'|'never', ssl?: 'auto'|'basic'|'advanced'|'off',
+     *              ca_file?: string, public_suffixes?: string[]|string, log?: bool|string}|null $options
+     *        Overrides of the wu_runcloud.* INI values for this instance.
+     * @throws InvalidArgumentException for an unknown key or a bad value.
+     */
+    public function __construct(?array $options = null) {}
+
+    /** Hook for wu_add_domain: adds the domain and brings SSL up to date. Never throws; logs the outcome. */
+    public function on_add_domain(string $domain, int $site_id = 0): bool {}
+
+    /** Hook for wu_remove_domain: removes the domain. Never throws; logs the outcome. */
+    public function on_remove_domain(string $domain, int $site_id = 0): bool {}
+
+    /** Hook for wu_add_subdomain: adds a subdomain site's host name (never a www twin; skipped under a wildcard). */
+    public function on_add_subdomain(string $subdomain, int $site_id = 0): bool {}
+
+    /** Hook for wu_remove_subdomain. Never throws; logs the outcome. */
+    public function on_remove_subdomain(string $subdomain, int $site_id = 0): bool {}
+
+    /** True when every required constant is defined and non-empty. */
+    public function is_setup(): bool {}
+
+    /**
+     * The constants still to define, e.g. ['WU_RUNCLOUD_APP_ID'].
+     * @return string[]
+     */
+    public function get_missing_constants(): array {}
+
+    /**
+     * Answers each troubleshooting question in turn, stopping at the first that fails.
+     * @return array{ok: bool, api_version: 'v2'|'v3', message: string,
+     *               checks: list<array{name: 'constants'|'credentials'|'server'|'webapp'|'ssl', ok: bool, message: string}>}
+     */
+    public function test_connection(): array {}
+
+    /** add_action() for the four wu_* actions with 2 arguments; false when add_action() does not exist. */
+    public static function register_hooks(int $priority = 10): bool {}
+
+    /**
+     * Adds a domain (idempotent) and brings SSL up to date. An SSL failure does not throw: see 'ssl'.
+     * @return array{name: string, id: int, created: bool, www: bool,
+     *               ssl: 'redeployed'|'issued'|'skipped'|'off'|'failed', ssl_message: string, ssl_mode: 'basic'|'advanced'|'none'}
+     * @throws InvalidArgumentException for a bad name (no request is sent).
+     * @throws WU_RunCloud_Exception
+     */
+    public function add_domain(string $domain): array {}
+
+    /**
+     * @return bool true: removed; false: it was not on the app.
+     * @throws InvalidArgumentException|WU_RunCloud_Exception
+     */
+    public function remove_domain(string $domain): bool {}
+
+    /**
+     * The RunCloud domain object (www and wildcard as booleans), or null.
+     * @return array{id: int, name: string, type: string, www: bool, wildcard: bool, redirection: string}|null
+     * @throws InvalidArgumentException|WU_RunCloud_Exception
+     */
+    public function find_domain(string $domain): ?array {}
+
+    /**
+     * Every domain of the app, over every page.
+     * @return list<array{id: int, name: string, type: string, www: bool, wildcard: bool, redirection: string}>
+     * @throws WU_RunCloud_Exception
+     */
+    public function list_domains(): array {}
+
+    /**
+     * Redeploys the app certificate (basic mode); reports advanced mode or no certificate without a request to change anything.
+     * @return array{mode: 'basic'|'advanced'|'none', status: 'redeployed'|'skipped'|'off', message: string}
+     * @throws WU_RunCloud_Exception when RunCloud or Let's Encrypt refuses.
+     */
+    public function redeploy_ssl(): array {}
+}
