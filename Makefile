@@ -28,7 +28,7 @@ build: deps
 build-release: deps
 	$(CARGO) build --release -p wu_runcloud
 
-test: build test-rust test-php
+test: build lint test-rust test-php
 
 test-rust:
 	$(CARGO) test --workspace

@@ -201,7 +201,7 @@ impl PublicSuffixes {
         for n in 2..labels.len() {
             let tail = labels[labels.len() - n..].join(".");
             if MULTI_LABEL_SUFFIXES.contains(&tail.as_str())
-                || self.extra.iter().any(|e| *e == tail)
+                || self.extra.contains(&tail)
             {
                 best = n;
             }
