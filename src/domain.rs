@@ -200,9 +200,7 @@ impl PublicSuffixes {
         let mut best = 1;
         for n in 2..labels.len() {
             let tail = labels[labels.len() - n..].join(".");
-            if MULTI_LABEL_SUFFIXES.contains(&tail.as_str())
-                || self.extra.contains(&tail)
-            {
+            if MULTI_LABEL_SUFFIXES.contains(&tail.as_str()) || self.extra.contains(&tail) {
                 best = n;
             }
         }

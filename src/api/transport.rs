@@ -144,6 +144,8 @@ struct RateState {
     limit: Option<u32>,
     remaining: Option<u32>,
     seen_at: Option<Instant>,
+    /// When the window resets, if RunCloud said.
+    reset_at: Option<Instant>,
 }
 
 static RATE: Lazy<Mutex<RateState>> = Lazy::new(|| {
@@ -151,8 +153,37 @@ static RATE: Lazy<Mutex<RateState>> = Lazy::new(|| {
         limit: None,
         remaining: None,
         seen_at: None,
+        reset_at: None,
     })
 });
+
+/// `X-RateLimit-Reset` / `RateLimit-Reset`: seconds until the window resets, or
+/// (GitHub style) the Unix time it resets at.
+fn reset_in(headers: &HeaderMap) -> Option<Duration> {
+    let raw = headers
+        .get("x-ratelimit-reset")
+        .or_else(|| headers.get("ratelimit-reset"))?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()?;
+    if !raw.is_finite() || raw < 0.0 {
+        return None;
+    }
+    let delta = if raw > 1_000_000_000.0 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs_f64();
+        (raw - now).max(0.0)
+    } else {
+        raw
+    };
+    Some(Duration::from_secs_f64(
+        delta.min(RATE_WINDOW.as_secs_f64()),
+    ))
+}
 
 fn note_rate_headers(headers: &HeaderMap) {
     let num = |name: &str| {
@@ -163,10 +194,12 @@ fn note_rate_headers(headers: &HeaderMap) {
     };
     let (limit, remaining) = (num("x-ratelimit-limit"), num("x-ratelimit-remaining"));
     if limit.is_some() || remaining.is_some() {
+        let now = Instant::now();
         let mut r = lock(&RATE);
         r.limit = limit.or(r.limit);
         r.remaining = remaining;
-        r.seen_at = Some(Instant::now());
+        r.seen_at = Some(now);
+        r.reset_at = reset_in(headers).map(|d| now + d);
     }
 }
 
@@ -176,20 +209,25 @@ fn rate_pause() -> Duration {
     let (Some(remaining), Some(seen_at)) = (r.remaining, r.seen_at) else {
         return Duration::ZERO;
     };
-    let elapsed = seen_at.elapsed();
-    if elapsed >= RATE_WINDOW {
+    let now = Instant::now();
+    let window_over = match r.reset_at {
+        Some(at) => now >= at,
+        None => seen_at.elapsed() >= RATE_WINDOW,
+    };
+    if window_over {
         r.remaining = None;
+        return Duration::ZERO;
+    }
+    if remaining > RATE_LOW_WATER {
+        r.remaining = Some(remaining - 1);
         return Duration::ZERO;
     }
     // Count this request against the estimate until a response corrects it.
     r.remaining = Some(remaining.saturating_sub(1));
-    if remaining == 0 {
-        RATE_WINDOW - elapsed
-    } else if remaining <= RATE_LOW_WATER {
-        let limit = r.limit.unwrap_or(60).max(1);
-        RATE_WINDOW / limit
-    } else {
-        Duration::ZERO
+    // Spread what is left of the window over the requests that are left.
+    match r.reset_at {
+        Some(at) => (at - now) / (remaining + 1),
+        None => RATE_WINDOW / r.limit.unwrap_or(60).max(1),
     }
 }
 
@@ -199,6 +237,7 @@ pub fn reset_rate_state() {
     r.limit = None;
     r.remaining = None;
     r.seen_at = None;
+    r.reset_at = None;
 }
 
 /// A small xorshift: jitter needs no cryptographic randomness.
@@ -346,7 +385,9 @@ impl Transport {
         let resp = builder.send().map_err(|e| classify(&e))?;
         let status = resp.status().as_u16();
         note_rate_headers(resp.headers());
-        let wait = retry_after(resp.headers());
+        // A 429 without Retry-After may still say when the window resets.
+        let wait = retry_after(resp.headers())
+            .or_else(|| (status == 429).then(|| reset_in(resp.headers())).flatten());
         let mut body = Vec::new();
         let mut limited = resp.take(MAX_BODY + 1);
         limited

@@ -71,6 +71,8 @@ pub struct Fault {
     /// Answer this status (with `body`, or a JSON message) instead of the real answer.
     pub status: Option<u16>,
     pub body: Option<String>,
+    /// Answer a JSON body of this many bytes (a giant answer).
+    pub body_size: Option<usize>,
     pub content_type: Option<String>,
     pub retry_after: Option<String>,
     pub delay: Duration,
@@ -106,6 +108,10 @@ impl Fault {
             path_contains: s("path_contains"),
             status: v.get("status").and_then(Value::as_u64).map(|n| n as u16),
             body: s("body"),
+            body_size: v
+                .get("body_size")
+                .and_then(Value::as_u64)
+                .map(|n| n.min(64 << 20) as usize),
             content_type: s("content_type"),
             retry_after: v.get("retry_after").map(|r| match r {
                 Value::String(s) => s.clone(),
@@ -156,6 +162,8 @@ struct State {
     rate_started: Instant,
     rate_used: u64,
     send_retry_after: bool,
+    /// Send X-RateLimit-Reset (seconds until the window resets).
+    send_reset: bool,
 }
 
 /// The shared simulator; cheap to clone into connection threads.
@@ -201,6 +209,11 @@ impl Shared {
         s.log.clear();
         s.rate_used = 0;
         s.rate_started = Instant::now();
+        s.rate_limit = 100_000;
+        s.rate_window = Duration::from_secs(60);
+        s.send_retry_after = true;
+        s.send_reset = false;
+        s.behaviour.ignore_search = false;
         s.behaviour.pagination = PaginationStyle::Standard;
         s.behaviour.read_only = false;
         s.latency = Duration::ZERO;
@@ -228,8 +241,15 @@ impl Shared {
         self.lock().behaviour.read_only = on;
     }
 
-    pub fn set_rate_limit(&self, limit: u64, window: Duration, send_retry_after: bool) {
+    pub fn set_rate_limit(
+        &self,
+        limit: u64,
+        window: Duration,
+        send_retry_after: bool,
+        send_reset: bool,
+    ) {
         let mut s = self.lock();
+        s.send_reset = send_reset;
         s.rate_limit = limit;
         s.rate_window = window;
         s.rate_used = 0;
@@ -292,6 +312,7 @@ impl Sim {
                 rate_started: Instant::now(),
                 rate_used: 0,
                 send_retry_after: true,
+                send_reset: false,
             })),
             connections: Arc::new(AtomicU64::new(0)),
             api_connections: Arc::new(AtomicU64::new(0)),
@@ -497,8 +518,13 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
             path,
             ..req.clone()
         };
+        // A fault with a status or an action replaces the answer; with `apply` the
+        // request is carried out first (a real change whose answer goes astray).
+        let replaces = fault
+            .as_ref()
+            .is_some_and(|f| f.status.is_some() || f.action.is_some());
         let real = match &fault {
-            Some(f) if f.status.is_some() && !f.apply => None,
+            Some(f) if replaces && !f.apply => None,
             _ => Some(state::route(
                 &mut state.account,
                 &state.behaviour,
@@ -509,14 +535,18 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
         match (&fault, real) {
             (Some(f), real) if f.status.is_some() => {
                 let status = f.status.unwrap_or(500);
-                let _ = real;
-                let mut r = match &f.body {
-                    Some(b) => HttpResponse::raw(
-                        status,
-                        f.content_type.as_deref().unwrap_or("application/json"),
-                        b.as_bytes(),
-                    ),
-                    None => HttpResponse::json(
+                let content_type = f.content_type.as_deref().unwrap_or("application/json");
+                let mut r = match (&f.body, f.body_size) {
+                    (_, Some(n)) => {
+                        let pad = "x".repeat(n.saturating_sub(20));
+                        HttpResponse::raw(
+                            status,
+                            content_type,
+                            format!("{{\"data\":[],\"pad\":\"{pad}\"}}").as_bytes(),
+                        )
+                    }
+                    (Some(b), None) => HttpResponse::raw(status, content_type, b.as_bytes()),
+                    (None, None) => HttpResponse::json(
                         status,
                         &json!({ "message": format!("Simulated HTTP {status}") }),
                     ),
@@ -527,7 +557,8 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
                 r
             }
             (_, Some(r)) => r,
-            (_, None) => HttpResponse::json(500, &json!({ "message": "simulator error" })),
+            // Dropped, hung or trickled before it was carried out: the bytes hardly matter.
+            (_, None) => HttpResponse::json(503, &json!({ "message": "not carried out" })),
         }
     };
     resp.headers
@@ -637,6 +668,9 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             }
             if let Some(v) = body.get("send_retry_after").and_then(Value::as_bool) {
                 s.send_retry_after = v;
+            }
+            if let Some(v) = body.get("send_reset").and_then(Value::as_bool) {
+                s.send_reset = v;
             }
             ok()
         }
