@@ -224,10 +224,12 @@ fn rate_pause() -> Duration {
     }
     // Count this request against the estimate until a response corrects it.
     r.remaining = Some(remaining.saturating_sub(1));
-    // Spread what is left of the window over the requests that are left.
+    // Spread what is left of the window over the requests that are left. Without
+    // a reset time, space them a little and let a 429's Retry-After say the rest.
     match r.reset_at {
         Some(at) => (at - now) / (remaining + 1),
-        None => RATE_WINDOW / r.limit.unwrap_or(60).max(1),
+        None if remaining == 0 => Duration::ZERO,
+        None => (RATE_WINDOW / r.limit.unwrap_or(60).max(1)).min(Duration::from_secs(1)),
     }
 }
 
@@ -359,11 +361,10 @@ impl Transport {
         &self,
         req: &Request,
     ) -> std::result::Result<(Response, Option<Duration>), Failure> {
+        // A pause that does not fit before the deadline is skipped: RunCloud decides.
         let pause = rate_pause();
-        if !pause.is_zero() && !self.sleep_within_deadline(pause) {
-            return Err(Failure::NotSent(
-                "the rate limit leaves no room before the timeout".into(),
-            ));
+        if !pause.is_zero() {
+            self.sleep_within_deadline(pause);
         }
         let left = self.remaining();
         if left.is_zero() {

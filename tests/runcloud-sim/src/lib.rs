@@ -486,11 +486,8 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
     s.rate_used += 1;
     let remaining = s.rate_limit.saturating_sub(s.rate_used);
     let over = s.rate_used > s.rate_limit;
-    let reset_in = s
-        .rate_window
-        .saturating_sub(s.rate_started.elapsed())
-        .as_secs()
-        .max(1);
+    let reset_left = s.rate_window.saturating_sub(s.rate_started.elapsed());
+    let reset_in = reset_left.as_secs().max(1);
     let fault_index = s.faults.iter().position(|f| f.matches(req));
     let fault = fault_index.and_then(|i| {
         let f = s.faults.get_mut(i)?;
@@ -565,6 +562,12 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
         .push(("X-RateLimit-Limit".into(), s.rate_limit.to_string()));
     resp.headers
         .push(("X-RateLimit-Remaining".into(), remaining.to_string()));
+    if s.send_reset {
+        resp.headers.push((
+            "X-RateLimit-Reset".into(),
+            format!("{:.3}", reset_left.as_secs_f64()),
+        ));
+    }
     entry.status = resp.status;
     s.log.push(entry);
     drop(s);
