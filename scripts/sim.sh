@@ -16,7 +16,7 @@ start_sim() {
   fi
   local port; port=$(cat "$SIM_PORT_FILE")
   local scheme=http
-  case " $* " in *" --tls-cert "*) scheme=https ;; esac
+  case " $* " in *" --tls-cert "*|*" --tls-generate "*) scheme=https ;; esac
   SIM_BASE="$scheme://127.0.0.1:$port"
   SIM_URL="$SIM_BASE/api"
   export SIM_URL SIM_BASE

@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod state;
+pub mod tls;
 
 use http::{read_request, write_all, HttpRequest, HttpResponse};
 use serde_json::{json, Value};

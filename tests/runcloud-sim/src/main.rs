@@ -2,7 +2,7 @@
 //!
 //! runcloud-sim [--port N] [--port-file PATH] [--api-key K] [--api-secret S]
 //!              [--api-token T] [--ignore-search] [--latency-ms N]
-//!              [--rate-limit N] [--tls-cert PEM --tls-key PEM]
+//!              [--rate-limit N] [--tls-cert PEM --tls-key PEM | --tls-generate DIR]
 
 use runcloud_sim::{Sim, SimOptions};
 use std::time::Duration;
@@ -46,6 +46,12 @@ fn run() -> Result<(), String> {
             }
             "--tls-cert" => cert = Some(value("--tls-cert")?.into()),
             "--tls-key" => key = Some(value("--tls-key")?.into()),
+            "--tls-generate" => {
+                let dir = value("--tls-generate")?;
+                let files = runcloud_sim::tls::generate(std::path::Path::new(&dir)).map_err(|e| format!("{dir}: {e}"))?;
+                cert = Some(files.cert);
+                key = Some(files.key);
+            }
             "-h" | "--help" => {
                 println!(
                     "{}",
