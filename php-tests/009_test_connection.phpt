@@ -5,14 +5,6 @@ test_connection() names the problem: wrong credentials, server ID, app ID, unrea
 require __DIR__ . '/sim.inc';
 sim_reset();
 
-/** The path of this extension, from the -d extension=... the runner gave us. */
-function extension_path(): string {
-    foreach (explode("\0", file_get_contents('/proc/self/cmdline')) as $arg) {
-        if (str_starts_with($arg, 'extension=') && str_contains($arg, 'wu_runcloud')) return substr($arg, 10);
-    }
-    return 'wu_runcloud';
-}
-
 // Constants belong to one request, so each case runs in a PHP process of its own.
 function check(string $constants, string $url): void {
     $code = $constants . sprintf('echo json_encode((new WU_RunCloud_Integration(["api_url" => %s, "timeout" => 5, "max_retries" => 0]))->test_connection());', var_export($url, true));

@@ -11,6 +11,7 @@ run_tests=$("$php_bin" -r 'echo PHP_EXTENSION_DIR;')/build/run-tests.php
 start_sim "$sim"
 trap stop_sim EXIT
 echo "$SIM_BASE" > "$here/php-tests/.sim-base"
+echo "$sim" > "$here/php-tests/.sim-bin"
 export WU_SIM_BASE=$SIM_BASE TEST_PHP_EXECUTABLE=$php_bin NO_INTERACTION=1
 cd "$here"
 set +e

@@ -14,14 +14,18 @@ use wu_runcloud::mapping::{Mapping, NameKind};
 fn a_burst_is_paced_by_the_rate_limit_headers() {
     let sim = sim();
     // 10 requests a second; the simulator says when the window resets.
-    sim.shared().set_rate_limit(10, Duration::from_secs(1), true, true);
+    sim.shared()
+        .set_rate_limit(10, Duration::from_secs(1), true, true);
     let mut config = config_v3(&sim);
     config.options.timeout = Duration::from_secs(30);
     wu_runcloud::api::transport::reset_rate_state();
     let t = Instant::now();
     for i in 0..12 {
         let name = DomainName::parse(&format!("burst{i}.example.com")).expect("name");
-        let out = Mapping::new(&config).expect("m").add(&name, NameKind::Mapped).expect("every add succeeds");
+        let out = Mapping::new(&config)
+            .expect("m")
+            .add(&name, NameKind::Mapped)
+            .expect("every add succeeds");
         assert!(out.created);
     }
     let took = t.elapsed();
@@ -32,8 +36,16 @@ fn a_burst_is_paced_by_the_rate_limit_headers() {
     assert!(total >= 48, "{total}");
     // 48+ requests at 10/s need about 4 s; a few 429s at window edges are tolerable, a storm is not.
     assert!(limited * 10 <= total, "{limited} of {total} were 429");
-    assert!(took >= Duration::from_secs(3), "{took:?}: it did not slow down");
-    assert_eq!(sim.shared().domain_names(runcloud_sim::SEED_SERVER, runcloud_sim::SEED_APP).len(), 13);
+    assert!(
+        took >= Duration::from_secs(3),
+        "{took:?}: it did not slow down"
+    );
+    assert_eq!(
+        sim.shared()
+            .domain_names(runcloud_sim::SEED_SERVER, runcloud_sim::SEED_APP)
+            .len(),
+        13
+    );
     without_a_reset_header_429s_are_waited_out_with_retry_after();
 }
 
@@ -41,18 +53,28 @@ fn a_burst_is_paced_by_the_rate_limit_headers() {
 fn without_a_reset_header_429s_are_waited_out_with_retry_after() {
     wu_runcloud::api::transport::reset_rate_state();
     let sim = sim();
-    sim.shared().set_rate_limit(5, Duration::from_secs(1), true, false);
+    sim.shared()
+        .set_rate_limit(5, Duration::from_secs(1), true, false);
     let mut config = config_v3(&sim);
     config.options.timeout = Duration::from_secs(30);
     config.options.max_retries = 5;
     let all = Mapping::new(&config).expect("m");
     let t = Instant::now();
     for _ in 0..8 {
-        all.find(&DomainName::parse("network.test").expect("n")).expect("found despite the limit");
+        all.find(&DomainName::parse("network.test").expect("n"))
+            .expect("found despite the limit");
     }
-    let limited = sim.shared().requests().iter().filter(|l| l.status == 429).count();
+    let limited = sim
+        .shared()
+        .requests()
+        .iter()
+        .filter(|l| l.status == 429)
+        .count();
     let total = sim.shared().requests().len();
-    println!("rate limit 5/s without reset header: {total} requests in {:.2?}, {limited} answered 429", t.elapsed());
+    println!(
+        "rate limit 5/s without reset header: {total} requests in {:.2?}, {limited} answered 429",
+        t.elapsed()
+    );
     assert_eq!(total - limited, 8, "every lookup got its answer");
     assert!(limited <= 4, "{limited} 429s: the client kept hammering");
 }

@@ -12,7 +12,10 @@ use wu_runcloud::mapping::test_connection;
 fn a_private_ca_is_refused_without_ca_file_and_trusted_with_it() {
     let dir = std::env::temp_dir().join(format!("wu-runcloud-tls-{}", std::process::id()));
     let files = runcloud_sim::tls::generate(&dir).expect("certificates");
-    let sim = sim_with(SimOptions { tls: Some((files.cert.clone(), files.key.clone())), ..Default::default() });
+    let sim = sim_with(SimOptions {
+        tls: Some((files.cert.clone(), files.key.clone())),
+        ..Default::default()
+    });
     assert!(sim.api_url().starts_with("https://"));
     let raw = raw_v3(&runcloud_sim::Credentials::default().api_token);
 
@@ -24,15 +27,28 @@ fn a_private_ca_is_refused_without_ca_file_and_trusted_with_it() {
     assert_eq!(cred.name, "credentials");
     assert!(cred.message.contains("certificate"), "{}", cred.message);
     assert!(cred.message.contains("ca_file"), "{}", cred.message);
-    assert!(sim.shared().requests().is_empty(), "nothing reached the API over an unverified connection");
+    assert!(
+        sim.shared().requests().is_empty(),
+        "nothing reached the API over an unverified connection"
+    );
 
-    options.apply("ca_file", &OptionValue::Text(files.ca.display().to_string()), "t").expect("ca_file");
+    options
+        .apply(
+            "ca_file",
+            &OptionValue::Text(files.ca.display().to_string()),
+            "t",
+        )
+        .expect("ca_file");
     let report = test_connection(&raw, options.clone());
     assert!(report.ok, "{report:?}");
     let config = Config::from_constants(&raw, options).expect("config");
     let m = wu_runcloud::mapping::Mapping::new(&config).expect("m");
     let name = wu_runcloud::domain::DomainName::parse("secure.example.com").expect("n");
-    assert!(m.add(&name, wu_runcloud::mapping::NameKind::Mapped).expect("add over TLS").created);
+    assert!(
+        m.add(&name, wu_runcloud::mapping::NameKind::Mapped)
+            .expect("add over TLS")
+            .created
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -44,10 +60,21 @@ fn a_ca_file_that_is_not_pem_is_a_clear_configuration_error() {
     std::fs::write(&bad, "not a certificate").expect("write");
     let sim = sim();
     let mut options = options(&sim);
-    options.apply("ca_file", &OptionValue::Text(bad.display().to_string()), "t").expect("exists");
+    options
+        .apply(
+            "ca_file",
+            &OptionValue::Text(bad.display().to_string()),
+            "t",
+        )
+        .expect("exists");
     let config = Config::from_constants(&raw_v3("tok-123456"), options).expect("config");
-    let err = wu_runcloud::mapping::Mapping::new(&config).err().expect("refused");
-    assert!(err.to_string().contains("no certificate") || err.to_string().contains("not a PEM"), "{err}");
+    let err = wu_runcloud::mapping::Mapping::new(&config)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("no certificate") || err.to_string().contains("not a PEM"),
+        "{err}"
+    );
     assert_eq!(err.status_code(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }

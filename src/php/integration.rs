@@ -50,8 +50,25 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 
 /// Runs core work; a panic becomes an internal error instead of reaching PHP.
 fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(Error::Internal(panic_text(p))))
+    catch_unwind(AssertUnwindSafe(|| {
+        panic_if_asked_by_a_test();
+        f()
+    }))
+    .unwrap_or_else(|p| Err(Error::Internal(panic_text(p))))
 }
+
+/// Debug builds only: lets the .phpt suite prove that a panic under a PHP call
+/// becomes an exception and the process lives on. Compiled out of releases.
+#[cfg(debug_assertions)]
+#[allow(clippy::panic)]
+fn panic_if_asked_by_a_test() {
+    if std::env::var_os("WU_RUNCLOUD_TEST_PANIC").is_some() {
+        panic!("panic requested by WU_RUNCLOUD_TEST_PANIC");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_if_asked_by_a_test() {}
 
 fn option_value(v: &Zval) -> OptionValue {
     if let Some(s) = v.str() {

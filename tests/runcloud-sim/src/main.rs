@@ -48,7 +48,8 @@ fn run() -> Result<(), String> {
             "--tls-key" => key = Some(value("--tls-key")?.into()),
             "--tls-generate" => {
                 let dir = value("--tls-generate")?;
-                let files = runcloud_sim::tls::generate(std::path::Path::new(&dir)).map_err(|e| format!("{dir}: {e}"))?;
+                let files = runcloud_sim::tls::generate(std::path::Path::new(&dir))
+                    .map_err(|e| format!("{dir}: {e}"))?;
                 cert = Some(files.cert);
                 key = Some(files.key);
             }
