@@ -244,7 +244,14 @@ impl Integration {
                 let value = option_value(value);
                 check
                     .apply(&key, &value, &format!("option {}", quote(&key)))
-                    .map_err(|e| invalid_argument(e.to_string()))?;
+                    .map_err(|e| {
+                        // The value is quoted back: a credential pasted into an option must not be.
+                        let secrets = secrets_of(&constants::read_all());
+                        invalid_argument(redact(
+                            &e.to_string(),
+                            &secrets.iter().collect::<Vec<_>>(),
+                        ))
+                    })?;
                 overrides.push((key, value));
             }
         }
