@@ -16,7 +16,7 @@ EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps build build-release test test-rust test-php demo install clean fmt lint
+.PHONY: deps build build-release test test-rust test-php test-fpm test-leaks demo install clean fmt lint
 
 deps:
 	@scripts/deps.sh $(APT_PACKAGES)
@@ -28,13 +28,21 @@ build: deps
 build-release: deps
 	$(CARGO) build --release -p wu_runcloud
 
-test: build lint test-rust test-php
+test: build lint test-rust test-fpm test-php
 
 test-rust:
 	$(CARGO) test --workspace
 
 test-php:
 	@scripts/run-phpt.sh $(EXT_DEBUG) $(SIM)
+
+# Real php-fpm8.2 workers driven through FastCGI (FPM_REQUESTS, FPM_WORKERS).
+test-fpm:
+	@scripts/fpm-test.sh $(EXT_DEBUG) $(SIM)
+
+# The .phpt suite under valgrind with PHP's allocator off: leaks and memory errors.
+test-leaks: build
+	@USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1 scripts/run-phpt.sh $(EXT_DEBUG) $(SIM) -m
 
 demo: build
 	@scripts/demo.sh $(EXT_DEBUG) $(SIM)

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# PHP-FPM, for real: Debian's php-fpm8.2 with the extension loaded from an ini
+# file, several workers, thousands of FastCGI requests through cgi-fcgi.
+# Checks: every request succeeds, connections to RunCloud are reused, no worker
+# dies, worker memory does not grow. Prints the figures.
+set -euo pipefail
+ext=$(realpath "$1"); sim=$(realpath "$2")
+requests=${FPM_REQUESTS:-3000}; workers=${FPM_WORKERS:-4}
+here=$(cd "$(dirname "$0")/.." && pwd)
+fpm=$(command -v php-fpm8.2 || command -v php-fpm || ls /usr/sbin/php-fpm* 2>/dev/null | head -n1)
+[ -x "$fpm" ] || { echo "fpm-test: php-fpm not found (apt-get install php8.2-fpm)"; exit 1; }
+command -v cgi-fcgi >/dev/null || { echo "fpm-test: cgi-fcgi not found (apt-get install libfcgi-bin)"; exit 1; }
+. "$here/scripts/sim.sh"
+start_sim "$sim"
+tmp=$(mktemp -d)
+cleanup() { if [ -n "${fpm_pid:-}" ]; then kill "$fpm_pid" 2>/dev/null; wait "$fpm_pid" 2>/dev/null || true; fi; stop_sim; rm -rf "$tmp"; }
+trap cleanup EXIT
+cat > "$tmp/php.ini" <<INI
+extension=$ext
+wu_runcloud.api_url=$SIM_URL
+wu_runcloud.log=off
+INI
+cat > "$tmp/fpm.conf" <<CONF
+[global]
+pid = $tmp/fpm.pid
+error_log = $tmp/fpm.log
+daemonize = no
+[www]
+user = root
+group = root
+listen = $tmp/fpm.sock
+pm = static
+pm.max_children = $workers
+catch_workers_output = yes
+CONF
+PHP_INI_SCAN_DIR= "$fpm" -R -c "$tmp/php.ini" -y "$tmp/fpm.conf" &
+fpm_pid=$!
+for _ in $(seq 1 100); do [ -S "$tmp/fpm.sock" ] && break; sleep 0.1; done
+[ -S "$tmp/fpm.sock" ] || { echo "fpm-test: php-fpm did not start"; cat "$tmp/fpm.log"; exit 1; }
+one() {
+  REQUEST_METHOD=GET SCRIPT_FILENAME="$here/php-tests/fpm/app.php" REQUEST_N=$1 \
+    cgi-fcgi -bind -connect "$tmp/fpm.sock" 2>/dev/null | tail -n 1
+}
+export -f one; export here tmp
+rss() { for p in $(pgrep -P "$fpm_pid"); do awk '/VmRSS/{print $2}' "/proc/$p/status"; done | awk '{s+=$1} END {print s}'; }
+warm=$((requests / 5))
+seq 1 "$warm" | xargs -P "$workers" -I{} bash -c 'one {}' > "$tmp/out1"
+rss_warm=$(rss)
+start=$(date +%s.%N)
+seq $((warm + 1)) "$requests" | xargs -P "$workers" -I{} bash -c 'one {}' > "$tmp/out2"
+took=$(echo "$(date +%s.%N) - $start" | bc)
+rss_end=$(rss)
+cat "$tmp/out1" "$tmp/out2" > "$tmp/out"
+total=$(wc -l < "$tmp/out")
+okc=$(grep -c '"ok":true' "$tmp/out" || true)
+pids=$(grep -o '"pid":[0-9]*' "$tmp/out" | sort -u | wc -l)
+stats=$(curl -s "$SIM_BASE/__sim/stats" 2>/dev/null || php -r "echo file_get_contents('$SIM_BASE/__sim/stats');")
+api_conns=$(echo "$stats" | grep -o '"api_connections":[0-9]*' | cut -d: -f2)
+api_reqs=$(echo "$stats" | grep -o '"api_requests":[0-9]*' | cut -d: -f2)
+died=$(grep -ciE 'exited on signal|SIGSEGV|core dumped|exited with code [1-9]' "$tmp/fpm.log" || true)
+alive=$(pgrep -P "$fpm_pid" | wc -l)
+growth=$(( (rss_end - rss_warm) / workers ))
+echo "fpm-test: $total FastCGI requests to $workers workers ($pids distinct pids), $okc succeeded, in ${took%.*}s after a ${warm}-request warm-up"
+echo "fpm-test: RunCloud saw $api_reqs API requests over $api_conns connections"
+echo "fpm-test: worker RSS ${rss_warm} KiB after warm-up, ${rss_end} KiB at the end (${growth} KiB a worker); $alive workers alive, $died crashes logged"
+fail=0
+[ "$total" -eq "$requests" ] && [ "$okc" -eq "$requests" ] || { echo "fpm-test: FAIL: not every request succeeded"; fail=1; }
+[ "$api_conns" -le $((workers * 2)) ] || { echo "fpm-test: FAIL: connections were not reused"; fail=1; }
+[ "$died" -eq 0 ] && [ "$alive" -eq "$workers" ] || { echo "fpm-test: FAIL: a worker died"; cat "$tmp/fpm.log"; fail=1; }
+[ "$growth" -lt 4096 ] || { echo "fpm-test: FAIL: workers grew by more than 4 MiB each"; fail=1; }
+[ "$fail" -eq 0 ] && echo "fpm-test: 1 passed, 0 failed" || { echo "fpm-test: 0 passed, 1 failed"; exit 1; }
