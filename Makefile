@@ -16,7 +16,7 @@ EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps build build-release test test-rust test-php test-fpm test-leaks demo install clean fmt lint
+.PHONY: deps build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
 	@scripts/deps.sh $(APT_PACKAGES)
@@ -33,16 +33,20 @@ test: build lint test-rust test-fpm test-php
 test-rust:
 	$(CARGO) test --workspace
 
-test-php:
+test-php: build
 	@scripts/run-phpt.sh $(EXT_DEBUG) $(SIM)
 
 # Real php-fpm8.2 workers driven through FastCGI (FPM_REQUESTS, FPM_WORKERS).
-test-fpm:
+test-fpm: build
 	@scripts/fpm-test.sh $(EXT_DEBUG) $(SIM)
 
 # The .phpt suite under valgrind with PHP's allocator off: leaks and memory errors.
 test-leaks: build
 	@USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1 scripts/run-phpt.sh $(EXT_DEBUG) $(SIM) -m
+
+# cargo-fuzz targets, FUZZ_SECONDS each (default 60); crashes are kept as regression tests.
+fuzz: deps
+	@scripts/fuzz.sh
 
 demo: build
 	@scripts/demo.sh $(EXT_DEBUG) $(SIM)

@@ -147,6 +147,32 @@ impl fmt::Display for DomainName {
     }
 }
 
+/// What must hold for any input, whatever it is: used by the fuzz target and by
+/// the regression tests of its findings. Panics (in a test or fuzzer) when broken.
+#[doc(hidden)]
+#[allow(clippy::panic)]
+pub fn check_invariants(input: &str, suffixes: &PublicSuffixes) {
+    let Ok(d) = DomainName::parse(input) else { return };
+    let s = d.as_str();
+    let ok = s.len() <= MAX_NAME
+        && s.split('.').count() >= 2
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= MAX_LABEL
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    if !ok {
+        panic!("{input:?} was accepted as {s:?}, which is not a plain host name");
+    }
+    match DomainName::parse(s) {
+        Ok(again) if again == d => {}
+        other => panic!("{input:?} -> {s:?} does not parse to itself: {other:?}"),
+    }
+    let _ = d.is_registrable(suffixes);
+}
+
 /// Multi-label public suffixes under which people register names. Not the whole
 /// Public Suffix List: the common ones, plus whatever the admin adds.
 const MULTI_LABEL_SUFFIXES: &[&str] = &[

@@ -225,6 +225,19 @@ fn clean(s: &str) -> String {
     out
 }
 
+/// Runs every decoder over one body; for the fuzz target and its regression tests.
+#[doc(hidden)]
+pub fn decode_everything(body: &[u8]) {
+    let _ = error_body(body);
+    if let Ok(v) = json(200, body) {
+        let _ = domain_page(&v, 200);
+        let _ = domain(&v, 200);
+        let v = unwrap_data(v);
+        let _ = ssl_cert(&v);
+        let _ = advanced_flag(&v);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
