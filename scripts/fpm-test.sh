@@ -42,25 +42,27 @@ one() {
     cgi-fcgi -bind -connect "$tmp/fpm.sock" 2>/dev/null | tail -n 1
 }
 export -f one; export here tmp
-rss() { for p in $(pgrep -P "$fpm_pid"); do awk '/VmRSS/{print $2}' "/proc/$p/status"; done | awk '{s+=$1} END {print s}'; }
+# The FPM workers: children of the master, found through /proc (no procps needed).
+workers_of() { for st in /proc/[0-9]*/stat; do awk -v pp="$1" '$4 == pp {print $1}' "$st" 2>/dev/null; done; }
+rss() { for p in $(workers_of "$fpm_pid"); do awk '/VmRSS/{print $2}' "/proc/$p/status"; done | awk '{s+=$1} END {print s+0}'; }
 warm=$((requests / 5))
 seq 1 "$warm" | xargs -P "$workers" -I{} bash -c 'one {}' > "$tmp/out1"
 rss_warm=$(rss)
-start=$(date +%s.%N)
+start=$(date +%s%N)
 seq $((warm + 1)) "$requests" | xargs -P "$workers" -I{} bash -c 'one {}' > "$tmp/out2"
-took=$(echo "$(date +%s.%N) - $start" | bc)
+took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 rss_end=$(rss)
 cat "$tmp/out1" "$tmp/out2" > "$tmp/out"
 total=$(wc -l < "$tmp/out")
 okc=$(grep -c '"ok":true' "$tmp/out" || true)
 pids=$(grep -o '"pid":[0-9]*' "$tmp/out" | sort -u | wc -l)
-stats=$(curl -s "$SIM_BASE/__sim/stats" 2>/dev/null || php -r "echo file_get_contents('$SIM_BASE/__sim/stats');")
+stats=$("${PHP:-php}" -n -r "echo file_get_contents('$SIM_BASE/__sim/stats');")
 api_conns=$(echo "$stats" | grep -o '"api_connections":[0-9]*' | cut -d: -f2)
 api_reqs=$(echo "$stats" | grep -o '"api_requests":[0-9]*' | cut -d: -f2)
 died=$(grep -ciE 'exited on signal|SIGSEGV|core dumped|exited with code [1-9]' "$tmp/fpm.log" || true)
-alive=$(pgrep -P "$fpm_pid" | wc -l)
+alive=$(workers_of "$fpm_pid" | wc -l)
 growth=$(( (rss_end - rss_warm) / workers ))
-echo "fpm-test: $total FastCGI requests to $workers workers ($pids distinct pids), $okc succeeded, in ${took%.*}s after a ${warm}-request warm-up"
+echo "fpm-test: $total FastCGI requests to $workers workers ($pids distinct pids), $okc succeeded, in ${took_ms} ms after a ${warm}-request warm-up"
 echo "fpm-test: RunCloud saw $api_reqs API requests over $api_conns connections"
 echo "fpm-test: worker RSS ${rss_warm} KiB after warm-up, ${rss_end} KiB at the end (${growth} KiB a worker); $alive workers alive, $died crashes logged"
 fail=0

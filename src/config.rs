@@ -542,6 +542,11 @@ mod tests {
     fn ids_must_be_positive_integers_and_errors_name_the_constant() {
         for bad in [
             t("abc"),
+            t("1/../2"),
+            t("1?x=1"),
+            t("1%2f2"),
+            t("1 2"),
+            t("99999999999999999999999"),
             t("-3"),
             t("0"),
             t("1.5"),

@@ -152,7 +152,9 @@ impl fmt::Display for DomainName {
 #[doc(hidden)]
 #[allow(clippy::panic)]
 pub fn check_invariants(input: &str, suffixes: &PublicSuffixes) {
-    let Ok(d) = DomainName::parse(input) else { return };
+    let Ok(d) = DomainName::parse(input) else {
+        return;
+    };
     let s = d.as_str();
     let ok = s.len() <= MAX_NAME
         && s.split('.').count() >= 2
@@ -161,7 +163,8 @@ pub fn check_invariants(input: &str, suffixes: &PublicSuffixes) {
                 && l.len() <= MAX_LABEL
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
     if !ok {
         panic!("{input:?} was accepted as {s:?}, which is not a plain host name");

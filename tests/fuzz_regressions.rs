@@ -7,9 +7,16 @@ use wu_runcloud::api::decode::decode_everything;
 use wu_runcloud::domain::{check_invariants, PublicSuffixes};
 
 fn kept_inputs(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/regressions")
+        .join(target);
     let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).filter(|e| e.path().is_file()).map(|e| std::fs::read(e.path()).expect("read")).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().is_file())
+                .map(|e| std::fs::read(e.path()).expect("read"))
+                .collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -29,7 +36,11 @@ fn mutations(seeds: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
         .map(|_| {
             let mut v = seeds[(next() as usize) % seeds.len()].to_vec();
             for _ in 0..(1 + next() % 4) {
-                let pos = if v.is_empty() { 0 } else { (next() as usize) % v.len() };
+                let pos = if v.is_empty() {
+                    0
+                } else {
+                    (next() as usize) % v.len()
+                };
                 match next() % 5 {
                     0 if !v.is_empty() => v[pos] = alphabet[(next() as usize) % alphabet.len()],
                     1 => v.insert(pos, alphabet[(next() as usize) % alphabet.len()]),
@@ -48,7 +59,16 @@ fn mutations(seeds: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
 
 #[test]
 fn domain_parse_invariants_hold() {
-    let seeds: &[&[u8]] = &[b"example.com", b"Shop.Example.co.uk.", "b\u{fc}cher.de".as_bytes(), b"xn--bcher-kva.de", b"a-b.c-d.example", b"www.example.com", b"192.168.0.1", b"[::1]"];
+    let seeds: &[&[u8]] = &[
+        b"example.com",
+        b"Shop.Example.co.uk.",
+        "b\u{fc}cher.de".as_bytes(),
+        b"xn--bcher-kva.de",
+        b"a-b.c-d.example",
+        b"www.example.com",
+        b"192.168.0.1",
+        b"[::1]",
+    ];
     let mut inputs = kept_inputs("domain_parse");
     let kept = inputs.len();
     inputs.extend(mutations(seeds, 20_000));
@@ -56,7 +76,10 @@ fn domain_parse_invariants_hold() {
     for data in &inputs {
         check_invariants(&String::from_utf8_lossy(data), &suffixes);
     }
-    println!("domain_parse: {kept} kept inputs and {} mutations checked", inputs.len() - kept);
+    println!(
+        "domain_parse: {kept} kept inputs and {} mutations checked",
+        inputs.len() - kept
+    );
 }
 
 #[test]
@@ -74,5 +97,8 @@ fn decoding_never_panics() {
     for data in &inputs {
         decode_everything(data);
     }
-    println!("decode_answers: {kept} kept inputs and {} mutations checked", inputs.len() - kept);
+    println!(
+        "decode_answers: {kept} kept inputs and {} mutations checked",
+        inputs.len() - kept
+    );
 }
