@@ -1,12 +1,12 @@
 # wu_runcloud: build, test and demo the RunCloud integration extension.
 #   make demo     build, start the simulator, map and unmap domains through the extension
-#   make test     every test: cargo tests of the core, .phpt tests of the extension
+#   make test     every test: lint, cargo tests, PHP-FPM, .phpt tests (plain and under valgrind)
 #   make install  release build into `php-config --extension-dir`, plus ini files
 # PHP_CONFIG=/path/to/php-config picks another PHP (e.g. RunCloud's own build).
 
 PHP_CONFIG ?= php-config
 CARGO      ?= cargo
-APT_PACKAGES := php8.2-dev php8.2-cli php8.2-fpm libfcgi-bin clang libclang-dev
+APT_PACKAGES := php8.2-dev php8.2-cli php8.2-fpm libfcgi-bin clang libclang-dev valgrind
 
 # ext-php-rs builds against the PHP that PHP_CONFIG belongs to.
 PHP_BIN = $(shell $(PHP_CONFIG) --php-binary 2>/dev/null || echo php)
@@ -28,7 +28,7 @@ build: deps
 build-release: deps
 	$(CARGO) build --release -p wu_runcloud
 
-test: build lint test-rust test-fpm test-php
+test: build lint test-rust test-fpm test-php test-leaks
 
 test-rust:
 	$(CARGO) test --workspace
@@ -42,7 +42,9 @@ test-fpm: build
 
 # The .phpt suite under valgrind with PHP's allocator off: leaks and memory errors.
 test-leaks: build
-	@USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1 scripts/run-phpt.sh $(EXT_DEBUG) $(SIM) -m
+	@USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1 \
+	  VALGRIND_OPTS="--suppressions=$(CURDIR)/php-tests/valgrind.supp --num-callers=40 --trace-children-skip=*runcloud-sim*" \
+	  scripts/run-phpt.sh $(EXT_DEBUG) $(SIM) -m -d pcre.jit=0
 
 # cargo-fuzz targets, FUZZ_SECONDS each (default 60); crashes are kept as regression tests.
 fuzz: deps

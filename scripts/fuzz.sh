@@ -13,8 +13,14 @@ for target in domain_parse decode_answers; do
   mkdir -p "fuzz/corpus/$target" "fuzz/regressions/$target"
   cp -n fuzz/regressions/$target/* "fuzz/corpus/$target/" 2>/dev/null || true
   echo "fuzzing $target for ${seconds}s"
-  if ! cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="$seconds" -max_len=4096 2>&1 | tee "/tmp/fuzz-$target.log" | grep -E "^#[0-9]+ +DONE|Done [0-9]+ runs|SUMMARY|panicked"; then
-    true
+  set +e
+  cargo fuzz run "$target" "fuzz/corpus/$target" -- -max_total_time="$seconds" -max_len=4096 > "/tmp/fuzz-$target.log" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" -ne 0 ] && ! ls fuzz/artifacts/$target/* >/dev/null 2>&1; then
+    tail -n 30 "/tmp/fuzz-$target.log"
+    echo "fuzz: cargo fuzz failed for $target (exit $rc) without a crash input"
+    exit 2
   fi
   for crash in fuzz/artifacts/$target/crash-* fuzz/artifacts/$target/oom-* fuzz/artifacts/$target/timeout-*; do
     [ -f "$crash" ] || continue

@@ -16,11 +16,14 @@ export WU_SIM_BASE=$SIM_BASE TEST_PHP_EXECUTABLE=$php_bin NO_INTERACTION=1
 cd "$here"
 set +e
 "$php_bin" "$run_tests" -q --no-color --show-diff -p "$php_bin" \
-  -d "extension=$ext" "$@" php-tests/ 2>&1 | tee /tmp/wu_runcloud-phpt.log
+  -d "extension=$ext" "$@" ${PHPT_TESTS:-php-tests/} 2>&1 | tee /tmp/wu_runcloud-phpt.log
 status=${PIPESTATUS[0]}
 set -e
 count() { sed -n "s/^Tests $1 *: *\([0-9]*\).*/\1/p" /tmp/wu_runcloud-phpt.log | head -n1; }
 passed=$(count passed); failed=$(count failed); skipped=$(count skipped)
-passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
+leaked=$(count leaked)
+passed=${passed:-0}; failed=$(( ${failed:-0} + ${leaked:-0} )); skipped=${skipped:-0}
+# Under valgrind (-m) a leak or memory error counts as a failure.
+[ "${leaked:-0}" -gt 0 ] && echo "phpt: ${leaked} tests leaked or had memory errors (see php-tests/*.mem)"
 echo "phpt: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$status" -eq 0 ]

@@ -298,41 +298,37 @@ impl RunCloud {
         Self::expect_ok(resp, &ctx, None).map(|_| true)
     }
 
-    /// `GET {app}/ssl`: the basic certificate, or `None` when none is installed.
-    pub fn ssl(&self) -> Result<Option<SslCert>> {
-        let ctx = format!("reading the SSL state of web application {}", self.app_id);
+    /// `GET {app}{suffix}`: the (unwrapped) JSON answer, or `None` on a 404.
+    fn get_app_json_or_absent(&self, suffix: &str, ctx: &str) -> Result<Option<Value>> {
         let resp = self.call(
             Method::Get,
-            &format!("{}/ssl", self.app_path),
+            &format!("{}{suffix}", self.app_path),
             &[],
             None,
-            &ctx,
+            ctx,
         )?;
         if resp.status == 404 {
             return Ok(None);
         }
-        let resp = Self::expect_ok(resp, &ctx, None)?;
-        let v = Self::json_of(&resp, &ctx)?;
-        Ok(decode::ssl_cert(&decode::unwrap_data(v)))
+        let resp = Self::expect_ok(resp, ctx, None)?;
+        Self::json_of(&resp, ctx).map(|v| Some(decode::unwrap_data(v)))
+    }
+
+    /// `GET {app}/ssl`: the basic certificate, or `None` when none is installed.
+    pub fn ssl(&self) -> Result<Option<SslCert>> {
+        let ctx = format!("reading the SSL state of web application {}", self.app_id);
+        Ok(self
+            .get_app_json_or_absent("/ssl", &ctx)?
+            .as_ref()
+            .and_then(decode::ssl_cert))
     }
 
     /// `GET {app}/ssl/advanced`: true in advanced (per-domain) mode. An answer
     /// without the flag, or a 404 from an API without the endpoint, means basic.
     pub fn advanced_ssl(&self) -> Result<bool> {
         let ctx = format!("reading the SSL mode of web application {}", self.app_id);
-        let resp = self.call(
-            Method::Get,
-            &format!("{}/ssl/advanced", self.app_path),
-            &[],
-            None,
-            &ctx,
-        )?;
-        if resp.status == 404 {
-            return Ok(false);
-        }
-        let resp = Self::expect_ok(resp, &ctx, None)?;
-        let v = Self::json_of(&resp, &ctx)?;
-        Ok(decode::advanced_flag(&decode::unwrap_data(v)).unwrap_or(false))
+        let v = self.get_app_json_or_absent("/ssl/advanced", &ctx)?;
+        Ok(v.as_ref().and_then(decode::advanced_flag).unwrap_or(false))
     }
 
     /// `PUT {app}/ssl/{id}`: re-issues the app's one certificate for all its names.

@@ -13,8 +13,7 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ArrayKey, ZendClassObject, ZendHashTable, Zval};
-use ext_php_rs::zend::Function;
+use ext_php_rs::types::{ArrayKey, ZendCallable, ZendClassObject, ZendHashTable, Zval};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Keeps a RunCloud web application in step with the network's domains.
@@ -349,7 +348,7 @@ impl Integration {
     /// Hooks the four Ultimate Multisite actions; false when add_action() does not exist.
     #[php(defaults(priority = 10))]
     pub fn register_hooks(priority: i64) -> PhpResult<bool> {
-        let Some(add_action) = Function::try_from_function("add_action") else {
+        let Ok(add_action) = ZendCallable::try_from_name("add_action") else {
             return Ok(false);
         };
         for (hook, method) in [

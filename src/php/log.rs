@@ -1,7 +1,8 @@
 //! One line per hook outcome: Ultimate Multisite's log when it is there,
 //! PHP's error_log() otherwise. Logging never throws and never fails a hook.
 
-use ext_php_rs::zend::{ExecutorGlobals, Function};
+use ext_php_rs::types::ZendCallable;
+use ext_php_rs::zend::ExecutorGlobals;
 
 pub const HANDLE: &str = "integration-runcloud";
 
@@ -24,7 +25,9 @@ impl Level {
 
 /// `message` must already be redacted.
 pub fn write(level: Level, message: &str) {
-    if let Some(f) = Function::try_from_function("wu_log_add") {
+    // By name through ZendCallable: ext-php-rs's Function::try_from_function copies a
+    // whole zend_function union out of a smaller internal-function allocation.
+    if let Ok(f) = ZendCallable::try_from_name("wu_log_add") {
         let ok = f.try_call(vec![&HANDLE, &message, &level.as_str()]).is_ok();
         if discard_pending_exception() || !ok {
             fallback(level, message);
@@ -35,7 +38,7 @@ pub fn write(level: Level, message: &str) {
 }
 
 fn fallback(level: Level, message: &str) {
-    if let Some(f) = Function::try_from_function("error_log") {
+    if let Ok(f) = ZendCallable::try_from_name("error_log") {
         let line = format!("wu_runcloud: [{}] {message}", level.as_str());
         let _ = f.try_call(vec![&line]);
         discard_pending_exception();

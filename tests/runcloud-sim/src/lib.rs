@@ -531,7 +531,7 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
             )),
         };
         match (&fault, real) {
-            (Some(f), real) if f.status.is_some() => {
+            (Some(f), _) if f.status.is_some() => {
                 let status = f.status.unwrap_or(500);
                 let content_type = f.content_type.as_deref().unwrap_or("application/json");
                 let mut r = match (&f.body, f.body_size) {
@@ -618,6 +618,16 @@ fn decode_base64(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The app a control request names; the seed app by default.
+fn target_app(body: &Value) -> (u64, u64) {
+    let id = |k: &str, default: u64| body.get(k).and_then(Value::as_u64).unwrap_or(default);
+    (id("server_id", SEED_SERVER), id("app_id", SEED_APP))
+}
+
+fn flag(body: &Value, key: &str) -> bool {
+    body.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
 /// `/__sim/*`: state, faults, settings and the log, for tests and the demo.
 fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
@@ -697,23 +707,13 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             ok()
         }
         ("POST", ["apps"]) => {
-            let server = body
-                .get("server_id")
-                .and_then(Value::as_u64)
-                .unwrap_or(SEED_SERVER);
-            let app = body
-                .get("app_id")
-                .and_then(Value::as_u64)
-                .unwrap_or(SEED_APP);
+            let (server, app) = target_app(&body);
             let name = body.get("name").and_then(Value::as_str).unwrap_or("app");
             let primary = body
                 .get("primary")
                 .and_then(Value::as_str)
                 .unwrap_or(SEED_PRIMARY);
-            let wildcard = body
-                .get("wildcard")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            let wildcard = flag(&body, "wildcard");
             let ssl = body.get("ssl").and_then(Value::as_str).unwrap_or("basic");
             if !matches!(ssl, "basic" | "advanced" | "none") {
                 return bad(format!("unknown ssl mode {ssl}"));
@@ -744,21 +744,11 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             ok()
         }
         ("POST", ["domains"]) => {
-            let server = body
-                .get("server_id")
-                .and_then(Value::as_u64)
-                .unwrap_or(SEED_SERVER);
-            let app = body
-                .get("app_id")
-                .and_then(Value::as_u64)
-                .unwrap_or(SEED_APP);
+            let (server, app) = target_app(&body);
             let Some(name) = body.get("name").and_then(Value::as_str) else {
                 return bad("name is required".into());
             };
-            let wildcard = body
-                .get("wildcard")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            let wildcard = flag(&body, "wildcard");
             match shared.with_account(|a| a.add_domain(server, app, name, wildcard)) {
                 Some(id) => HttpResponse::json(200, &json!({ "id": id })),
                 None => bad("no such app".into()),
