@@ -1,7 +1,12 @@
 //! RunCloud failing in every way remote APIs fail: each fault injected into the
 //! simulator, and what the core must do about it (never a panic, a hang, a lost
 //! or duplicated domain, or a failure mistaken for success).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 mod common;
 

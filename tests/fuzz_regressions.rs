@@ -1,6 +1,11 @@
 //! The fuzz targets' invariants in the ordinary test run: every input kept in
 //! fuzz/regressions/ (what `make fuzz` found), plus a fixed batch of mutations.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use std::path::Path;
 use wu_runcloud::api::decode::decode_everything;

@@ -1,7 +1,12 @@
 //! A burst of work against a low rate limit finishes without a 429 storm: the
 //! client slows down before the window runs out. Its own test binary, because
 //! the rate-limit state is per process.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Shared set-up for the core tests: a simulator and a config pointing at it.
 #![allow(dead_code)]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use runcloud_sim::{Credentials, Logged, Sim, SimOptions, SEED_APP, SEED_SERVER};
 use std::time::Duration;
