@@ -138,13 +138,6 @@ impl Credentials {
             Credentials::Token(_) => ApiVersion::V3,
         }
     }
-
-    pub fn secrets(&self) -> Vec<&Secret> {
-        match self {
-            Credentials::Basic { key, secret } => vec![key, secret],
-            Credentials::Token(t) => vec![t],
-        }
-    }
 }
 
 /// Whether a `www.` twin is added with a domain.

@@ -33,7 +33,7 @@ impl fmt::Display for Secret {
 /// Replaces every occurrence of each secret in `text`. The last line of defence
 /// for text that leaves the extension (exception messages, log lines): even if
 /// RunCloud or a proxy echoed a credential back, it does not get out.
-pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+pub fn redact(text: &str, secrets: &[Secret]) -> String {
     let mut out = text.to_string();
     for s in secrets {
         // A very short value would blank out ordinary words; real credentials are long.
@@ -60,7 +60,7 @@ mod tests {
     fn redact_removes_every_occurrence() {
         let s = Secret::new("topsecret");
         let t = Secret::new("tok123456");
-        let out = redact("a topsecret b tok123456 c topsecret", &[&s, &t]);
+        let out = redact("a topsecret b tok123456 c topsecret", &[s, t]);
         assert_eq!(out, "a [redacted] b [redacted] c [redacted]");
     }
 }

@@ -76,7 +76,7 @@ pub fn json(v: &Value) -> Zval {
     }
 }
 
-pub fn field_errors_to_zval(errors: &FieldErrors, secrets: &[&Secret]) -> Zval {
+pub fn field_errors_to_zval(errors: &FieldErrors, secrets: &[Secret]) -> Zval {
     assoc(
         errors
             .iter()

@@ -114,7 +114,7 @@ extern "C" fn get_errors(ex: &mut ExecuteData, retval: &mut Zval) {
 }
 
 /// Throws the PHP exception for `err`, with every secret redacted from its text.
-pub fn throw(err: &Error, secrets: &[&Secret]) {
+pub fn throw(err: &Error, secrets: &[Secret]) {
     let message = redact(&err.to_string(), secrets);
     if err.is_invalid_argument() {
         PhpException::new(message, 0, invalid_argument()).throw();

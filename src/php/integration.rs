@@ -115,7 +115,7 @@ impl Integration {
         let raw = constants::read_all();
         guarded(|| f(&raw)).map_err(|e| {
             let secrets = secrets_of(&raw);
-            exception::throw(&e, &secrets.iter().collect::<Vec<_>>());
+            exception::throw(&e, &secrets);
             // Already thrown above; this one is dropped by the engine.
             PhpException::from("wu_runcloud")
         })
@@ -125,24 +125,22 @@ impl Integration {
     fn hook(&self, action: &str, input: &str, site_id: i64, kind: NameKind, add: bool) -> bool {
         let raw = constants::read_all();
         let secrets = secrets_of(&raw);
-        let secret_refs: Vec<&Secret> = secrets.iter().collect();
         let site = if site_id > 0 {
             format!(" (site {site_id})")
         } else {
             String::new()
         };
-        let logging = self.options().map(|o| o.log).unwrap_or(LogPolicy::On);
+        // Read once: the log policy and the call's configuration both come from it.
+        let options = self.options();
+        let logging = options.as_ref().map_or(LogPolicy::On, |o| o.log);
         let emit = |level: log::Level, text: String| {
             if logging == LogPolicy::On {
-                log::write(
-                    level,
-                    &redact(&format!("{action}{site}: {text}"), &secret_refs),
-                );
+                log::write(level, &redact(&format!("{action}{site}: {text}"), &secrets));
             }
         };
         let outcome = guarded(|| {
             let name = DomainName::parse(input)?;
-            let config = self.config(&raw)?;
+            let config = Config::from_constants(&raw, options?)?;
             let mapping = Mapping::new(&config)?;
             if add {
                 mapping.add(&name, kind).map(HookDone::Added)
@@ -246,10 +244,7 @@ impl Integration {
                     .map_err(|e| {
                         // The value is quoted back: a credential pasted into an option must not be.
                         let secrets = secrets_of(&constants::read_all());
-                        invalid_argument(redact(
-                            &e.to_string(),
-                            &secrets.iter().collect::<Vec<_>>(),
-                        ))
+                        invalid_argument(redact(&e.to_string(), &secrets))
                     })?;
                 overrides.push((key, value));
             }
@@ -311,7 +306,6 @@ impl Integration {
     pub fn test_connection(&self) -> ZBox<ZendHashTable> {
         let raw = constants::read_all();
         let secrets = secrets_of(&raw);
-        let refs: Vec<&Secret> = secrets.iter().collect();
         let report = guarded(|| {
             let options = self.options()?;
             Ok(mapping::test_connection(&raw, options))
@@ -333,14 +327,14 @@ impl Integration {
                 assoc(vec![
                     ("name", string(c.name)),
                     ("ok", boolean(c.ok)),
-                    ("message", string(&redact(&c.message, &refs))),
+                    ("message", string(&redact(&c.message, &secrets))),
                 ])
             })
             .collect();
         assoc_ht(vec![
             ("ok", boolean(report.ok)),
             ("api_version", string(report.api_version)),
-            ("message", string(&redact(&report.message, &refs))),
+            ("message", string(&redact(&report.message, &secrets))),
             ("checks", convert::array(list_ht(checks))),
         ])
     }
@@ -373,14 +367,13 @@ impl Integration {
             let config = self.config(raw)?;
             let o = Mapping::new(&config)?.add(&name, NameKind::Mapped)?;
             let secrets = secrets_of(raw);
-            let refs: Vec<&Secret> = secrets.iter().collect();
             Ok(assoc_ht(vec![
                 ("name", string(&o.name)),
                 ("id", long(o.id as i64)),
                 ("created", boolean(o.created)),
                 ("www", boolean(o.www)),
                 ("ssl", string(o.ssl.status.as_str())),
-                ("ssl_message", string(&redact(&o.ssl.message, &refs))),
+                ("ssl_message", string(&redact(&o.ssl.message, &secrets))),
                 ("ssl_mode", string(o.ssl.mode.as_str())),
             ]))
         })
@@ -423,11 +416,10 @@ impl Integration {
             let config = self.config(raw)?;
             let o = Mapping::new(&config)?.redeploy_ssl()?;
             let secrets = secrets_of(raw);
-            let refs: Vec<&Secret> = secrets.iter().collect();
             Ok(assoc_ht(vec![
                 ("mode", string(o.mode.as_str())),
                 ("status", string(o.status.as_str())),
-                ("message", string(&redact(&o.message, &refs))),
+                ("message", string(&redact(&o.message, &secrets))),
             ]))
         })
     }
