@@ -6,59 +6,71 @@
 
 PHP_CONFIG ?= php-config
 CARGO      ?= cargo
-APT_PACKAGES := php8.2-dev php8.2-cli php8.2-fpm libfcgi-bin clang libclang-dev valgrind
+export PHP_CONFIG
 
-# ext-php-rs builds against the PHP that PHP_CONFIG belongs to.
-PHP_BIN = $(shell $(PHP_CONFIG) --php-binary 2>/dev/null || echo php)
-export PHP := $(PHP_BIN)
+# What building needs on Debian 12, and what the tests and the demo add.
+# `make install` installs neither: on a server it only checks and says what is missing.
+BUILD_PACKAGES := php8.2-dev php8.2-cli clang libclang-dev
+TEST_PACKAGES  := php8.2-fpm libfcgi-bin valgrind
+
+# Runs a command with PHP=<the PHP binary of PHP_CONFIG>, looked up when the
+# recipe runs (after `deps` may have installed PHP), never when make reads this file.
+WITH_PHP := scripts/with-php.sh
 
 EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
+.PHONY: deps deps-test check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
-	@scripts/deps.sh $(APT_PACKAGES)
+	@scripts/deps.sh $(BUILD_PACKAGES)
+
+deps-test: deps
+	@scripts/deps.sh $(TEST_PACKAGES)
+
+check-build:
+	@scripts/check-build.sh
 
 build: deps
-	$(CARGO) build --workspace
+	$(WITH_PHP) $(CARGO) build --workspace
 	@ls -l $(EXT_DEBUG) | awk '{print "built", $$NF, "(" $$5 " bytes)"}'
 
-build-release: deps
-	$(CARGO) build --release -p wu_runcloud
+build-release: check-build
+	$(WITH_PHP) $(CARGO) build --release -p wu_runcloud
 
-test: build lint test-rust test-fpm test-php test-leaks
+test: deps-test build lint test-rust test-fpm test-php test-leaks
 
-test-rust:
-	$(CARGO) test --workspace
+test-rust: build
+	$(WITH_PHP) $(CARGO) test --workspace
 
 test-php: build
-	@scripts/run-phpt.sh $(EXT_DEBUG) $(SIM)
+	@$(WITH_PHP) scripts/run-phpt.sh $(EXT_DEBUG) $(SIM)
 
 # Real php-fpm8.2 workers driven through FastCGI (FPM_REQUESTS, FPM_WORKERS).
-test-fpm: build
-	@scripts/fpm-test.sh $(EXT_DEBUG) $(SIM)
+test-fpm: deps-test build
+	@$(WITH_PHP) scripts/fpm-test.sh $(EXT_DEBUG) $(SIM)
 
 # The .phpt suite under valgrind with PHP's allocator off: leaks and memory errors.
-test-leaks: build
+test-leaks: deps-test build
 	@USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1 \
 	  VALGRIND_OPTS="--suppressions=$(CURDIR)/php-tests/valgrind.supp --num-callers=40 --trace-children-skip=*runcloud-sim*" \
-	  scripts/run-phpt.sh $(EXT_DEBUG) $(SIM) -m -d pcre.jit=0
+	  $(WITH_PHP) scripts/run-phpt.sh $(EXT_DEBUG) $(SIM) -m -d pcre.jit=0
 
 # cargo-fuzz targets, FUZZ_SECONDS each (default 60); crashes are kept as regression tests.
 fuzz: deps
-	@scripts/fuzz.sh
+	@$(WITH_PHP) scripts/fuzz.sh
 
 demo: build
-	@scripts/demo.sh $(EXT_DEBUG) $(SIM)
+	@$(WITH_PHP) scripts/demo.sh $(EXT_DEBUG) $(SIM)
 
+# No apt-get here: a production server gets only the extension and its ini files.
 install: build-release
 	@scripts/install.sh $(EXT_RELEASE) $(PHP_CONFIG)
 
-lint:
+lint: build
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(WITH_PHP) $(CARGO) clippy --workspace --all-targets -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

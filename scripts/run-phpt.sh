@@ -4,8 +4,9 @@
 set -euo pipefail
 ext=$(realpath "$1"); sim=$(realpath "$2"); shift 2
 here=$(cd "$(dirname "$0")/.." && pwd)
+# The PHP that PHP_CONFIG names (scripts/with-php.sh sets PHP).
 php_bin=$(command -v "${PHP:-php}")
-run_tests=$("$php_bin" -r 'echo PHP_EXTENSION_DIR;')/build/run-tests.php
+run_tests=$("$php_bin" -n -r 'echo PHP_EXTENSION_DIR;')/build/run-tests.php
 [ -f "$run_tests" ] || run_tests=$(ls /usr/lib/php/*/build/run-tests.php | head -n1)
 . "$here/scripts/sim.sh"
 start_sim "$sim"
@@ -15,7 +16,9 @@ echo "$sim" > "$here/php-tests/.sim-bin"
 export WU_SIM_BASE=$SIM_BASE TEST_PHP_EXECUTABLE=$php_bin NO_INTERACTION=1
 cd "$here"
 set +e
-"$php_bin" "$run_tests" -q --no-color --show-diff -p "$php_bin" \
+# -n: no php.ini and no conf.d, in the runner and in every test, so an installed
+# wu_runcloud.ini (make install) neither loads a second copy nor another .so.
+"$php_bin" -n "$run_tests" -n -q --no-color --show-diff -p "$php_bin" \
   -d "extension=$ext" "$@" ${PHPT_TESTS:-php-tests/} 2>&1 | tee /tmp/wu_runcloud-phpt.log
 status=${PIPESTATUS[0]}
 set -e
