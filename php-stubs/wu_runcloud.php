@@ -49,17 +49,40 @@ final class WU_RunCloud_Integration
      */
     public function __construct(?array $options = null) {}
 
-    /** Hook for wu_add_domain: adds the domain and brings SSL up to date. Never throws; logs the outcome. */
-    public function on_add_domain(string $domain, int $site_id = 0): bool {}
+    /**
+     * Hook for wu_add_domain: adds the domain and brings SSL up to date. Never throws; logs one line
+     * naming the domain, and returns whether it succeeded.
+     *
+     * The hooks take their arguments as a PHP function `(string $domain, int $site_id = 0)` does in
+     * coercive mode (Action Scheduler passes ids as strings), plus null for the id; anything else is
+     * logged and answered with false. They are declared mixed so that nothing a caller passes can throw.
+     *
+     * @param string $domain
+     * @param int|numeric-string|null $site_id
+     */
+    public function on_add_domain(mixed $domain = null, mixed $site_id = null): bool {}
 
-    /** Hook for wu_remove_domain: removes the domain. Never throws; logs the outcome. */
-    public function on_remove_domain(string $domain, int $site_id = 0): bool {}
+    /**
+     * Hook for wu_remove_domain: removes the domain. Never throws; logs the outcome. Arguments as on_add_domain().
+     * @param string $domain
+     * @param int|numeric-string|null $site_id
+     */
+    public function on_remove_domain(mixed $domain = null, mixed $site_id = null): bool {}
 
-    /** Hook for wu_add_subdomain: adds a subdomain site's host name (never a www twin; skipped under a wildcard). */
-    public function on_add_subdomain(string $subdomain, int $site_id = 0): bool {}
+    /**
+     * Hook for wu_add_subdomain: adds a subdomain site's host name (never a www twin; skipped under a wildcard).
+     * Never throws. Arguments as on_add_domain().
+     * @param string $subdomain
+     * @param int|numeric-string|null $site_id
+     */
+    public function on_add_subdomain(mixed $subdomain = null, mixed $site_id = null): bool {}
 
-    /** Hook for wu_remove_subdomain. Never throws; logs the outcome. */
-    public function on_remove_subdomain(string $subdomain, int $site_id = 0): bool {}
+    /**
+     * Hook for wu_remove_subdomain. Never throws; logs the outcome. Arguments as on_add_domain().
+     * @param string $subdomain
+     * @param int|numeric-string|null $site_id
+     */
+    public function on_remove_subdomain(mixed $subdomain = null, mixed $site_id = null): bool {}
 
     /** True when every required constant is defined and non-empty. */
     public function is_setup(): bool {}
@@ -77,30 +100,40 @@ final class WU_RunCloud_Integration
      */
     public function test_connection(): array {}
 
-    /** add_action() for the four wu_* actions with 2 arguments; false when add_action() does not exist. */
-    public static function register_hooks(int $priority = 10): bool {}
+    /**
+     * add_action() for the four wu_* actions with 2 arguments, once per request (a second call adds nothing
+     * and returns true); false when add_action() does not exist.
+     * @param int|numeric-string|null $priority 10 when null or left out.
+     * @throws TypeError when $priority is not an int or numeric string, as PHP would.
+     */
+    public static function register_hooks(mixed $priority = null): bool {}
 
     /**
      * Adds a domain (idempotent) and brings SSL up to date. An SSL failure does not throw: see 'ssl'.
      * @return array{name: string, id: int, created: bool, www: bool,
      *               ssl: 'redeployed'|'issued'|'skipped'|'off'|'failed', ssl_message: string, ssl_mode: 'basic'|'advanced'|'none'}
+     * @param string $domain Taken as a PHP `string` parameter is (ints and floats as their text;
+     *        a Stringable object's string); anything else is a TypeError, bytes that are not UTF-8 an
+     *        InvalidArgumentException. The same holds for remove_domain() and find_domain().
      * @throws InvalidArgumentException for a bad name (no request is sent).
      * @throws WU_RunCloud_Exception
      */
-    public function add_domain(string $domain): array {}
+    public function add_domain(mixed $domain): array {}
 
     /**
+     * @param string $domain
      * @return bool true: removed; false: it was not on the app.
      * @throws InvalidArgumentException|WU_RunCloud_Exception
      */
-    public function remove_domain(string $domain): bool {}
+    public function remove_domain(mixed $domain): bool {}
 
     /**
      * The RunCloud domain object (www and wildcard as booleans), or null.
+     * @param string $domain
      * @return array{id: int, name: string, type: string, www: bool, wildcard: bool, redirection: string}|null
      * @throws InvalidArgumentException|WU_RunCloud_Exception
      */
-    public function find_domain(string $domain): ?array {}
+    public function find_domain(mixed $domain): ?array {}
 
     /**
      * Every domain of the app, over every page.

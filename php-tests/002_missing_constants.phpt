@@ -30,6 +30,6 @@ bool(false)
 string(9) "constants"
 bool(false)
 Missing constants: WU_RUNCLOUD_API_SECRET, WU_RUNCLOUD_APP_ID. Define them in wp-config.php
-LOG[integration-runcloud/error] wu_add_domain (site 3): failed: RunCloud integration is not set up: define WU_RUNCLOUD_API_SECRET, WU_RUNCLOUD_APP_ID in wp-config.php
+LOG[integration-runcloud/error] wu_add_domain shop.example.com (site 3): failed: RunCloud integration is not set up: define WU_RUNCLOUD_API_SECRET, WU_RUNCLOUD_APP_ID in wp-config.php
 bool(false)
 int(0)

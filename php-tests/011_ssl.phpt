@@ -24,7 +24,7 @@ echo $r['ssl_mode'], ' ', $r['ssl'], ': ', $r['ssl_message'], "\n";
 print_r($i->redeploy_ssl());
 sim_app(['ssl' => 'basic']);
 sim_clear_requests();
-$r = integration(['ssl' => 'off'])->add_domain('off.example.com');
+$r = integration(['ssl' => 'off'])->add_domain('off-example.com');
 echo $r['ssl'], "\n";
 echo implode(' ', array_map(fn($c) => explode(' ', $c)[0], sim_calls())), "\n";
 // Forced basic on an app whose mode would be advanced: no mode lookup.

@@ -21,22 +21,22 @@ var_dump($i->on_remove_domain('network.test', 1));
 echo implode(' ', sim_names()), "\n";
 ?>
 --EXPECTF--
-LOG[integration-runcloud/info] wu_add_domain (site 12): added mapped.example.com, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
+LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): added, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
 bool(true)
-LOG[integration-runcloud/info] wu_add_domain (site 12): already on the app: mapped.example.com, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
+LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): already on the app, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
 bool(true)
-LOG[integration-runcloud/info] wu_add_subdomain (site 13): added alice.network.test, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
+LOG[integration-runcloud/info] wu_add_subdomain alice.network.test (site 13): added, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
 bool(true)
-LOG[integration-runcloud/info] wu_remove_domain (site 12): removed mapped.example.com from RunCloud web application 201
+LOG[integration-runcloud/info] wu_remove_domain mapped.example.com (site 12): removed from RunCloud web application 201
 bool(true)
-LOG[integration-runcloud/info] wu_remove_domain (site 12): mapped.example.com was not on RunCloud web application 201; nothing to remove
+LOG[integration-runcloud/info] wu_remove_domain mapped.example.com (site 12): not on RunCloud web application 201; nothing to remove
 bool(true)
-LOG[integration-runcloud/info] wu_remove_subdomain: removed alice.network.test from RunCloud web application 201
+LOG[integration-runcloud/info] wu_remove_subdomain alice.network.test: removed from RunCloud web application 201
 bool(true)
-LOG[integration-runcloud/error] wu_add_domain (site 14): failed: Invalid domain name "bad name": it contains spaces
+LOG[integration-runcloud/error] wu_add_domain "bad name" (site 14): failed: Invalid domain name "bad name": it contains spaces
 bool(false)
-LOG[integration-runcloud/error] wu_add_domain (site 15): failed: %sRunCloud answered HTTP 503: Simulated HTTP 503. RunCloud had a server error; try again later
+LOG[integration-runcloud/error] wu_add_domain later.example.com (site 15): failed: %sRunCloud answered HTTP 503: Simulated HTTP 503. RunCloud had a server error; try again later
 bool(false)
-LOG[integration-runcloud/error] wu_remove_domain (site 1): failed: network.test is the primary domain of web application 201; it was not removed. Change the primary domain in RunCloud first
+LOG[integration-runcloud/error] wu_remove_domain network.test (site 1): failed: network.test is the primary domain of web application 201; it was not removed. Change the primary domain in RunCloud first
 bool(false)
 network.test

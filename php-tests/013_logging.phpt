@@ -25,4 +25,4 @@ bool(true)
 bool(true)
 bool(true)
 1
-wu_runcloud: [info] wu_add_domain (site 2): added logged-shop.com (with www.logged-shop.com), RunCloud domain %d; SSL redeployed: %s
+wu_runcloud: [info] wu_add_domain logged-shop.com (site 2): added (with www.logged-shop.com), RunCloud domain %d; SSL redeployed: %s

@@ -36,7 +36,7 @@ wu_add_domain -> WU_RunCloud_Integration::on_add_domain priority=20 args=2
 wu_remove_domain -> WU_RunCloud_Integration::on_remove_domain priority=20 args=2
 wu_add_subdomain -> WU_RunCloud_Integration::on_add_subdomain priority=20 args=2
 wu_remove_subdomain -> WU_RunCloud_Integration::on_remove_subdomain priority=20 args=2
-LOG wu_add_domain (site 9): added hooked.example.com, RunCloud domain %d; SSL redeployed: %s
+LOG wu_add_domain hooked.example.com (site 9): added, RunCloud domain %d; SSL redeployed: %s
 bool(true)
-LOG wu_remove_domain (site 9): removed hooked.example.com from RunCloud web application 201
+LOG wu_remove_domain hooked.example.com (site 9): removed from RunCloud web application 201
 bool(true)

@@ -1,5 +1,5 @@
 --TEST--
-Subdomain sites: added without a www twin; skipped (and true) under a wildcard domain
+Subdomain sites: added without a www twin; skipped (and true) under a wildcard domain, for wu_add_domain too (UM 2.4+ fires both); a registrable mapped name costs no wildcard lookup
 --FILE--
 <?php
 require __DIR__ . '/sim.inc';
@@ -15,12 +15,28 @@ sim_clear_requests();
 var_dump($i->on_add_subdomain('carol.network.test', 6));
 echo implode(' ', array_unique(array_map(fn($c) => explode(' ', $c)[0], sim_calls()))), "\n";
 var_dump($i->find_domain('carol.network.test'));
+// Ultimate Multisite 2.4+ also queues wu_add_domain for the new site's own name.
+sim_clear_requests();
+var_dump($i->on_add_domain('carol.network.test', '6'));
+echo implode(' ', array_unique(array_map(fn($c) => explode(' ', $c)[0], sim_calls()))), "\n";
+var_dump($i->find_domain('carol.network.test'));
+// A registrable name cannot be under a wildcard: the add is the first request.
+sim_clear_requests();
+var_dump($i->on_add_domain('customer-shop.com', 8));
+echo sim_calls()[0], "\n";
 ?>
 --EXPECTF--
-LOG[info] wu_add_subdomain (site 5): added bob.network.test, RunCloud domain %d; SSL %s
+LOG[info] wu_add_subdomain bob.network.test (site 5): added, RunCloud domain %d; SSL %s
 bool(true)
 bool(false)
-LOG[info] wu_add_subdomain (site 6): carol.network.test is covered by the wildcard domain *.network.test; nothing added
+LOG[info] wu_add_subdomain carol.network.test (site 6): covered by the wildcard domain *.network.test; nothing added
 bool(true)
 GET
 NULL
+LOG[info] wu_add_domain carol.network.test (site 6): covered by the wildcard domain *.network.test; nothing added
+bool(true)
+GET
+NULL
+LOG[info] wu_add_domain customer-shop.com (site 8): added (with www.customer-shop.com), RunCloud domain %d; SSL %s
+bool(true)
+POST /servers/101/webapps/201/domains

@@ -18,7 +18,7 @@ echo "still alive\n";
 ?>
 --EXPECTF--
 %AWU_RunCloud_Exception [0]: internal error in wu_runcloud: panic requested by WU_RUNCLOUD_TEST_PANIC
-%ALOG[error] wu_add_domain (site 1): failed: internal error in wu_runcloud: panic requested by WU_RUNCLOUD_TEST_PANIC
+%ALOG[error] wu_add_domain boom.example.com (site 1): failed: internal error in wu_runcloud: panic requested by WU_RUNCLOUD_TEST_PANIC
 bool(false)
 %Abool(false)
 bool(true)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# paths of the PHP binary and the php-config that PHP_CONFIG (default
-# php-config) names. ext-php-rs's build script builds
-# against that PHP; the test scripts run it. Looked up at run time, so a PHP
-# that `make deps` has just installed is found.
+# with-php.sh CMD [ARGS...]: runs CMD with PHP and PHP_CONFIG set to the full
+# paths of the PHP binary and of the php-config that PHP_CONFIG (default
+# php-config) names. ext-php-rs's build script builds against that PHP; the test
+# scripts run it. Looked up at run time, so a PHP that `make deps` has just
+# installed is found.
 set -euo pipefail
 php_config=${PHP_CONFIG:-php-config}
 if ! command -v "$php_config" >/dev/null 2>&1; then

@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod input;
 pub mod mapping;
 pub mod secret;
 

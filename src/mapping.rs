@@ -89,6 +89,12 @@ pub fn wants_www_twin(name: &DomainName, kind: NameKind, config: &Config) -> boo
     }
 }
 
+/// Whether a wildcard domain on the app could serve `name`: a subdomain site's
+/// name always could; a mapped name only when it is below a registrable domain.
+pub fn might_be_under_wildcard(name: &DomainName, kind: NameKind, config: &Config) -> bool {
+    kind == NameKind::Subdomain || !name.is_registrable(&config.options.public_suffixes)
+}
+
 /// The flows, for one call with one configuration.
 pub struct Mapping<'a> {
     api: RunCloud,
@@ -105,7 +111,11 @@ impl<'a> Mapping<'a> {
 
     /// Adds `name` to the app (idempotent) and brings SSL up to date.
     pub fn add(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
-        if kind == NameKind::Subdomain {
+        // Ultimate Multisite 2.4+ fires wu_add_domain as well as wu_add_subdomain for a
+        // new subdomain site, so a mapped name can be under a wildcard too. A
+        // registrable name (example.com) cannot be: its parent is a public suffix,
+        // so it costs no lookup.
+        if might_be_under_wildcard(name, kind, self.config) {
             if let Some(cover) = self.wildcard_cover(name)? {
                 return Ok(AddOutcome {
                     name: name.to_string(),

@@ -165,7 +165,7 @@ fn a_post_that_failed_before_arriving_is_repeated_after_a_lookup() {
     let sim = sim();
     let config = config_v3(&sim);
     for (status, action) in [(Some(503), None), (Some(502), None), (None, Some("drop"))] {
-        let n = format!("retry-{}.example.com", status.unwrap_or(0));
+        let n = format!("retry-{}-example.com", status.unwrap_or(0));
         sim.shared().clear_requests();
         sim.shared().push_fault(fault(Fault {
             method: Some("POST".into()),

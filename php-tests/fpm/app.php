@@ -12,6 +12,14 @@ try {
     if ($n % 10 === 0) {
         $name = "fpm-$n.example.com";
         $ok = $ok && $i->add_domain($name)['created'] && $i->remove_domain($name);
+    } elseif ($n % 10 === 5) {
+        // As Action Scheduler runs Ultimate Multisite's queued actions: the stored
+        // arguments through array_values(), WP_Site::$blog_id as a string.
+        $args = ['subdomain' => "site-$n.network.test", 'site_id' => (string) $n];
+        $ok = $ok && call_user_func_array([$i, 'on_add_subdomain'], array_values($args))
+            && $i->find_domain("site-$n.network.test") !== null
+            && call_user_func_array([$i, 'on_remove_subdomain'], array_values($args))
+            && $i->find_domain("site-$n.network.test") === null;
     }
 } catch (Throwable $e) {
     $ok = false;

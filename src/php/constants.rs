@@ -26,6 +26,8 @@ fn read(name: &str) -> Option<ConstValue> {
         ConstValue::Other("null")
     } else if zv.is_double() {
         ConstValue::Other("a float")
+    } else if zv.is_string() {
+        ConstValue::Other("a string that is not valid UTF-8")
     } else if zv.is_array() {
         ConstValue::Other("an array")
     } else {

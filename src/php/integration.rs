@@ -2,7 +2,7 @@
 //! exception out. No decisions are made here.
 
 use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
-use super::{constants, exception, ini, log};
+use super::{args, constants, exception, ini, log, request};
 use crate::config::{Config, LogPolicy, OptionValue, Options, RawConstants};
 use crate::domain::DomainName;
 use crate::error::{quote, Error, Result};
@@ -80,6 +80,8 @@ fn option_value(v: &Zval) -> OptionValue {
         OptionValue::Bool(b)
     } else if let Some(a) = v.array() {
         OptionValue::List(a.iter().filter_map(|(_, v)| v.coerce_to_string()).collect())
+    } else if v.is_string() {
+        OptionValue::Other("a string that is not valid UTF-8")
     } else if v.is_null() {
         OptionValue::Other("null")
     } else {
@@ -121,25 +123,48 @@ impl Integration {
         })
     }
 
-    /// The hook flows: never throw, log one line, return success.
-    fn hook(&self, action: &str, input: &str, site_id: i64, kind: NameKind, add: bool) -> bool {
+    /// The hook flows: never throw, log one line that names the domain, return
+    /// success. Arguments are taken as a PHP function in coercive mode takes them.
+    fn hook(&self, action: &str, call: HookCall, kind: NameKind, add: bool) -> bool {
         let raw = constants::read_all();
         let secrets = secrets_of(&raw);
-        let site = if site_id > 0 {
-            format!(" (site {site_id})")
-        } else {
-            String::new()
-        };
         // Read once: the log policy and the call's configuration both come from it.
         let options = self.options();
         let logging = options.as_ref().map_or(LogPolicy::On, |o| o.log);
+        let args = args::hook_args(call.param, call.domain, call.site_id);
+        // A __toString() that threw must not escape the hook.
+        let threw = log::discard_pending_exception();
+        let parsed = DomainName::parse(&args.name);
+        let shown = match &parsed {
+            Ok(name) => name.to_string(),
+            Err(_) => quote(&args.name),
+        };
+        let site = if args.site_id > 0 {
+            format!(" (site {})", args.site_id)
+        } else {
+            String::new()
+        };
         let emit = |level: log::Level, text: String| {
             if logging == LogPolicy::On {
-                log::write(level, &redact(&format!("{action}{site}: {text}"), &secrets));
+                log::write(
+                    level,
+                    &redact(&format!("{action} {shown}{site}: {text}"), &secrets),
+                );
             }
         };
+        if let Some(why) = args.refused.or_else(|| {
+            threw.then(|| {
+                format!(
+                    "argument #1 (${}) could not be turned into a string: its __toString() threw",
+                    call.param
+                )
+            })
+        }) {
+            emit(log::Level::Error, format!("not done: {why}"));
+            return false;
+        }
         let outcome = guarded(|| {
-            let name = DomainName::parse(input)?;
+            let name = parsed?;
             let config = Config::from_constants(&raw, options?)?;
             let mapping = Mapping::new(&config)?;
             if add {
@@ -147,7 +172,6 @@ impl Integration {
             } else {
                 let removed = mapping.remove(&name)?;
                 Ok(HookDone::Removed {
-                    name: name.to_string(),
                     removed,
                     app: config.app_id,
                 })
@@ -159,11 +183,11 @@ impl Integration {
                 emit(level, text);
                 true
             }
-            Ok(HookDone::Removed { name, removed, app }) => {
+            Ok(HookDone::Removed { removed, app }) => {
                 let text = if removed {
-                    format!("removed {name} from RunCloud web application {app}")
+                    format!("removed from RunCloud web application {app}")
                 } else {
-                    format!("{name} was not on RunCloud web application {app}; nothing to remove")
+                    format!("not on RunCloud web application {app}; nothing to remove")
                 };
                 emit(log::Level::Info, text);
                 true
@@ -176,30 +200,31 @@ impl Integration {
     }
 }
 
+/// A hook's raw arguments and the name of its first parameter (for messages).
+struct HookCall<'a> {
+    param: &'static str,
+    domain: Option<&'a Zval>,
+    site_id: Option<&'a Zval>,
+}
+
 /// What a hook did, for its log line.
 enum HookDone {
     Added(AddOutcome),
-    Removed {
-        name: String,
-        removed: bool,
-        app: u64,
-    },
+    Removed { removed: bool, app: u64 },
 }
 
+/// The log text after "action name (site N): ".
 fn describe_add(o: &AddOutcome) -> (log::Level, String) {
     if let Some(cover) = &o.covered_by {
         return (
             log::Level::Info,
-            format!(
-                "{} is covered by the wildcard domain *.{cover}; nothing added",
-                o.name
-            ),
+            format!("covered by the wildcard domain *.{cover}; nothing added"),
         );
     }
     let what = if o.created {
         "added"
     } else {
-        "already on the app:"
+        "already on the app"
     };
     let twin = if o.www {
         format!(" (with www.{})", o.name)
@@ -214,8 +239,7 @@ fn describe_add(o: &AddOutcome) -> (log::Level, String) {
     (
         level,
         format!(
-            "{what} {}{twin}, RunCloud domain {}; SSL {}: {}",
-            o.name,
+            "{what}{twin}, RunCloud domain {}; SSL {}: {}",
             o.id,
             o.ssl.status.as_str(),
             o.ssl.message
@@ -252,42 +276,44 @@ impl Integration {
         Ok(Integration { overrides })
     }
 
-    #[php(defaults(site_id = 0))]
-    pub fn on_add_domain(&self, domain: String, site_id: i64) -> bool {
-        self.hook("wu_add_domain", &domain, site_id, NameKind::Mapped, true)
+    /// Ultimate Multisite's `wu_add_domain` action. Never throws.
+    pub fn on_add_domain(&self, domain: Option<&Zval>, site_id: Option<&Zval>) -> bool {
+        let call = HookCall {
+            param: "domain",
+            domain,
+            site_id,
+        };
+        self.hook("wu_add_domain", call, NameKind::Mapped, true)
     }
 
-    #[php(defaults(site_id = 0))]
-    pub fn on_remove_domain(&self, domain: String, site_id: i64) -> bool {
-        self.hook(
-            "wu_remove_domain",
-            &domain,
+    /// Ultimate Multisite's `wu_remove_domain` action. Never throws.
+    pub fn on_remove_domain(&self, domain: Option<&Zval>, site_id: Option<&Zval>) -> bool {
+        let call = HookCall {
+            param: "domain",
+            domain,
             site_id,
-            NameKind::Mapped,
-            false,
-        )
+        };
+        self.hook("wu_remove_domain", call, NameKind::Mapped, false)
     }
 
-    #[php(defaults(site_id = 0))]
-    pub fn on_add_subdomain(&self, subdomain: String, site_id: i64) -> bool {
-        self.hook(
-            "wu_add_subdomain",
-            &subdomain,
+    /// Ultimate Multisite's `wu_add_subdomain` action. Never throws.
+    pub fn on_add_subdomain(&self, subdomain: Option<&Zval>, site_id: Option<&Zval>) -> bool {
+        let call = HookCall {
+            param: "subdomain",
+            domain: subdomain,
             site_id,
-            NameKind::Subdomain,
-            true,
-        )
+        };
+        self.hook("wu_add_subdomain", call, NameKind::Subdomain, true)
     }
 
-    #[php(defaults(site_id = 0))]
-    pub fn on_remove_subdomain(&self, subdomain: String, site_id: i64) -> bool {
-        self.hook(
-            "wu_remove_subdomain",
-            &subdomain,
+    /// Ultimate Multisite's `wu_remove_subdomain` action. Never throws.
+    pub fn on_remove_subdomain(&self, subdomain: Option<&Zval>, site_id: Option<&Zval>) -> bool {
+        let call = HookCall {
+            param: "subdomain",
+            domain: subdomain,
             site_id,
-            NameKind::Subdomain,
-            false,
-        )
+        };
+        self.hook("wu_remove_subdomain", call, NameKind::Subdomain, false)
     }
 
     pub fn is_setup(&self) -> bool {
@@ -339,29 +365,29 @@ impl Integration {
         ])
     }
 
-    /// Hooks the four Ultimate Multisite actions; false when add_action() does not exist.
-    #[php(defaults(priority = 10))]
-    pub fn register_hooks(priority: i64) -> PhpResult<bool> {
+    /// Hooks the four Ultimate Multisite actions once per request; false when
+    /// add_action() does not exist. `$priority` is coerced as PHP coerces an int.
+    pub fn register_hooks(priority: Option<&Zval>) -> PhpResult<bool> {
+        let priority = match priority {
+            Some(z) => args::strict_int("register_hooks", 1, "priority", z)?,
+            None => 10,
+        };
         let Ok(add_action) = ZendCallable::try_from_name("add_action") else {
             return Ok(false);
         };
-        for (hook, method) in [
-            ("wu_add_domain", "on_add_domain"),
-            ("wu_remove_domain", "on_remove_domain"),
-            ("wu_add_subdomain", "on_add_subdomain"),
-            ("wu_remove_subdomain", "on_remove_subdomain"),
-        ] {
-            let object = ZendClassObject::new(Integration::default())
-                .into_zval(false)
-                .map_err(|e| PhpException::from(e.to_string()))?;
-            let callback = convert::list(vec![object, string(method)]);
-            add_action.try_call(vec![&hook, &callback, &priority, &2i64])?;
+        if !request::first_hook_registration() {
+            return Ok(true);
         }
-        Ok(true)
+        let added = Self::add_actions(&add_action, priority);
+        if added.is_err() {
+            request::forget_hook_registration();
+        }
+        added.map(|()| true)
     }
 
     /// @return array{name: string, id: int, created: bool, www: bool, ssl: string, ssl_message: string, ssl_mode: string}
-    pub fn add_domain(&self, domain: String) -> PhpResult<ZBox<ZendHashTable>> {
+    pub fn add_domain(&self, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
+        let domain = args::strict_text("add_domain", 1, "domain", domain)?;
         self.strict(|raw| {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
@@ -379,7 +405,8 @@ impl Integration {
         })
     }
 
-    pub fn remove_domain(&self, domain: String) -> PhpResult<bool> {
+    pub fn remove_domain(&self, domain: &Zval) -> PhpResult<bool> {
+        let domain = args::strict_text("remove_domain", 1, "domain", domain)?;
         self.strict(|raw| {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
@@ -387,7 +414,8 @@ impl Integration {
         })
     }
 
-    pub fn find_domain(&self, domain: String) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+    pub fn find_domain(&self, domain: &Zval) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+        let domain = args::strict_text("find_domain", 1, "domain", domain)?;
         self.strict(|raw| {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
@@ -422,6 +450,24 @@ impl Integration {
                 ("message", string(&redact(&o.message, &secrets))),
             ]))
         })
+    }
+}
+
+impl Integration {
+    fn add_actions(add_action: &ZendCallable, priority: i64) -> PhpResult<()> {
+        for (hook, method) in [
+            ("wu_add_domain", "on_add_domain"),
+            ("wu_remove_domain", "on_remove_domain"),
+            ("wu_add_subdomain", "on_add_subdomain"),
+            ("wu_remove_subdomain", "on_remove_subdomain"),
+        ] {
+            let object = ZendClassObject::new(Integration::default())
+                .into_zval(false)
+                .map_err(|e| PhpException::from(e.to_string()))?;
+            let callback = convert::list(vec![object, string(method)]);
+            add_action.try_call(vec![&hook, &callback, &priority, &2i64])?;
+        }
+        Ok(())
     }
 }
 

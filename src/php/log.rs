@@ -46,7 +46,7 @@ fn fallback(level: Level, message: &str) {
 }
 
 /// A logger that threw must not turn a hook into a failure.
-fn discard_pending_exception() -> bool {
+pub fn discard_pending_exception() -> bool {
     if ExecutorGlobals::has_exception() {
         drop(ExecutorGlobals::take_exception());
         return true;

@@ -1,11 +1,13 @@
 //! The PHP layer: module registration, phpinfo(), and the classes.
 
+mod args;
 mod constants;
 mod convert;
 mod exception;
 mod ini;
 mod integration;
 mod log;
+mod request;
 mod zend_extra;
 
 use crate::config::{ALL_CONSTANTS, DEFAULT_API_URL};
@@ -58,5 +60,6 @@ pub extern "C" fn module_info(module: *mut ModuleEntry) {
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     module
         .class::<integration::Integration>()
+        .request_startup_function(request::startup)
         .info_function(module_info)
 }
