@@ -43,8 +43,12 @@ final class WU_RunCloud_Integration
     /**
      * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int,
      *              www?: 'main_only'|'always'|'never', ssl?: 'auto'|'basic'|'advanced'|'off',
-     *              ca_file?: string, public_suffixes?: string[]|string, log?: bool|string}|null $options
-     *        Overrides of the wu_runcloud.* INI values for this instance.
+     *              ca_file?: string, public_suffixes?: string[]|string, log?: bool|string,
+     *              circuit_break?: int|float,
+     *              credentials?: array<'WU_RUNCLOUD_API_TOKEN'|'WU_RUNCLOUD_API_KEY'|'WU_RUNCLOUD_API_SECRET'|'WU_RUNCLOUD_SERVER_ID'|'WU_RUNCLOUD_APP_ID', string|int>}|null $options
+     *        Overrides of the wu_runcloud.* INI values for this instance. `credentials` are values for the
+     *        constants (such as those saved in Ultimate Multisite's wizard), used only where the constant is
+     *        not defined and non-empty, and redacted from every output exactly like the constants.
      * @throws InvalidArgumentException for an unknown key or a bad value.
      */
     public function __construct(?array $options = null) {}
@@ -83,6 +87,14 @@ final class WU_RunCloud_Integration
      * @param int|numeric-string|null $site_id
      */
     public function on_remove_subdomain(mixed $subdomain = null, mixed $site_id = null): bool {}
+
+    /**
+     * Why the last hook call on this object returned false; null after a success (or before any hook).
+     * `retryable` is true for a failure that may pass by itself (no answer, HTTP 429 or 5xx, or not tried
+     * because RunCloud failed several times in a row just now): the glue schedules those again.
+     * @return array{domain: string, status: int, retryable: bool, message: string}|null
+     */
+    public function last_error(): ?array {}
 
     /** True when every required constant is defined and non-empty. */
     public function is_setup(): bool {}

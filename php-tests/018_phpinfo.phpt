@@ -30,8 +30,10 @@ WU_RUNCLOUD_APP_ID => not defined
 Directive => Local Value => Master Value
 wu_runcloud.api_url => no value => no value
 wu_runcloud.ca_file => no value => no value
+wu_runcloud.circuit_break => 30 => 30
 wu_runcloud.connect_timeout => 5 => 5
 wu_runcloud.log => on => on
+wu_runcloud.log_file => no value => no value
 wu_runcloud.max_retries => 3 => 3
 wu_runcloud.public_suffixes => no value => no value
 wu_runcloud.ssl => basic => basic

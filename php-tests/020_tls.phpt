@@ -24,4 +24,4 @@ Could not reach RunCloud at https://127.0.0.1:PORT/api: checking the API credent
 WU_RunCloud_Exception [0]: listing the domains of web application 201 (page 1): the TLS certificate of the API could not be verified (set wu_runcloud.ca_file for a private CA): invalid peer certificate: UnknownIssuer
 bool(true)
 bool(true)
-InvalidArgumentException: Unknown option "verify"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log
+InvalidArgumentException: Unknown option "verify"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break

@@ -12,6 +12,7 @@ pub const DEFAULT_API_URL: &str = "https://manage.runcloud.io/api";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
+pub const DEFAULT_CIRCUIT_BREAK: Duration = Duration::from_secs(30);
 const MAX_TIMEOUT_SECS: f64 = 300.0;
 const MAX_RETRIES_LIMIT: u32 = 10;
 
@@ -40,7 +41,7 @@ pub enum ConstValue {
 
 impl ConstValue {
     /// Ultimate Multisite's meaning of "set": defined and not empty.
-    fn is_set(&self) -> bool {
+    pub fn is_set(&self) -> bool {
         match self {
             ConstValue::Text(s) => !s.trim().is_empty(),
             ConstValue::Int(_) => true,
@@ -179,6 +180,9 @@ pub struct Options {
     pub ca_file: Option<PathBuf>,
     pub public_suffixes: PublicSuffixes,
     pub log: LogPolicy,
+    /// How long the hooks of a worker stop calling RunCloud after it failed
+    /// several times in a row; zero turns the circuit breaker off.
+    pub circuit_break: Duration,
 }
 
 impl Default for Options {
@@ -193,12 +197,13 @@ impl Default for Options {
             ca_file: None,
             public_suffixes: PublicSuffixes::default(),
             log: LogPolicy::On,
+            circuit_break: DEFAULT_CIRCUIT_BREAK,
         }
     }
 }
 
 /// The option keys the constructor accepts (and, prefixed with `wu_runcloud.`, INI).
-pub const OPTION_KEYS: [&str; 9] = [
+pub const OPTION_KEYS: [&str; 10] = [
     "api_url",
     "timeout",
     "connect_timeout",
@@ -208,6 +213,7 @@ pub const OPTION_KEYS: [&str; 9] = [
     "ca_file",
     "public_suffixes",
     "log",
+    "circuit_break",
 ];
 
 /// One option's value as the caller gave it, before validation.
@@ -294,6 +300,18 @@ impl Options {
                 };
                 self.public_suffixes = PublicSuffixes::with_extra(&list)
                     .map_err(|e| Error::InvalidOption(format!("{source}: {e}")))?;
+            }
+            "circuit_break" => {
+                let secs = match value {
+                    OptionValue::Int(n) => Some(*n as f64),
+                    OptionValue::Float(f) => Some(*f),
+                    OptionValue::Text(s) => s.trim().parse::<f64>().ok(),
+                    _ => None,
+                };
+                self.circuit_break = secs
+                    .filter(|s| s.is_finite() && (0.0..=3600.0).contains(s))
+                    .map(Duration::from_secs_f64)
+                    .ok_or_else(|| bad("a number of seconds from 0 (off) to 3600"))?;
             }
             "log" => {
                 self.log = match value {

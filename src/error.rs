@@ -47,6 +47,10 @@ pub enum Error {
         message: String,
     },
 
+    /// Not tried: RunCloud failed several times in a row just now (circuit breaker).
+    #[error("not tried: RunCloud did not answer the last calls from this worker; trying again in {retry_in_secs} s")]
+    CircuitOpen { retry_in_secs: u64 },
+
     /// A bug of ours, caught before it could reach PHP as a crash.
     #[error("internal error in wu_runcloud: {0}")]
     Internal(String),
@@ -111,6 +115,25 @@ impl Error {
             Error::Api { errors, .. } => errors.clone(),
             _ => FieldErrors::new(),
         }
+    }
+
+    /// A failure that may pass by itself: no answer, rate limit, server error, or
+    /// not tried because of the above. Worth trying again later; anything else is not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::CircuitOpen { .. } => true,
+            Error::Api { status, .. } => matches!(status, 408 | 429 | 500..=599),
+            _ => false,
+        }
+    }
+
+    /// Whether the call got as far as RunCloud (answered or not), so that the
+    /// outcome says something about RunCloud's health.
+    pub fn reached_for_runcloud(&self) -> bool {
+        matches!(
+            self,
+            Error::Api { .. } | Error::Transport { .. } | Error::BadResponse { .. }
+        )
     }
 
     /// A bad argument of the caller rather than a failure of RunCloud.
@@ -202,6 +225,31 @@ mod tests {
         assert!(text.starts_with("adding \"a.com\": RunCloud answered HTTP 401: Unauthenticated."));
         assert!(text.contains("allow-list"));
         assert_eq!(e.status_code(), 401);
+    }
+
+    #[test]
+    fn transient_errors_are_those_that_may_pass() {
+        let api = |status| Error::Api {
+            context: "x".into(),
+            status,
+            message: String::new(),
+            errors: FieldErrors::new(),
+            hint: None,
+        };
+        for status in [429, 500, 502, 503, 504] {
+            assert!(api(status).is_transient(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 422] {
+            assert!(!api(status).is_transient(), "{status}");
+        }
+        let no_answer = Error::Transport {
+            context: "x".into(),
+            message: "timeout".into(),
+        };
+        assert!(no_answer.is_transient());
+        assert!(Error::CircuitOpen { retry_in_secs: 3 }.is_transient());
+        assert!(!Error::InvalidDomain("x".into()).is_transient());
+        assert!(!Error::Config("x".into()).is_transient());
     }
 
     #[test]

@@ -44,3 +44,24 @@ pub fn read_all() -> RawConstants {
         app_id: read(CONST_APP_ID),
     }
 }
+
+/// The constants, with `fallback` values (credentials saved in Ultimate
+/// Multisite's wizard) for those not defined and non-empty: wp-config.php wins,
+/// as in Ultimate Multisite's own `Integration::get_credential()`.
+pub fn read_with(fallback: &[(&'static str, ConstValue)]) -> RawConstants {
+    let mut raw = read_all();
+    for (name, value) in fallback {
+        let slot = match *name {
+            CONST_API_KEY => &mut raw.api_key,
+            CONST_API_SECRET => &mut raw.api_secret,
+            CONST_API_TOKEN => &mut raw.api_token,
+            CONST_SERVER_ID => &mut raw.server_id,
+            CONST_APP_ID => &mut raw.app_id,
+            _ => continue,
+        };
+        if !slot.as_ref().is_some_and(ConstValue::is_set) {
+            *slot = Some(value.clone());
+        }
+    }
+    raw
+}

@@ -3,7 +3,10 @@
 
 use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
 use super::{args, constants, exception, ini, log, request};
-use crate::config::{Config, LogPolicy, OptionValue, Options, RawConstants};
+use crate::breaker;
+use crate::config::{
+    Config, ConstValue, LogPolicy, OptionValue, Options, RawConstants, ALL_CONSTANTS,
+};
 use crate::domain::DomainName;
 use crate::error::{quote, Error, Result};
 use crate::mapping::{self, AddOutcome, Mapping, NameKind, SslStatus};
@@ -14,6 +17,7 @@ use ext_php_rs::exception::PhpResult;
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ArrayKey, ZendCallable, ZendClassObject, ZendHashTable, Zval};
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Keeps a RunCloud web application in step with the network's domains.
@@ -24,6 +28,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub struct Integration {
     /// Constructor options, validated; applied over INI at every call.
     overrides: Vec<(String, OptionValue)>,
+    /// Credentials saved in Ultimate Multisite's wizard (the `credentials`
+    /// option), used where the constant is not defined and non-empty.
+    credentials: Vec<(&'static str, ConstValue)>,
+    /// Why the last hook call on this object failed, for the glue's retry decision.
+    last_error: RefCell<Option<HookFailure>>,
 }
 
 /// Every credential that is defined, valid or not: what must never be printed.
@@ -100,6 +109,11 @@ fn domain_array(d: &crate::api::decode::Domain) -> ZBox<ZendHashTable> {
 }
 
 impl Integration {
+    /// The constants, with the wizard's credentials where a constant is not set.
+    fn constants(&self) -> RawConstants {
+        constants::read_with(&self.credentials)
+    }
+
     fn options(&self) -> Result<Options> {
         let mut options = ini::options()?;
         for (k, v) in &self.overrides {
@@ -114,7 +128,7 @@ impl Integration {
 
     /// The strict API: a result, or a WU_RunCloud_Exception / InvalidArgumentException.
     fn strict<T>(&self, f: impl FnOnce(&RawConstants) -> Result<T>) -> PhpResult<T> {
-        let raw = constants::read_all();
+        let raw = self.constants();
         guarded(|| f(&raw)).map_err(|e| {
             let secrets = secrets_of(&raw);
             exception::throw(&e, &secrets);
@@ -126,7 +140,8 @@ impl Integration {
     /// The hook flows: never throw, log one line that names the domain, return
     /// success. Arguments are taken as a PHP function in coercive mode takes them.
     fn hook(&self, action: &str, call: HookCall, kind: NameKind, add: bool) -> bool {
-        let raw = constants::read_all();
+        self.last_error.replace(None);
+        let raw = self.constants();
         let secrets = secrets_of(&raw);
         // Read once: the log policy and the call's configuration both come from it.
         let options = self.options();
@@ -161,21 +176,45 @@ impl Integration {
             })
         }) {
             emit(log::Level::Error, format!("not done: {why}"));
+            self.fail(&shown, 0, false, format!("not done: {why}"), &secrets);
             return false;
         }
         let outcome = guarded(|| {
             let name = parsed?;
             let config = Config::from_constants(&raw, options?)?;
+            // During an outage, fail at once instead of holding the worker for the timeout.
+            breaker::check().map_err(|left| Error::CircuitOpen {
+                retry_in_secs: left.as_secs().max(1),
+            })?;
             let mapping = Mapping::new(&config)?;
-            if add {
+            let done = if add {
                 mapping.add(&name, kind).map(HookDone::Added)
             } else {
-                let removed = mapping.remove(&name)?;
-                Ok(HookDone::Removed {
+                mapping.remove(&name).map(|removed| HookDone::Removed {
                     removed,
                     app: config.app_id,
                 })
+            };
+            let pause = config.options.circuit_break;
+            match &done {
+                Ok(_) => {
+                    breaker::record(false, pause);
+                }
+                Err(e) if e.reached_for_runcloud() => {
+                    if breaker::record(e.is_transient(), pause) {
+                        emit(
+                            log::Level::Warning,
+                            format!(
+                                "RunCloud failed {} times in a row; this worker does not call it for {} s (circuit open)",
+                                breaker::THRESHOLD,
+                                pause.as_secs_f64()
+                            ),
+                        );
+                    }
+                }
+                Err(_) => {}
             }
+            done
         });
         match outcome {
             Ok(HookDone::Added(added)) => {
@@ -194,10 +233,41 @@ impl Integration {
             }
             Err(e) => {
                 emit(log::Level::Error, format!("failed: {e}"));
+                self.fail(
+                    &shown,
+                    e.status_code(),
+                    e.is_transient(),
+                    format!("failed: {e}"),
+                    &secrets,
+                );
                 false
             }
         }
     }
+
+    fn fail(
+        &self,
+        domain: &str,
+        status: u16,
+        retryable: bool,
+        message: String,
+        secrets: &[Secret],
+    ) {
+        self.last_error.replace(Some(HookFailure {
+            domain: domain.to_string(),
+            status,
+            retryable,
+            message: redact(&message, secrets),
+        }));
+    }
+}
+
+/// Why a hook failed: what the glue needs to decide whether to try again.
+struct HookFailure {
+    domain: String,
+    status: u16,
+    retryable: bool,
+    message: String,
 }
 
 /// A hook's raw arguments and the name of its first parameter (for messages).
@@ -253,6 +323,7 @@ impl Integration {
     /// @param array $options api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log
     pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
         let mut overrides = Vec::new();
+        let mut credentials = Vec::new();
         let mut check = Options::default();
         if let Some(ht) = options {
             for (key, value) in ht.iter() {
@@ -262,18 +333,26 @@ impl Integration {
                     )));
                 }
                 let key = key.to_string();
+                if key == "credentials" {
+                    credentials = credentials_option(value)?;
+                    continue;
+                }
                 let value = option_value(value);
                 check
                     .apply(&key, &value, &format!("option {}", quote(&key)))
                     .map_err(|e| {
                         // The value is quoted back: a credential pasted into an option must not be.
-                        let secrets = secrets_of(&constants::read_all());
+                        let secrets = secrets_of(&constants::read_with(&credentials));
                         invalid_argument(redact(&e.to_string(), &secrets))
                     })?;
                 overrides.push((key, value));
             }
         }
-        Ok(Integration { overrides })
+        Ok(Integration {
+            overrides,
+            credentials,
+            last_error: RefCell::new(None),
+        })
     }
 
     /// Ultimate Multisite's `wu_add_domain` action. Never throws.
@@ -316,13 +395,27 @@ impl Integration {
         self.hook("wu_remove_subdomain", call, NameKind::Subdomain, false)
     }
 
+    /// Why the last hook call on this object returned false, or null after a success.
+    /// `retryable`: the failure may pass by itself (no answer, 429, 5xx, circuit open).
+    /// @return array{domain: string, status: int, retryable: bool, message: string}|null
+    pub fn last_error(&self) -> Option<ZBox<ZendHashTable>> {
+        self.last_error.borrow().as_ref().map(|f| {
+            assoc_ht(vec![
+                ("domain", string(&f.domain)),
+                ("status", long(i64::from(f.status))),
+                ("retryable", boolean(f.retryable)),
+                ("message", string(&f.message)),
+            ])
+        })
+    }
+
     pub fn is_setup(&self) -> bool {
-        constants::read_all().missing().is_empty()
+        self.constants().missing().is_empty()
     }
 
     /// @return string[]
     pub fn get_missing_constants(&self) -> Vec<String> {
-        constants::read_all()
+        self.constants()
             .missing()
             .into_iter()
             .map(str::to_string)
@@ -330,7 +423,7 @@ impl Integration {
     }
 
     pub fn test_connection(&self) -> ZBox<ZendHashTable> {
-        let raw = constants::read_all();
+        let raw = self.constants();
         let secrets = secrets_of(&raw);
         let report = guarded(|| {
             let options = self.options()?;
@@ -469,6 +562,41 @@ impl Integration {
         }
         Ok(())
     }
+}
+
+/// The `credentials` option: constant name => value, as Ultimate Multisite's
+/// `Integration::get_credential()` hands them out. Values are never quoted back.
+fn credentials_option(value: &Zval) -> PhpResult<Vec<(&'static str, ConstValue)>> {
+    let Some(ht) = value.array() else {
+        return Err(invalid_argument(
+            "Option \"credentials\" must be an array such as ['WU_RUNCLOUD_API_TOKEN' => '...']"
+                .into(),
+        ));
+    };
+    let mut out = Vec::new();
+    for (key, v) in ht.iter() {
+        let key = key.to_string();
+        let Some(name) = ALL_CONSTANTS.iter().find(|c| **c == key) else {
+            return Err(invalid_argument(format!(
+                "Option \"credentials\": unknown key {}; known keys: {}",
+                quote(&key),
+                ALL_CONSTANTS.join(", ")
+            )));
+        };
+        let value = if let Some(n) = v.long() {
+            ConstValue::Int(n)
+        } else if let Some(s) = v.str() {
+            ConstValue::Text(s.to_string())
+        } else if v.is_null() || v.is_false() {
+            continue;
+        } else {
+            return Err(invalid_argument(format!(
+                "Option \"credentials\": {name} must be a string or an integer"
+            )));
+        };
+        out.push((*name, value));
+    }
+    Ok(out)
 }
 
 fn invalid_argument(message: String) -> PhpException {
