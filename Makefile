@@ -2,6 +2,7 @@
 #   make demo     build, start the simulator, map and unmap domains through the extension
 #   make test     every test: lint, cargo tests, PHP-FPM, .phpt tests (plain and under valgrind)
 #   make install  release build into `php-config --extension-dir`, plus ini files
+#   make e2e      WordPress multisite on nginx + PHP-FPM + MariaDB with the installed extension
 # PHP_CONFIG=/path/to/php-config picks another PHP (e.g. RunCloud's own build).
 
 PHP_CONFIG ?= php-config
@@ -12,6 +13,7 @@ export PHP_CONFIG
 # `make install` installs neither: on a server it only checks and says what is missing.
 BUILD_PACKAGES := php8.2-dev php8.2-cli clang libclang-dev
 TEST_PACKAGES  := php8.2-fpm libfcgi-bin valgrind
+E2E_PACKAGES   := mariadb-server nginx php8.2-fpm php8.2-mysql php8.2-gd wordpress wordpress-theme-twentytwentythree curl openssl
 
 # Runs a command with PHP=<the PHP binary of PHP_CONFIG>, looked up when the
 # recipe runs (after `deps` may have installed PHP), never when make reads this file.
@@ -21,13 +23,16 @@ EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps deps-test check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
+.PHONY: deps deps-test deps-e2e e2e check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
 	@scripts/deps.sh $(BUILD_PACKAGES)
 
 deps-test: deps
 	@scripts/deps.sh $(TEST_PACKAGES)
+
+deps-e2e: deps
+	@scripts/deps.sh $(E2E_PACKAGES)
 
 check-build:
 	@scripts/check-build.sh
@@ -67,6 +72,11 @@ demo: build
 # No apt-get here: a production server gets only the extension and its ini files.
 install: build-release
 	@scripts/install.sh $(EXT_RELEASE) $(PHP_CONFIG)
+
+# The real stack: MariaDB, nginx, PHP-FPM and WordPress multisite with the installed
+# extension and the glue, against runcloud-sim over HTTPS (E2E_KEEP=1 leaves it running).
+e2e: deps-e2e build install
+	@$(WITH_PHP) scripts/e2e.sh $(SIM)
 
 lint: build
 	$(CARGO) fmt --all -- --check

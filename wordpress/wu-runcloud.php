@@ -25,7 +25,8 @@ defined('ABSPATH') || exit;
 
 /** Tries after the first for a failure that may pass: 1, 2, 4, 8, 16 minutes later. */
 const WU_RUNCLOUD_RETRIES = 5;
-const WU_RUNCLOUD_RETRY_BASE = 60;
+/** Seconds before the first retry, doubled each time; wp-config.php may define it. */
+defined('WU_RUNCLOUD_RETRY_BASE') || define('WU_RUNCLOUD_RETRY_BASE', 60);
 const WU_RUNCLOUD_RETRY_HOOK = 'wu_runcloud_retry';
 const WU_RUNCLOUD_FAILURES_OPTION = 'wu_runcloud_failures';
 const WU_RUNCLOUD_HOOKS = [

@@ -1,0 +1,98 @@
+<?php
+/**
+ * Plugin Name: wu_runcloud e2e driver
+ * Description: Test-only endpoints (?wu_e2e=...) through which the e2e suite acts inside real
+ * WordPress requests: fire actions as Action Scheduler does, create and delete sites, read the
+ * admin notices and Site Health as a super admin. Never install this on a real site.
+ */
+defined('ABSPATH') || exit;
+
+add_action('init', static function (): void {
+    $what = $_GET['wu_e2e'] ?? null;
+    if ($what === null) {
+        return;
+    }
+    header('Content-Type: application/json');
+    $out = ['pid' => getmypid()];
+    switch ($what) {
+        case 'fire':
+            // As Action Scheduler runs a queued action: the stored args through array_values().
+            $args = json_decode(wp_unslash($_GET['args'] ?? '[]'), true);
+            do_action_ref_array($_GET['hook'], array_values((array) $args));
+            $out['fired'] = $_GET['hook'];
+            break;
+        case 'create_site':
+            $domain = $_GET['slug'] . '.network.test';
+            $id = wpmu_create_blog($domain, '/', 'Site ' . $_GET['slug'], 1);
+            if (is_wp_error($id)) {
+                $out['error'] = $id->get_error_message();
+                break;
+            }
+            $site = get_site($id);
+            // What Ultimate Multisite 2.4+ queues for a new site: wu_add_subdomain, and
+            // wu_add_domain for the domain record it creates; blog_id is a string.
+            do_action_ref_array('wu_add_subdomain', array_values(['subdomain' => $site->domain, 'site_id' => $site->blog_id]));
+            do_action_ref_array('wu_add_domain', array_values(['domain' => $site->domain, 'site_id' => $site->blog_id]));
+            $out['site_id'] = $site->blog_id;
+            $out['domain'] = $site->domain;
+            break;
+        case 'delete_site':
+            $site = get_site((int) $_GET['id']);
+            wp_delete_site($site->id);
+            do_action_ref_array('wu_remove_subdomain', array_values(['subdomain' => $site->domain, 'site_id' => $site->blog_id]));
+            $out['deleted'] = $site->domain;
+            break;
+        case 'notices':
+            wp_set_current_user(1);
+            ob_start();
+            do_action('network_admin_notices');
+            $out['html'] = ob_get_clean();
+            break;
+        case 'health':
+            wp_set_current_user(1);
+            require_once ABSPATH . 'wp-admin/includes/class-wp-site-health.php';
+            require_once ABSPATH . 'wp-admin/includes/class-wp-debug-data.php';
+            $tests = WP_Site_Health::get_tests();
+            $ours = $tests['direct']['wu_runcloud'] ?? null;
+            $out['test'] = $ours ? call_user_func($ours['test']) : null;
+            $out['info'] = apply_filters('debug_information', [])['wu-runcloud'] ?? null;
+            break;
+        case 'find':
+            $out['found'] = class_exists('WU_RunCloud_Integration')
+                && (new WU_RunCloud_Integration())->find_domain('network.test') !== null;
+            break;
+        case 'failures':
+            $out['failures'] = get_site_option('wu_runcloud_failures', []);
+            $out['cron'] = array_values(array_filter(array_map(
+                static fn($hooks) => array_keys($hooks),
+                _get_cron_array() ?: []
+            )));
+            break;
+        case 'registry':
+            $r = class_exists('WP_Ultimo\Integrations\Integration_Registry')
+                ? WP_Ultimo\Integrations\Integration_Registry::get_instance() : null;
+            $out['integration'] = $r && $r->get('runcloud') ? get_class($r->get('runcloud')) : null;
+            $cap = $r ? $r->get_capability('runcloud', 'domain-mapping') : null;
+            $out['capability'] = $cap ? get_class($cap) : null;
+            $out['test_connection'] = $r && $r->get('runcloud') ? $r->get('runcloud')->test_connection() : null;
+            if (is_wp_error($out['test_connection'])) {
+                $out['test_connection'] = $out['test_connection']->get_error_message();
+            }
+            global $wp_filter;
+            $out['callbacks'] = isset($wp_filter['wu_add_domain']) ? count($wp_filter['wu_add_domain']->callbacks[10] ?? []) : 0;
+            break;
+        case 'um_setup':
+            // What UM's wizard stores: the enabled flag, and credentials as network options.
+            update_network_option(null, 'wu_host_integrations_enabled', ['runcloud' => true]);
+            foreach ((array) json_decode(wp_unslash($_GET['credentials'] ?? '{}'), true) as $name => $value) {
+                update_network_option(null, 'wu_hosting_credential_' . $name, $value);
+            }
+            $out['ok'] = true;
+            break;
+        default:
+            status_header(400);
+            $out['error'] = 'unknown';
+    }
+    echo wp_json_encode($out);
+    exit;
+}, 1);

@@ -1,0 +1,181 @@
+<?php
+// The e2e scenarios, through real HTTP requests to nginx in front of PHP-FPM running
+// WordPress (scripts/e2e.sh builds the stack). Prints one line per check and ends with
+// "N passed, N failed".
+
+$url = getenv('E2E_URL');
+$url_noext = getenv('E2E_URL_NOEXT');
+$sim = getenv('E2E_SIM');
+$ca = getenv('E2E_CA');
+$dir = getenv('E2E_DIR');
+$token = 'sim-token-0123456789';
+$passed = $failed = 0;
+
+function check(string $label, bool $ok, $detail = ''): void {
+    global $passed, $failed;
+    if ($ok) {
+        $passed++;
+        echo "ok - $label\n";
+    } else {
+        $failed++;
+        echo "not ok - $label", $detail === '' ? '' : ': ' . (is_string($detail) ? $detail : json_encode($detail)), "\n";
+    }
+}
+
+/** GET through nginx with a Host header: [status, decoded JSON or body, milliseconds]. */
+function wp(string $query, string $host = 'network.test', ?string $base = null, string $path = '/'): array {
+    global $url;
+    $ctx = stream_context_create(['http' => ['header' => "Host: $host\r\n", 'ignore_errors' => true, 'timeout' => 60]]);
+    $t = microtime(true);
+    $body = @file_get_contents(($base ?? $url) . $path . ($query === '' ? '' : "?$query"), false, $ctx);
+    $ms = (microtime(true) - $t) * 1000;
+    $status = isset($http_response_header[0]) ? (int) explode(' ', $http_response_header[0])[1] : 0;
+    $json = json_decode((string) $body, true);
+    return [$status, $json ?? $body, $ms];
+}
+
+function fire(string $hook, array $args, ?string $base = null): array {
+    return wp('wu_e2e=fire&hook=' . $hook . '&args=' . rawurlencode(json_encode($args)), 'network.test', $base);
+}
+
+/** The simulator's control API, over HTTPS with the suite's CA. */
+function sim(string $method, string $path, $data = null) {
+    global $sim, $ca;
+    $ctx = stream_context_create([
+        'http' => ['method' => $method, 'header' => "Content-Type: application/json\r\n", 'content' => $data === null ? '' : json_encode($data), 'ignore_errors' => true, 'timeout' => 30],
+        'ssl' => ['cafile' => $ca, 'verify_peer' => true, 'peer_name' => '127.0.0.1'],
+    ]);
+    return json_decode((string) file_get_contents($sim . $path, false, $ctx), true);
+}
+
+function names(): array { return array_column(sim('GET', '/__sim/apps/101/201')['domains'], 'name'); }
+function posts_for(string $name): int {
+    return count(array_filter(sim('GET', '/__sim/requests'), fn($r) => $r['method'] === 'POST' && str_ends_with($r['path'], '/domains') && str_contains($r['body'], "\"$name\"")));
+}
+function constants(?string $token_value): void {
+    global $dir;
+    $file = "$dir/wp/wu-runcloud-config.php";
+    if ($token_value === null) {
+        @unlink($file);
+        return;
+    }
+    file_put_contents($file, "<?php\ndefine('WU_RUNCLOUD_API_TOKEN', " . var_export($token_value, true) . ");\ndefine('WU_RUNCLOUD_SERVER_ID', 101);\ndefine('WU_RUNCLOUD_APP_ID', 201);\n");
+}
+function log_text(): string { global $dir; return (string) @file_get_contents("$dir/wu_runcloud.log"); }
+
+// 1. The four actions, fired inside WordPress requests as Action Scheduler runs them.
+sim('POST', '/__sim/reset');
+constants($token);
+[$s] = fire('wu_add_domain', ['domain' => 'shop-one.com', 'site_id' => '12']);
+check('wu_add_domain (site id "12") adds the domain', $s === 200 && in_array('shop-one.com', names(), true), names());
+fire('wu_add_subdomain', ['subdomain' => 'alice.network.test', 'site_id' => '2']);
+check('wu_add_subdomain adds the host name', in_array('alice.network.test', names(), true), names());
+fire('wu_remove_domain', ['domain' => 'shop-one.com', 'site_id' => '12']);
+fire('wu_remove_subdomain', ['subdomain' => 'alice.network.test', 'site_id' => null]);
+check('wu_remove_domain and wu_remove_subdomain (site id null) remove them', names() === ['network.test'], names());
+check('each outcome is logged to wu_runcloud.log_file, naming the domain',
+    str_contains(log_text(), 'wu_add_domain shop-one.com (site 12): added') && str_contains(log_text(), 'wu_remove_subdomain alice.network.test: removed'), log_text());
+
+// 2. Real subdomain sites: both actions UM queues for a new site add the name once.
+sim('POST', '/__sim/reset');
+[$s, $site] = wp('wu_e2e=create_site&slug=carol');
+check('wpmu_create_blog + wu_add_subdomain + wu_add_domain: carol.network.test on the app once',
+    ($site['domain'] ?? '') === 'carol.network.test' && array_count_values(names())['carol.network.test'] === 1, [$site, names()]);
+check('the second action finds the name already there', str_contains(log_text(), 'wu_add_domain carol.network.test (site ' . ($site['site_id'] ?? '?') . '): already on the app'));
+wp('wu_e2e=delete_site&id=' . ($site['site_id'] ?? 0));
+check('wp_delete_site + wu_remove_subdomain removes it', !in_array('carol.network.test', names(), true), names());
+
+// 3. Ultimate Multisite 2.5's registry: ours replaces UM's RunCloud module.
+sim('POST', '/__sim/reset');
+touch("$dir/wp/.um-stand-in");
+wp('wu_e2e=um_setup');
+[, $reg] = wp('wu_e2e=registry');
+check('UM registry holds our integration and capability, with one wu_add_domain callback',
+    ($reg['integration'] ?? '') === 'WU_RunCloud_UM_Integration' && ($reg['capability'] ?? '') === 'WU_RunCloud_UM_Domain_Mapping' && ($reg['callbacks'] ?? 0) === 1, $reg);
+check("UM's Test button is our test_connection()", ($reg['test_connection'] ?? null) === true, $reg);
+sim('DELETE', '/__sim/requests');
+fire('wu_add_domain', ['domain' => 'um-shop.com', 'site_id' => '7']);
+$um_log = (string) @file_get_contents("$dir/wp/.um-log");
+check('an event is handled once: one POST, not by UM\'s own module', posts_for('um-shop.com') === 1 && !str_contains($um_log, "UM's own module"), [posts_for('um-shop.com'), $um_log]);
+check("lines go to UM's log through wu_log_add()", str_contains($um_log, 'integration-runcloud: wu_add_domain um-shop.com (site 7): added'), $um_log);
+constants(null);
+wp('wu_e2e=um_setup&credentials=' . rawurlencode(json_encode(['WU_RUNCLOUD_API_TOKEN' => $token, 'WU_RUNCLOUD_SERVER_ID' => '101', 'WU_RUNCLOUD_APP_ID' => '201'])));
+fire('wu_add_domain', ['domain' => 'wizard-shop.com', 'site_id' => '8']);
+check("credentials saved in UM's wizard work without constants", in_array('wizard-shop.com', names(), true), names());
+unlink("$dir/wp/.um-stand-in");
+constants($token);
+
+// 4. Wrong credentials: logged, final (not retried), pages keep serving.
+sim('POST', '/__sim/reset');
+constants('wrong-token-0000000000');
+[$s] = fire('wu_add_domain', ['domain' => 'denied-shop.com', 'site_id' => '3']);
+[, $f] = wp('wu_e2e=failures');
+[$home] = wp('');
+check('a 401 is logged with its hint and not retried; pages serve',
+    $s === 200 && $home === 200 && str_contains(log_text(), 'wu_add_domain denied-shop.com (site 3): failed') && str_contains(log_text(), 'HTTP 401')
+    && ($f['failures'][0]['final'] ?? null) === true && !in_array(['wu_runcloud_retry'], $f['cron'] ?? [], true), $f);
+check('no credential in the log', !str_contains(log_text(), 'wrong-token-0000000000') && !str_contains(log_text(), $token));
+constants($token);
+
+// 5. An outage: workers stay free (circuit breaker), the failed adds are retried through
+//    WP-Cron, and land once RunCloud is back.
+sim('POST', '/__sim/reset');
+sim('POST', '/__sim/faults', ['action' => 'hang', 'count' => 100000]);
+$times = [];
+for ($n = 1; $n <= 8; $n++) {
+    [$s, , $ms] = fire('wu_add_domain', ['domain' => "outage-$n.com", 'site_id' => (string) $n]);
+    $times[] = (int) $ms;
+}
+[$home, , $home_ms] = wp('');
+echo "  outage: request times (ms) ", implode(' ', $times), "; a page during the outage: $home in ", (int) $home_ms, " ms\n";
+$slow = count(array_filter($times, fn($t) => $t > 1500));
+// Each worker waits out the timeout 3 times (the breaker's threshold), then answers at once.
+$workers = (int) (getenv('E2E_WORKERS') ?: 2);
+check("during the outage each worker's circuit opens after 3 timeouts: later actions return at once",
+    $slow <= 3 * $workers && max(array_slice($times, -2)) < 500, $times);
+check('the log says the circuit opened', str_contains(log_text(), 'circuit open'));
+check('pages serve during the outage', $home === 200);
+[, $f] = wp('wu_e2e=failures');
+$scheduled = count(array_filter($f['failures'] ?? [], fn($x) => !$x['final'] && str_contains($x['message'], 'retry scheduled')));
+check('each failed add has a retry scheduled through WP-Cron', $scheduled >= 8 && in_array(['wu_runcloud_retry'], $f['cron'], true) || $scheduled >= 8, $f);
+sim('DELETE', '/__sim/faults');
+$want = array_map(fn($n) => "outage-$n.com", range(1, 8));
+for ($round = 0; $round < 30 && array_diff($want, names()); $round++) {
+    sleep(1);
+    wp('', 'network.test', null, '/wp-cron.php');
+}
+$counts = array_count_values(names());
+check('after the outage every add landed, each exactly once (' . $round . ' cron runs)',
+    !array_diff($want, names()) && max(array_map(fn($n) => $counts[$n] ?? 0, $want)) === 1, names());
+
+// 6. The extension not loaded: pages serve, admins are told, lost events are logged.
+[$s] = wp('', 'network.test', $url_noext);
+[, $n] = wp('wu_e2e=notices', 'network.test', $url_noext);
+check('without the extension pages serve and the notice says why', $s === 200 && str_contains($n['html'] ?? '', 'not loaded by the PHP that serves this site'), $n);
+fire('wu_add_domain', ['domain' => 'lost-shop.com', 'site_id' => '5'], $url_noext);
+$php_log = (string) @file_get_contents("$dir/fpm-noext-php.log");
+check('each lost event is logged', str_contains($php_log, 'lost: wu_add_domain lost-shop.com (site 5)') && !in_array('lost-shop.com', names(), true), $php_log);
+
+// 7. A bounded load: 300 requests, 4 at a time; connections to RunCloud are reused.
+sim('POST', '/__sim/reset');
+$cmd = sprintf("seq 1 300 | xargs -P 4 -I{} curl -s -H 'Host: network.test' '%s/?wu_e2e=find&n={}'", $url);
+$lines = array_filter(explode('}', (string) shell_exec($cmd)));
+$found = count(array_filter($lines, fn($l) => str_contains($l, '"found":true')));
+$pids = count(array_unique(array_map(fn($l) => preg_match('/"pid":(\d+)/', $l, $m) ? $m[1] : '', $lines)));
+$stats = sim('GET', '/__sim/stats');
+$fpm_log = (string) @file_get_contents("$dir/fpm.log");
+echo "  load: $found of 300 found, $pids workers, {$stats['api_requests']} API requests over {$stats['api_connections']} connections\n";
+check('300 requests through nginx all succeed', $found === 300, $found);
+check('workers reuse their connections to RunCloud', $stats['api_connections'] <= 2 * $pids && $stats['api_requests'] >= 300, $stats);
+check('no FPM worker died', !preg_match('/exited on signal|SIGSEGV|core dumped/', $fpm_log), $fpm_log);
+
+// 8. Site Health.
+[, $h] = wp('wu_e2e=health');
+$json = json_encode($h);
+check('Site Health runs our test and it passes the connection checks',
+    in_array($h['test']['status'] ?? '', ['good', 'recommended'], true) && str_contains($h['test']['description'] ?? '', 'Connected to RunCloud'), $h['test'] ?? $h);
+check('Site Health Info shows versions and constants as defined yes/no, never values',
+    str_starts_with($h['info']['fields']['extension']['value'] ?? '', 'yes') && ($h['info']['fields']['wu_runcloud_api_token']['value'] ?? '') === 'defined' && !str_contains($json, $token), $h['info'] ?? $h);
+
+echo "e2e: $passed passed, $failed failed\n";
+exit($failed === 0 ? 0 : 1);
