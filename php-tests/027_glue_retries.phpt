@@ -1,0 +1,78 @@
+--TEST--
+The glue (wordpress/wu-runcloud.php) without UM's registry: adds the four actions once; a failure that may pass is retried through Action Scheduler with backoff, a bounded number of times, and lands when RunCloud is back; a 401 is not retried
+--INI--
+error_log=/dev/null
+--FILE--
+<?php
+require __DIR__ . '/sim.inc';
+require __DIR__ . '/wp-stand-in.inc';
+sim_reset();
+function wu_log_add($h, $m, $l) { echo "LOG[$l] $m\n"; }
+define('ABSPATH', __DIR__ . '/');
+define_v3();
+ini_set('wu_runcloud.api_url', sim_api());
+ini_set('wu_runcloud.max_retries', '0');
+ini_set('wu_runcloud.circuit_break', '0');
+require __DIR__ . '/../wordpress/wu-runcloud.php';
+do_action('plugins_loaded');
+do_action('plugins_loaded');
+echo 'wu_add_domain callbacks: ', count_callbacks('wu_add_domain'), "\n";
+
+function show_queue(): void {
+    foreach ($GLOBALS['as_queue'] as [$hook, $json, $ts, $group]) {
+        echo "queued $hook ", $json, ' in ', $ts - time(), " s ($group)\n";
+    }
+}
+
+// RunCloud fails once, then is back: the retry lands, once.
+sim_fault(['status' => 503, 'count' => 1]);
+do_action_ref_array('wu_add_domain', array_values(['domain' => 'healed-shop.com', 'site_id' => '9']));
+show_queue();
+as_run_queue();
+echo 'healed-shop.com on the app: ', count(array_keys(sim_names(), 'healed-shop.com')), "\n";
+
+// RunCloud stays down: 5 retries (1, 2, 4, 8, 16 minutes), then it gives up.
+sim_fault(['status' => 503, 'count' => 1000]);
+do_action_ref_array('wu_add_domain', array_values(['domain' => 'never-shop.com', 'site_id' => '10']));
+for ($i = 0; $i < 6 && $GLOBALS['as_queue']; $i++) {
+    echo 'retry in ', $GLOBALS['as_queue'][0][2] - time(), " s\n";
+    as_run_queue();
+}
+echo 'queue empty: ', var_export($GLOBALS['as_queue'] === [], true), "\n";
+echo 'last failure: ', get_site_option('wu_runcloud_failures')[0]['final'] ? 'final' : 'pending', "\n";
+sim_call('DELETE', '/__sim/faults');
+
+// A 401 will not pass by itself: no retry.
+sim_fault(['status' => 401, 'count' => 1]);
+do_action_ref_array('wu_add_domain', array_values(['domain' => 'denied-shop.com', 'site_id' => '11']));
+echo 'queue empty: ', var_export($GLOBALS['as_queue'] === [], true), "\n";
+?>
+--EXPECTF--
+wu_add_domain callbacks: 1
+LOG[error] wu_add_domain healed-shop.com (site 9): failed: %sHTTP 503%s
+LOG[warning] wu_add_domain healed-shop.com: will try again in 60 s through Action Scheduler (try 2 of 6)
+queued wu_runcloud_retry ["wu_add_domain","healed-shop.com","9",1] in 60 s (wu-runcloud)
+LOG[info] wu_add_domain healed-shop.com (site 9): added (with www.healed-shop.com), RunCloud domain %d; SSL %s
+healed-shop.com on the app: 1
+LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
+LOG[warning] wu_add_domain never-shop.com: will try again in 60 s through Action Scheduler (try 2 of 6)
+retry in 60 s
+LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
+LOG[warning] wu_add_domain never-shop.com: will try again in 120 s through Action Scheduler (try 3 of 6)
+retry in 120 s
+LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
+LOG[warning] wu_add_domain never-shop.com: will try again in 240 s through Action Scheduler (try 4 of 6)
+retry in 240 s
+LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
+LOG[warning] wu_add_domain never-shop.com: will try again in 480 s through Action Scheduler (try 5 of 6)
+retry in 480 s
+LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
+LOG[warning] wu_add_domain never-shop.com: will try again in 960 s through Action Scheduler (try 6 of 6)
+retry in 960 s
+LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
+LOG[error] wu_add_domain never-shop.com: gave up after 6 tries
+queue empty: true
+last failure: final
+LOG[error] wu_add_domain denied-shop.com (site 11): failed: %sHTTP 401%s
+LOG[error] wu_add_domain denied-shop.com: not retried: this will not pass by itself
+queue empty: true
