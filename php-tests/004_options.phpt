@@ -39,8 +39,8 @@ InvalidArgumentException: option "max_retries" must be a whole number from 0 to 
 InvalidArgumentException: option "www" must be one of main_only, always, never, got "sometimes"
 InvalidArgumentException: option "ssl" must be one of auto, basic, advanced, off, got "maybe"
 InvalidArgumentException: option "ca_file": "/no/such/ca.pem" is not a readable file
-InvalidArgumentException: option "api_url" must be an http:// or https:// URL, got "ftp://example.com"
-InvalidArgumentException: option "api_url" must be an https:// URL: plain http would send the credentials in clear text (http:// is accepted only for 127.0.0.1 and localhost), got "http://example.com/api"
+InvalidArgumentException: option "api_url" must be a URL such as https://manage.runcloud.io/api, without credentials, query or fragment, got "ftp://example.com"
+InvalidArgumentException: option "api_url" must be an https:// URL: plain http would send the credentials in clear text (http:// is accepted only for a loopback address: 127.0.0.0/8, ::1, localhost), got "http://example.com/api"
 InvalidArgumentException: option "api_url" must be the API root without version (such as https://manage.runcloud.io/api): /v2 or /v3 follows from the credentials, got "https://manage.runcloud.io/api/v3"
 InvalidArgumentException: option "public_suffixes": public_suffixes: "co uk" is not a domain suffix such as co.uk
 WU_RunCloud_Integration

@@ -34,9 +34,9 @@ OK v3 [constants+,credentials+,server+,webapp+,ssl+]
   Connected to RunCloud (API v3): the server and the web application were found
   Basic SSL: certificate #%d (letsencrypt, valid until 2027-02-01 00:00:00) is redeployed when a domain is added
 FAIL v3 [constants+,credentials-]
-  RunCloud rejected the credentials (HTTP 401). Check WU_RUNCLOUD_API_TOKEN, that API access is enabled in RunCloud (Settings > API Key), and that this server's IP address is on the API allow-list if one is set
+  RunCloud rejected the credentials (HTTP 401). Check WU_RUNCLOUD_API_TOKEN: an API v3 token is made in RunCloud under Workspace > Settings > API Management (it is shown once), and that this server's IP address is on the API allow-list if one is set
 FAIL v2 [constants+,credentials-]
-  RunCloud rejected the credentials (HTTP 401). Check WU_RUNCLOUD_API_KEY and WU_RUNCLOUD_API_SECRET, that API access is enabled in RunCloud (Settings > API Key), and that this server's IP address is on the API allow-list if one is set
+  RunCloud rejected the credentials (HTTP 401). Check WU_RUNCLOUD_API_KEY and WU_RUNCLOUD_API_SECRET: API v2 keys are under Settings > API Key in RunCloud, where API access must be enabled, and that this server's IP address is on the API allow-list if one is set
 FAIL v3 [constants+,credentials+,server-]
   Server 999 was not found in this RunCloud account (HTTP 404). Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the server's address in RunCloud's dashboard
 FAIL v3 [constants+,credentials+,server+,webapp-]

@@ -41,5 +41,5 @@ bool(true)
 string(%d) "010_refused_domain.php"
 bool(false)
 bool(false)
-WU_RunCloud_Exception [403]: listing the domains of web application 201 (page 1): RunCloud answered HTTP 403: This action is unauthorized. The API user may not do this: RunCloud's API needs a Business or Enterprise plan, and the key must be allowed to manage this server
+WU_RunCloud_Exception [403]: listing the domains of web application 201 (page 1): RunCloud answered HTTP 403: This action is unauthorized. RunCloud refused this request for these credentials: check that the server and the web application belong to the workspace or account of the token (or key), and that it may manage them. SSL features such as AutoSSL and Advanced SSL need RunCloud's Business plan
 WU_RunCloud_Exception [500]: listing the domains of web application 201 (page 1): RunCloud answered HTTP 500: (an HTML error page, not RunCloud's JSON). RunCloud had a server error; try again later

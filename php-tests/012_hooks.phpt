@@ -23,7 +23,7 @@ echo implode(' ', sim_names()), "\n";
 --EXPECTF--
 LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): added, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
 bool(true)
-LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): already on the app, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
+LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): already on the app, RunCloud domain %d; SSL unchanged: mapped.example.com was already on the app, so no certificate was ordered again
 bool(true)
 LOG[integration-runcloud/info] wu_add_subdomain alice.network.test (site 13): added, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
 bool(true)

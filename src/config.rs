@@ -30,6 +30,9 @@ pub const ALL_CONSTANTS: [&str; 5] = [
     CONST_APP_ID,
 ];
 
+/// The `ConstValue::Other` kinds that PHP's `empty()` calls empty.
+pub const EMPTY_KINDS: [&str; 4] = ["null", "false", "a zero float", "an empty array"];
+
 /// A constant's value as PHP holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConstValue {
@@ -40,12 +43,13 @@ pub enum ConstValue {
 }
 
 impl ConstValue {
-    /// Ultimate Multisite's meaning of "set": defined and not empty.
+    /// Ultimate Multisite's meaning of "set": defined and not `empty()` in PHP's
+    /// sense, so `""`, `"0"`, `0`, `0.0`, `false`, `null` and `[]` are not set.
     pub fn is_set(&self) -> bool {
         match self {
-            ConstValue::Text(s) => !s.trim().is_empty(),
-            ConstValue::Int(_) => true,
-            ConstValue::Other(kind) => *kind != "null" && *kind != "false",
+            ConstValue::Text(s) => !s.is_empty() && s != "0",
+            ConstValue::Int(n) => *n != 0,
+            ConstValue::Other(kind) => !EMPTY_KINDS.contains(kind),
         }
     }
 }
@@ -377,34 +381,39 @@ fn describe(v: &OptionValue) -> String {
 
 /// An http(s) URL with a host, no credentials, query or fragment, and no API version
 /// at the end (the version follows from the credentials). Returned without a trailing slash.
-fn validate_api_url(url: &str) -> std::result::Result<String, String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or("an http:// or https:// URL")?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || rest.contains(['?', '#', '@', ' ']) || url.chars().any(char::is_control) {
-        return Err(
-            "a URL such as https://manage.runcloud.io/api, without credentials, query or fragment"
-                .into(),
-        );
+/// Plain http only for a real loopback address: the credentials must never cross a
+/// network in clear text (`http://127.attacker.example` is a remote name, not loopback).
+fn validate_api_url(raw: &str) -> std::result::Result<String, String> {
+    const SHAPE: &str =
+        "a URL such as https://manage.runcloud.io/api, without credentials, query or fragment";
+    if raw.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(SHAPE.into());
     }
-    let host_only = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    let loopback = matches!(host_only, "localhost" | "[::1]") || host_only.starts_with("127.");
-    if url.starts_with("http://") && !loopback {
-        return Err("an https:// URL: plain http would send the credentials in clear text (http:// is accepted only for 127.0.0.1 and localhost)".into());
+    let url = url::Url::parse(raw).map_err(|_| SHAPE.to_string())?;
+    let host = url.host().ok_or_else(|| SHAPE.to_string())?;
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(SHAPE.into());
     }
-    let trimmed = url.trim_end_matches('/');
-    if trimmed.ends_with("/v2") || trimmed.ends_with("/v3") {
+    let loopback = match host {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err("an https:// URL: plain http would send the credentials in clear text (http:// is accepted only for a loopback address: 127.0.0.0/8, ::1, localhost)".into()),
+        _ => return Err(SHAPE.into()),
+    }
+    let text = url.as_str().trim_end_matches('/');
+    if text.ends_with("/v2") || text.ends_with("/v3") {
         return Err("the API root without version (such as https://manage.runcloud.io/api): /v2 or /v3 follows from the credentials".into());
     }
-    Ok(trimmed.to_string())
+    Ok(text.to_string())
 }
 
 /// Everything one call needs: who we are, which app, and how to behave.
@@ -517,12 +526,38 @@ mod tests {
         };
         assert_eq!(v2.missing(), vec![CONST_API_SECRET, CONST_APP_ID]);
         let empty = RawConstants {
-            api_token: t("  "),
+            api_token: t("0"),
             server_id: t(""),
             app_id: t("5"),
             ..Default::default()
         };
         assert_eq!(empty.missing(), vec![CONST_API_TOKEN, CONST_SERVER_ID]);
+    }
+
+    #[test]
+    fn set_means_what_php_empty_says() {
+        // Ultimate Multisite: `defined($c) && constant($c)`.
+        for v in [
+            ConstValue::Text(String::new()),
+            ConstValue::Text("0".into()),
+            ConstValue::Int(0),
+            ConstValue::Other("null"),
+            ConstValue::Other("false"),
+            ConstValue::Other("a zero float"),
+            ConstValue::Other("an empty array"),
+        ] {
+            assert!(!v.is_set(), "{v:?} is empty() in PHP");
+        }
+        for v in [
+            ConstValue::Text("  ".into()),
+            ConstValue::Text("0.0".into()),
+            ConstValue::Int(-1),
+            ConstValue::Other("true"),
+            ConstValue::Other("a float"),
+            ConstValue::Other("an array"),
+        ] {
+            assert!(v.is_set(), "{v:?} is not empty() in PHP");
+        }
     }
 
     #[test]
@@ -559,11 +594,9 @@ mod tests {
             t("1 2"),
             t("99999999999999999999999"),
             t("-3"),
-            t("0"),
             t("1.5"),
             t("+4"),
-            Some(ConstValue::Int(0)),
-            Some(ConstValue::Other("array")),
+            Some(ConstValue::Other("an array")),
         ] {
             let raw = RawConstants {
                 api_token: t("tok"),
@@ -579,6 +612,19 @@ mod tests {
                 e.contains(CONST_SERVER_ID) && e.contains("positive integer"),
                 "{bad:?}: {e}"
             );
+        }
+    }
+
+    #[test]
+    fn a_zero_id_is_not_set_as_in_ultimate_multisite() {
+        for zero in [t("0"), Some(ConstValue::Int(0))] {
+            let raw = RawConstants {
+                api_token: t("tok"),
+                server_id: zero.clone(),
+                app_id: t("1"),
+                ..Default::default()
+            };
+            assert_eq!(raw.missing(), vec![CONST_SERVER_ID], "{zero:?}");
         }
     }
 
@@ -660,6 +706,18 @@ mod tests {
             )
             .is_ok());
         assert_eq!(o.api_url, "http://127.0.0.1:8080/api");
+        for good in [
+            "http://localhost:9/api",
+            "http://[::1]:9/api",
+            "http://127.1.2.3/api",
+            "https://manage.runcloud.io/api",
+        ] {
+            assert!(
+                o.apply("api_url", &OptionValue::Text(good.into()), "u")
+                    .is_ok(),
+                "{good}"
+            );
+        }
         for bad in [
             "ftp://x",
             "https://",
@@ -668,6 +726,13 @@ mod tests {
             "https://host/api?x=1",
             "manage.runcloud.io",
             "http://example.com/api",
+            // A remote host whose name merely starts like a loopback address.
+            "http://127.attacker.example/api",
+            "http://127.0.0.1.attacker.example/api",
+            "http://localhost.attacker.example/api",
+            "http://[::ffff:8.8.8.8]/api",
+            "https://host/api#x",
+            "https://host/a pi",
         ] {
             assert!(
                 o.apply("api_url", &OptionValue::Text(bad.into()), "u")

@@ -82,18 +82,23 @@ fn api_details(
     out
 }
 
+/// Where each kind of credential is made, and what else turns a request away with 401.
+pub const HINT_401: &str = "Check the API credentials: an API v3 token (WU_RUNCLOUD_API_TOKEN) is made in \
+     RunCloud under Workspace > Settings > API Management and shown once; an API v2 key and secret \
+     (WU_RUNCLOUD_API_KEY, WU_RUNCLOUD_API_SECRET) under Settings > API Key, where API access must be \
+     enabled. If an API IP allow-list is set, this server's IP address must be on it";
+
+/// No plan requirement is claimed: only AutoSSL and Advanced SSL are known to need one.
+pub const HINT_403: &str =
+    "RunCloud refused this request for these credentials: check that the server and \
+     the web application belong to the workspace or account of the token (or key), and that it may \
+     manage them. SSL features such as AutoSSL and Advanced SSL need RunCloud's Business plan";
+
 /// What an admin should check for each status, when the call site has no better advice.
 pub fn default_hint(status: u16) -> Option<&'static str> {
     match status {
-        401 => Some(
-            "Check the API credentials in wp-config.php, that API access is enabled in \
-             RunCloud (Settings > API Key), and that this server's IP address is on the API \
-             allow-list if one is set",
-        ),
-        403 => Some(
-            "The API user may not do this: RunCloud's API needs a Business or Enterprise plan, \
-             and the key must be allowed to manage this server",
-        ),
+        401 => Some(HINT_401),
+        403 => Some(HINT_403),
         429 => Some("RunCloud's rate limit was reached; the call was retried and gave up"),
         500..=599 => Some("RunCloud had a server error; try again later"),
         _ => None,

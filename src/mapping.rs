@@ -18,8 +18,12 @@ pub enum NameKind {
 pub enum SslMode {
     Basic,
     Advanced,
-    /// No certificate installed on the app.
+    /// Advanced with AutoSSL: RunCloud installs new domains' certificates itself.
+    AutoSsl,
+    /// No certificate installed on the app, or SSL handling off.
     None,
+    /// Not asked (nothing changed), or RunCloud's answer did not say.
+    Unknown,
 }
 
 impl SslMode {
@@ -27,7 +31,9 @@ impl SslMode {
         match self {
             SslMode::Basic => "basic",
             SslMode::Advanced => "advanced",
+            SslMode::AutoSsl => "autossl",
             SslMode::None => "none",
+            SslMode::Unknown => "unknown",
         }
     }
 }
@@ -38,8 +44,15 @@ pub enum SslStatus {
     Redeployed,
     /// The domain got its own certificate (advanced mode).
     Issued,
+    /// The name was already on the app and its last certificate step did not fail
+    /// here: no new order (Let's Encrypt allows 5 duplicate certificates a week).
+    Unchanged,
+    /// AutoSSL is on: the certificate is RunCloud's job.
+    LeftToRunCloud,
     /// Nothing to do, or nothing that could be done: see the message.
     Skipped,
+    /// RunCloud's answer did not say which mode the app is in: nothing was done.
+    Unknown,
     /// The `ssl` option is `off`.
     Off,
     /// RunCloud or Let's Encrypt refused: see the message.
@@ -51,11 +64,26 @@ impl SslStatus {
         match self {
             SslStatus::Redeployed => "redeployed",
             SslStatus::Issued => "issued",
+            SslStatus::Unchanged => "unchanged",
+            SslStatus::LeftToRunCloud => "left_to_runcloud",
             SslStatus::Skipped => "skipped",
+            SslStatus::Unknown => "unknown",
             SslStatus::Off => "off",
             SslStatus::Failed => "failed",
         }
     }
+}
+
+/// The app's SSL set-up, as the `ssl` option and RunCloud tell it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppSsl {
+    Basic(SslCert),
+    Advanced,
+    AutoSsl,
+    NotInstalled,
+    Off,
+    /// `GET ssl/advanced` had no mode flag: its keys, for the message.
+    Unknown(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -138,7 +166,7 @@ impl<'a> Mapping<'a> {
             Created::New(d) => (d, true),
             Created::Existing(d) => (d, false),
         };
-        let ssl = self.ssl_after_add(&domain);
+        let ssl = self.ssl_after_add(&domain, created);
         Ok(AddOutcome {
             name: name.to_string(),
             id: domain.id,
@@ -184,49 +212,66 @@ impl<'a> Mapping<'a> {
         self.api.list_domains()
     }
 
-    /// The mode the `ssl` option asks for, asking RunCloud when it is `auto`.
-    /// The basic certificate comes along when the mode is basic.
-    fn ssl_mode(&self) -> Result<(SslMode, Option<SslCert>)> {
+    /// The app's SSL set-up: what the `ssl` option says, asking RunCloud when it is `auto`.
+    fn app_ssl(&self) -> Result<AppSsl> {
         let advanced = match self.config.options.ssl {
             SslPolicy::Advanced => true,
             SslPolicy::Basic => false,
-            SslPolicy::Auto => self.api.advanced_ssl()?,
-            SslPolicy::Off => return Ok((SslMode::None, None)),
+            SslPolicy::Off => return Ok(AppSsl::Off),
+            SslPolicy::Auto => {
+                let flags = self.api.advanced_ssl()?;
+                match flags.advanced {
+                    Some(true) if flags.auto => return Ok(AppSsl::AutoSsl),
+                    Some(advanced) => advanced,
+                    None => return Ok(AppSsl::Unknown(flags.seen)),
+                }
+            }
         };
         if advanced {
-            return Ok((SslMode::Advanced, None));
+            return Ok(AppSsl::Advanced);
         }
-        match self.api.ssl()? {
-            Some(cert) => Ok((SslMode::Basic, Some(cert))),
-            None => Ok((SslMode::None, None)),
-        }
+        Ok(match self.api.ssl()? {
+            Some(cert) => AppSsl::Basic(cert),
+            None => AppSsl::NotInstalled,
+        })
     }
 
     /// SSL after an add never fails the add: the domain is on the app either way,
-    /// and the outcome says what happened to its certificate.
-    fn ssl_after_add(&self, domain: &Domain) -> SslOutcome {
+    /// and the outcome says what happened to its certificate. A name that was
+    /// already there gets no new order unless its last attempt here failed.
+    fn ssl_after_add(&self, domain: &Domain, created: bool) -> SslOutcome {
         if self.config.options.ssl == SslPolicy::Off {
             return off();
         }
-        let (mode, cert) = match self.ssl_mode() {
-            Ok(m) => m,
-            Err(e) => return failed(SslMode::None, &e),
-        };
-        match (mode, cert) {
-            (SslMode::Advanced, _) => match self.api.issue_domain_ssl(domain) {
+        let key = ssl_retry::key(self.config, &domain.name);
+        if !created && !ssl_retry::pending(&key) {
+            return SslOutcome {
+                mode: SslMode::Unknown,
+                status: SslStatus::Unchanged,
+                message: format!(
+                    "{} was already on the app, so no certificate was ordered again",
+                    domain.name
+                ),
+            };
+        }
+        let outcome = match self.app_ssl() {
+            Ok(AppSsl::Advanced) => match self.api.issue_domain_ssl(domain) {
                 Ok(()) => SslOutcome {
-                    mode,
+                    mode: SslMode::Advanced,
                     status: SslStatus::Issued,
                     message: format!(
                         "a Let's Encrypt certificate was requested for {}",
                         domain.name
                     ),
                 },
-                Err(e) => failed(mode, &e),
+                Err(e) => failed(SslMode::Advanced, &e),
             },
-            (SslMode::Basic, Some(cert)) => self.redeploy(cert),
-            _ => not_installed(),
-        }
+            Ok(AppSsl::Basic(cert)) => self.redeploy(cert),
+            Ok(other) => not_done(&other),
+            Err(e) => failed(SslMode::Unknown, &e),
+        };
+        ssl_retry::record(key, outcome.status == SslStatus::Failed);
+        outcome
     }
 
     fn redeploy(&self, cert: SslCert) -> SslOutcome {
@@ -245,18 +290,15 @@ impl<'a> Mapping<'a> {
 
     /// On demand: redeploy the app certificate in basic mode. Throws when RunCloud refuses.
     pub fn redeploy_ssl(&self) -> Result<SslOutcome> {
-        if self.config.options.ssl == SslPolicy::Off {
-            return Ok(off());
-        }
-        match self.ssl_mode()? {
-            (SslMode::Advanced, _) => Ok(SslOutcome {
+        match self.app_ssl()? {
+            AppSsl::Advanced => Ok(SslOutcome {
                 mode: SslMode::Advanced,
                 status: SslStatus::Skipped,
                 message:
                     "advanced SSL: each domain has its own certificate, requested when it is added"
                         .into(),
             }),
-            (SslMode::Basic, Some(cert)) => {
+            AppSsl::Basic(cert) => {
                 let id = cert.id;
                 self.api.redeploy_ssl(&cert)?;
                 Ok(SslOutcome {
@@ -267,7 +309,7 @@ impl<'a> Mapping<'a> {
                     ),
                 })
             }
-            _ => Ok(not_installed()),
+            other => Ok(not_done(&other)),
         }
     }
 
@@ -284,11 +326,72 @@ fn off() -> SslOutcome {
     }
 }
 
+/// The outcome for a set-up where nothing is ours to do.
+fn not_done(app: &AppSsl) -> SslOutcome {
+    match app {
+        AppSsl::AutoSsl => SslOutcome {
+            mode: SslMode::AutoSsl,
+            status: SslStatus::LeftToRunCloud,
+            message: "AutoSSL is on: RunCloud installs the certificate for new domains by itself".into(),
+        },
+        AppSsl::Unknown(seen) => SslOutcome {
+            mode: SslMode::Unknown,
+            status: SslStatus::Unknown,
+            message: format!(
+                "RunCloud's SSL mode answer had no advancedSSL flag (it had: {seen}), so the certificate was left as it is; set wu_runcloud.ssl to basic or advanced"
+            ),
+        },
+        AppSsl::Off => off(),
+        _ => not_installed(),
+    }
+}
+
 fn not_installed() -> SslOutcome {
     SslOutcome {
         mode: SslMode::None,
         status: SslStatus::Skipped,
         message: "no SSL certificate is installed on the web application; install one in RunCloud (SSL/TLS tab) to serve HTTPS".into(),
+    }
+}
+
+/// Per worker: the names whose last certificate step failed, so that adding one
+/// again tries again, while an unchanged name gets no new certificate order.
+/// Bounded; forgetting only means a later add does not retry (redeploy_ssl() does).
+mod ssl_retry {
+    use crate::config::Config;
+    use once_cell::sync::Lazy;
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    const MAX: usize = 1024;
+    static PENDING: Lazy<Mutex<VecDeque<String>>> = Lazy::new(|| Mutex::new(VecDeque::new()));
+
+    pub fn key(config: &Config, name: &str) -> String {
+        format!(
+            "{}|{}|{}|{name}",
+            config.base_url(),
+            config.server_id,
+            config.app_id
+        )
+    }
+
+    fn list() -> std::sync::MutexGuard<'static, VecDeque<String>> {
+        PENDING.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn pending(key: &str) -> bool {
+        list().iter().any(|k| k == key)
+    }
+
+    pub fn record(key: String, failed: bool) {
+        let mut l = list();
+        l.retain(|k| *k != key);
+        if failed {
+            if l.len() >= MAX {
+                l.pop_front();
+            }
+            l.push_back(key);
+        }
     }
 }
 
@@ -415,34 +518,24 @@ pub fn test_connection(raw: &RawConstants, options: crate::config::Options) -> C
             return finish(checks);
         }
     }
-    let ssl = match mapping.ssl_mode() {
-        Ok((SslMode::Advanced, _)) => Check {
-            name: "ssl",
-            ok: true,
-            message: "Advanced SSL: each domain gets its own Let's Encrypt certificate".into(),
-        },
-        Ok((SslMode::Basic, Some(cert))) => Check {
-            name: "ssl",
-            ok: true,
-            message: format!(
-                "Basic SSL: certificate #{} ({}{}) is redeployed when a domain is added",
-                cert.id,
-                cert.method.as_deref().unwrap_or("unknown method"),
-                cert.valid_until
-                    .map(|v| format!(", valid until {v}"))
-                    .unwrap_or_default()
-            ),
-        },
-        Ok(_) if config.options.ssl == SslPolicy::Off => Check {
-            name: "ssl",
-            ok: true,
-            message: "SSL handling is off (wu_runcloud.ssl=off)".into(),
-        },
-        Ok(_) => Check {
-            name: "ssl",
-            ok: true,
-            message: not_installed().message,
-        },
+    let ok = |message: String| Check {
+        name: "ssl",
+        ok: true,
+        message,
+    };
+    let ssl = match mapping.app_ssl() {
+        Ok(AppSsl::Advanced) => {
+            ok("Advanced SSL: each domain gets its own Let's Encrypt certificate".into())
+        }
+        Ok(AppSsl::Basic(cert)) => ok(format!(
+            "Basic SSL: certificate #{} ({}{}) is redeployed when a domain is added",
+            cert.id,
+            cert.method.as_deref().unwrap_or("unknown method"),
+            cert.valid_until
+                .map(|v| format!(", valid until {v}"))
+                .unwrap_or_default()
+        )),
+        Ok(other) => ok(not_done(&other).message),
         Err(e) => Check {
             name: "ssl",
             ok: false,
@@ -458,13 +551,13 @@ fn explain(check: &str, e: &Error, config: &Config) -> String {
     let status = e.status_code();
     match (check, status) {
         (_, 401) => format!(
-            "RunCloud rejected the credentials (HTTP 401). Check {}, that API access is enabled in RunCloud (Settings > API Key), and that this server's IP address is on the API allow-list if one is set",
+            "RunCloud rejected the credentials (HTTP 401). {}, and that this server's IP address is on the API allow-list if one is set",
             match config.credentials.version() {
-                crate::config::ApiVersion::V3 => "WU_RUNCLOUD_API_TOKEN",
-                crate::config::ApiVersion::V2 => "WU_RUNCLOUD_API_KEY and WU_RUNCLOUD_API_SECRET",
+                crate::config::ApiVersion::V3 => "Check WU_RUNCLOUD_API_TOKEN: an API v3 token is made in RunCloud under Workspace > Settings > API Management (it is shown once)",
+                crate::config::ApiVersion::V2 => "Check WU_RUNCLOUD_API_KEY and WU_RUNCLOUD_API_SECRET: API v2 keys are under Settings > API Key in RunCloud, where API access must be enabled",
             }
         ),
-        (_, 403) => "RunCloud refused access (HTTP 403): the API needs a Business or Enterprise plan, and these credentials must be allowed to manage this server".to_string(),
+        (_, 403) => format!("RunCloud refused access (HTTP 403). {}", crate::error::HINT_403),
         ("server", 404) => format!(
             "Server {} was not found in this RunCloud account (HTTP 404). Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the server's address in RunCloud's dashboard",
             config.server_id

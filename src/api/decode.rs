@@ -175,6 +175,22 @@ pub fn advanced_flag(v: &Value) -> Option<bool> {
         .map(|f| as_flag(Some(f)))
 }
 
+/// The AutoSSL flag of `GET {app}/ssl/advanced` (false when absent: it is a Business feature).
+pub fn auto_ssl_flag(v: &Value) -> bool {
+    let obj = v.as_object();
+    as_flag(obj.and_then(|o| o.get("autoSSL").or_else(|| o.get("auto_ssl"))))
+}
+
+/// The keys of an answer, to say what was seen when an expected one is missing
+/// (keys only: values are never echoed).
+pub fn keys_of(v: &Value) -> String {
+    match v.as_object() {
+        Some(o) if !o.is_empty() => o.keys().map(String::as_str).collect::<Vec<_>>().join(", "),
+        Some(_) => "an empty object".into(),
+        None => "no object".into(),
+    }
+}
+
 /// RunCloud's error answer: its message and field errors, from whatever the body is.
 pub fn error_body(body: &[u8]) -> (String, FieldErrors) {
     let mut errors = FieldErrors::new();

@@ -16,6 +16,17 @@ pub const PER_PAGE: u32 = 40;
 /// 400 pages of 40: far beyond any real app, and a stop for a list that never ends.
 pub const MAX_PAGES: u64 = 400;
 
+/// What `GET {app}/ssl/advanced` said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SslFlags {
+    /// Advanced (per-domain) mode; `None` when the answer had no such flag.
+    pub advanced: Option<bool>,
+    /// AutoSSL: RunCloud installs certificates for new domains by itself.
+    pub auto: bool,
+    /// The answer's keys, for the message when the flag is missing.
+    pub seen: String,
+}
+
 /// What a POST of a new domain led to.
 #[derive(Debug, Clone)]
 pub enum Created {
@@ -323,12 +334,22 @@ impl RunCloud {
             .and_then(decode::ssl_cert))
     }
 
-    /// `GET {app}/ssl/advanced`: true in advanced (per-domain) mode. An answer
-    /// without the flag, or a 404 from an API without the endpoint, means basic.
-    pub fn advanced_ssl(&self) -> Result<bool> {
+    /// `GET {app}/ssl/advanced`: the app's SSL mode flags. A 404 (an API without
+    /// the endpoint) means basic; an answer without the mode flag says so, with what it had.
+    pub fn advanced_ssl(&self) -> Result<SslFlags> {
         let ctx = format!("reading the SSL mode of web application {}", self.app_id);
-        let v = self.get_app_json_or_absent("/ssl/advanced", &ctx)?;
-        Ok(v.as_ref().and_then(decode::advanced_flag).unwrap_or(false))
+        let Some(v) = self.get_app_json_or_absent("/ssl/advanced", &ctx)? else {
+            return Ok(SslFlags {
+                advanced: Some(false),
+                auto: false,
+                seen: String::new(),
+            });
+        };
+        Ok(SslFlags {
+            advanced: decode::advanced_flag(&v),
+            auto: decode::auto_ssl_flag(&v),
+            seen: decode::keys_of(&v),
+        })
     }
 
     /// `PUT {app}/ssl/{id}`: re-issues the app's one certificate for all its names.

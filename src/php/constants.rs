@@ -24,12 +24,16 @@ fn read(name: &str) -> Option<ConstValue> {
         ConstValue::Other("false")
     } else if zv.is_null() {
         ConstValue::Other("null")
-    } else if zv.is_double() {
-        ConstValue::Other("a float")
+    } else if let Some(f) = zv.double() {
+        ConstValue::Other(if f == 0.0 { "a zero float" } else { "a float" })
     } else if zv.is_string() {
         ConstValue::Other("a string that is not valid UTF-8")
-    } else if zv.is_array() {
-        ConstValue::Other("an array")
+    } else if let Some(a) = zv.array() {
+        ConstValue::Other(if a.is_empty() {
+            "an empty array"
+        } else {
+            "an array"
+        })
     } else {
         ConstValue::Other("a non-scalar value")
     })

@@ -715,7 +715,7 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                 .unwrap_or(SEED_PRIMARY);
             let wildcard = flag(&body, "wildcard");
             let ssl = body.get("ssl").and_then(Value::as_str).unwrap_or("basic");
-            if !matches!(ssl, "basic" | "advanced" | "none") {
+            if !matches!(ssl, "basic" | "advanced" | "autossl" | "unflagged" | "none") {
                 return bad(format!("unknown ssl mode {ssl}"));
             }
             shared.with_account(|a| {

@@ -45,6 +45,10 @@ pub struct App {
     /// The basic certificate's ID, when one is installed.
     pub ssl_id: Option<u64>,
     pub advanced_ssl: bool,
+    /// AutoSSL (with advanced SSL): RunCloud installs new domains' certificates itself.
+    pub auto_ssl: bool,
+    /// `GET ssl/advanced` answers without the mode flag (a shape the docs leave open).
+    pub unflagged: bool,
     pub redeploys: u64,
 }
 
@@ -133,7 +137,9 @@ impl Account {
                     ssl_id: None,
                 }],
                 ssl_id,
-                advanced_ssl: ssl == "advanced",
+                advanced_ssl: matches!(ssl, "advanced" | "autossl"),
+                auto_ssl: ssl == "autossl",
+                unflagged: ssl == "unflagged",
                 redeploys: 0,
             },
         );
@@ -296,9 +302,12 @@ fn app_route(
             ),
             _ => HttpResponse::json(200, &json!({ "message": "SSL not installed!" })),
         },
+        ["ssl", "advanced"] if m == "GET" && app.unflagged => {
+            HttpResponse::json(200, &json!({ "sslCertificate": null }))
+        }
         ["ssl", "advanced"] if m == "GET" => HttpResponse::json(
             200,
-            &json!({ "advancedSSL": app.advanced_ssl, "autoSSL": false }),
+            &json!({ "advancedSSL": app.advanced_ssl, "autoSSL": app.auto_ssl }),
         ),
         ["ssl", sid] if m == "PUT" => {
             if app.ssl_id.map(|id| id.to_string()).as_deref() != Some(*sid) || app.advanced_ssl {
@@ -314,6 +323,12 @@ fn app_route(
             HttpResponse::json(200, &json!({ "id": app.ssl_id, "method": "letsencrypt" }))
         }
         ["domains", did, "ssl"] if m == "POST" => {
+            if app.auto_ssl {
+                return HttpResponse::json(
+                    422,
+                    &json!({ "message": "AutoSSL manages the certificates of this web application." }),
+                );
+            }
             if !app.advanced_ssl {
                 return HttpResponse::json(
                     422,
@@ -431,7 +446,8 @@ fn create_domain(app: &mut App, req: &HttpRequest, new_id: u64) -> HttpResponse 
         www,
         redirection: redirection.to_string(),
         wildcard: false,
-        ssl_id: None,
+        // AutoSSL installs the new domain's certificate by itself.
+        ssl_id: app.auto_ssl.then_some(new_id),
     };
     let out = d.to_json();
     app.domains.push(d);
