@@ -30,6 +30,24 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Every form in which the credentials can show up: each value, and the base64
+/// `key:secret` that the HTTP Basic header carries (a proxy or an error page may
+/// echo the header back).
+pub fn forms(key: Option<&str>, secret: Option<&str>, token: Option<&str>) -> Vec<Secret> {
+    use base64::Engine;
+    let mut out: Vec<Secret> = [key, secret, token]
+        .into_iter()
+        .flatten()
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
+        .collect();
+    if let (Some(k), Some(s)) = (key, secret) {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{k}:{s}"));
+        out.push(Secret::new(basic));
+    }
+    out
+}
+
 /// Replaces every occurrence of each secret in `text`. The last line of defence
 /// for text that leaves the extension (exception messages, log lines): even if
 /// RunCloud or a proxy echoed a credential back, it does not get out.
@@ -54,6 +72,14 @@ mod tests {
         assert_eq!(format!("{s:?}"), "Secret([redacted])");
         assert_eq!(format!("{s}"), "[redacted]");
         assert_eq!(s.expose(), "sk_live_abcdef");
+    }
+
+    #[test]
+    fn forms_include_the_basic_header() {
+        let f = forms(Some("key-123"), Some("sec-456"), None);
+        let out = redact("Authorization: Basic a2V5LTEyMzpzZWMtNDU2 key-123", &f);
+        assert_eq!(out, "Authorization: Basic [redacted] [redacted]");
+        assert_eq!(forms(None, None, Some("tok-789")).len(), 1);
     }
 
     #[test]

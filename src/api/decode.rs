@@ -192,7 +192,9 @@ pub fn keys_of(v: &Value) -> String {
 }
 
 /// RunCloud's error answer: its message and field errors, from whatever the body is.
-pub fn error_body(body: &[u8]) -> (String, FieldErrors) {
+/// Secrets are taken out of each text before it is cleaned and cut short.
+pub fn error_body(body: &[u8], secrets: &[crate::secret::Secret]) -> (String, FieldErrors) {
+    let clean = |s: &str| clean(&crate::secret::redact(s, secrets));
     let mut errors = FieldErrors::new();
     let Ok(v) = serde_json::from_slice::<Value>(body) else {
         let note = if body.is_empty() {
@@ -244,7 +246,7 @@ fn clean(s: &str) -> String {
 /// Runs every decoder over one body; for the fuzz target and its regression tests.
 #[doc(hidden)]
 pub fn decode_everything(body: &[u8]) {
-    let _ = error_body(body);
+    let _ = error_body(body, &[]);
     if let Ok(v) = json(200, body) {
         let _ = domain_page(&v, 200);
         let _ = domain(&v, 200);
@@ -293,21 +295,41 @@ mod tests {
 
     #[test]
     fn error_bodies_of_every_shape() {
-        let (m, e) = error_body(br#"{"message":"The given data was invalid.","errors":{"name":["The name has already been taken."]}}"#);
+        let (m, e) = error_body(br#"{"message":"The given data was invalid.","errors":{"name":["The name has already been taken."]}}"#, &[]);
         assert_eq!(m, "The given data was invalid.");
         assert_eq!(e.get("name").map(Vec::len), Some(1));
         assert_eq!(
-            error_body(br#"{"message":"Unauthenticated."}"#).0,
+            error_body(br#"{"message":"Unauthenticated."}"#, &[]).0,
             "Unauthenticated."
         );
-        assert_eq!(error_body(b"").0, "");
-        assert!(error_body(b"<html><body>502 Bad Gateway</body></html>")
-            .0
-            .contains("HTML"));
-        assert!(error_body(b"oops").0.contains("not JSON"));
-        let (m, _) =
-            error_body(format!("{{\"message\":\"{}\\nforged\"}}", "x".repeat(1000)).as_bytes());
+        assert_eq!(error_body(b"", &[]).0, "");
+        assert!(
+            error_body(b"<html><body>502 Bad Gateway</body></html>", &[])
+                .0
+                .contains("HTML")
+        );
+        assert!(error_body(b"oops", &[]).0.contains("not JSON"));
+        let (m, _) = error_body(
+            format!("{{\"message\":\"{}\\nforged\"}}", "x".repeat(1000)).as_bytes(),
+            &[],
+        );
         assert!(m.chars().count() <= 301 && !m.contains('\n'));
+    }
+
+    #[test]
+    fn a_secret_is_taken_out_before_the_text_is_cut() {
+        // The secret straddles the 300-character cut: cutting first would leave its head.
+        let secret = crate::secret::Secret::new("tok-ABCDEFGHIJKLMNOP");
+        let body = format!(
+            "{{\"message\":\"{}{}\",\"errors\":{{\"name\":[\"{}\"]}}}}",
+            "x".repeat(290),
+            secret.expose(),
+            secret.expose()
+        );
+        let (m, e) = error_body(body.as_bytes(), &[secret]);
+        assert!(!m.contains("tok-ABC"), "{m}");
+        assert!(m.ends_with("[redacted]"), "{m}");
+        assert_eq!(e.get("name").map(|t| t.join("")), Some("[redacted]".into()));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub enum Created {
 
 pub struct RunCloud {
     transport: Transport,
+    /// Every form of the credentials: taken out of RunCloud's texts before they
+    /// are cleaned and cut short, so no part of one survives a cut.
+    secrets: Vec<crate::secret::Secret>,
     base: String,
     app_path: String,
     server_id: u64,
@@ -47,18 +50,22 @@ pub struct RunCloud {
 impl RunCloud {
     /// A client for one call: the deadline of `config.options.timeout` starts now.
     pub fn new(config: &Config) -> Result<RunCloud> {
-        let auth = match &config.credentials {
-            Credentials::Basic { key, secret } => {
-                format!(
-                    "Basic {}",
-                    base64(format!("{}:{}", key.expose(), secret.expose()).as_bytes())
-                )
-            }
-            Credentials::Token(t) => format!("Bearer {}", t.expose()),
+        let (auth, secrets) = match &config.credentials {
+            Credentials::Basic { key, secret } => (
+                transport::Auth::Basic {
+                    key: key.expose().to_string(),
+                    secret: secret.expose().to_string(),
+                },
+                crate::secret::forms(Some(key.expose()), Some(secret.expose()), None),
+            ),
+            Credentials::Token(t) => (
+                transport::Auth::Bearer(t.expose().to_string()),
+                crate::secret::forms(None, None, Some(t.expose())),
+            ),
         };
         let o = &config.options;
         let transport = Transport::new(
-            &auth,
+            auth,
             o.connect_timeout,
             o.ca_file.clone(),
             o.timeout,
@@ -72,6 +79,7 @@ impl RunCloud {
         );
         Ok(RunCloud {
             transport,
+            secrets,
             base,
             app_path,
             server_id: config.server_id,
@@ -107,11 +115,16 @@ impl RunCloud {
     }
 
     /// The response if 2xx, else the error RunCloud gave, with `hint` for the admin.
-    fn expect_ok(resp: Response, context: &str, hint: Option<&'static str>) -> Result<Response> {
+    fn expect_ok(
+        &self,
+        resp: Response,
+        context: &str,
+        hint: Option<&'static str>,
+    ) -> Result<Response> {
         if resp.is_success() {
             return Ok(resp);
         }
-        Err(api_error(&resp, context, hint))
+        Err(api_error(&resp, context, hint, &self.secrets))
     }
 
     fn json_of(resp: &Response, context: &str) -> Result<Value> {
@@ -122,7 +135,7 @@ impl RunCloud {
     pub fn ping(&self) -> Result<()> {
         let ctx = "checking the API credentials";
         let resp = self.call(Method::Get, &format!("{}/ping", self.base), &[], None, ctx)?;
-        Self::expect_ok(resp, ctx, None).map(|_| ())
+        self.expect_ok(resp, ctx, None).map(|_| ())
     }
 
     /// `GET /servers/{id}`: the server object.
@@ -130,7 +143,7 @@ impl RunCloud {
         let ctx = format!("looking up server {}", self.server_id);
         let url = format!("{}/servers/{}", self.base, self.server_id);
         let resp = self.call(Method::Get, &url, &[], None, &ctx)?;
-        let resp = Self::expect_ok(resp, &ctx, Some(HINT_SERVER))?;
+        let resp = self.expect_ok(resp, &ctx, Some(HINT_SERVER))?;
         Self::json_of(&resp, &ctx).map(decode::unwrap_data)
     }
 
@@ -141,7 +154,7 @@ impl RunCloud {
             self.app_id, self.server_id
         );
         let resp = self.call(Method::Get, &self.app_path, &[], None, &ctx)?;
-        let resp = Self::expect_ok(resp, &ctx, Some(HINT_APP))?;
+        let resp = self.expect_ok(resp, &ctx, Some(HINT_APP))?;
         Self::json_of(&resp, &ctx).map(decode::unwrap_data)
     }
 
@@ -165,7 +178,7 @@ impl RunCloud {
             None,
             &ctx,
         )?;
-        let resp = Self::expect_ok(resp, &ctx, Some(HINT_APP))?;
+        let resp = self.expect_ok(resp, &ctx, Some(HINT_APP))?;
         let v = Self::json_of(&resp, &ctx)?;
         decode::domain_page(&v, resp.status).map_err(|e| e.with_context(&ctx))
     }
@@ -271,7 +284,7 @@ impl RunCloud {
                     if let Some(d) = self.find_domain(name)? {
                         return Ok(Created::Existing(d));
                     }
-                    return Err(api_error(resp, &ctx, None));
+                    return Err(api_error(resp, &ctx, None, &self.secrets));
                 }
                 Ok(resp) => matches!(resp.status, 502..=504),
                 Err(Error::Transport { .. }) => true,
@@ -289,7 +302,7 @@ impl RunCloud {
                 }
             }
             return match sent {
-                Ok(resp) => Err(api_error(&resp, &ctx, None)),
+                Ok(resp) => Err(api_error(&resp, &ctx, None, &self.secrets)),
                 Err(e) => Err(e),
             };
         }
@@ -306,7 +319,7 @@ impl RunCloud {
         if resp.status == 404 {
             return Ok(false);
         }
-        Self::expect_ok(resp, &ctx, None).map(|_| true)
+        self.expect_ok(resp, &ctx, None).map(|_| true)
     }
 
     /// `GET {app}{suffix}`: the (unwrapped) JSON answer, or `None` on a 404.
@@ -321,7 +334,7 @@ impl RunCloud {
         if resp.status == 404 {
             return Ok(None);
         }
-        let resp = Self::expect_ok(resp, ctx, None)?;
+        let resp = self.expect_ok(resp, ctx, None)?;
         Self::json_of(&resp, ctx).map(|v| Some(decode::unwrap_data(v)))
     }
 
@@ -360,7 +373,7 @@ impl RunCloud {
         );
         let url = format!("{}/ssl/{}", self.app_path, cert.id);
         let resp = self.call(Method::Put, &url, &[], None, &ctx)?;
-        Self::expect_ok(resp, &ctx, Some(HINT_SSL)).map(|_| ())
+        self.expect_ok(resp, &ctx, Some(HINT_SSL)).map(|_| ())
     }
 
     /// `POST {app}/domains/{id}/ssl`: a Let's Encrypt certificate for one domain (advanced mode).
@@ -394,7 +407,7 @@ impl RunCloud {
                             .unwrap_or_else(|| transport::backoff(attempt)),
                     );
                 }
-                Ok((resp, _)) => return Err(api_error(&resp, &ctx, Some(HINT_SSL))),
+                Ok((resp, _)) => return Err(api_error(&resp, &ctx, Some(HINT_SSL), &self.secrets)),
                 Err(Failure::NotSent(m)) | Err(Failure::MaybeSent(m)) => {
                     if attempt >= self.transport.max_retries() {
                         return Err(Error::Transport {
@@ -414,8 +427,13 @@ const HINT_SERVER: &str = "Check WU_RUNCLOUD_SERVER_ID: it is the number after /
 const HINT_APP: &str = "Check WU_RUNCLOUD_APP_ID: it is the number after /webapplications/ in the address of the web application's page in RunCloud's dashboard, and the app must be on the server WU_RUNCLOUD_SERVER_ID";
 const HINT_SSL: &str = "Let's Encrypt could not issue the certificate: every name on the app must point (DNS A/AAAA record) at this server";
 
-fn api_error(resp: &Response, context: &str, hint: Option<&'static str>) -> Error {
-    let (message, errors) = decode::error_body(&resp.body);
+fn api_error(
+    resp: &Response,
+    context: &str,
+    hint: Option<&'static str>,
+    secrets: &[crate::secret::Secret],
+) -> Error {
+    let (message, errors) = decode::error_body(&resp.body, secrets);
     // A 404 on the app path means the app (or server) ID is wrong, whatever the call.
     let hint = match resp.status {
         404 => hint.or(Some(HINT_APP)),
@@ -428,47 +446,5 @@ fn api_error(resp: &Response, context: &str, hint: Option<&'static str>) -> Erro
         message,
         errors,
         hint,
-    }
-}
-
-/// Standard base64 for the Basic header (no dependency for twenty lines).
-fn base64(input: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::base64;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (i, o) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(i.as_bytes()), o);
-        }
     }
 }

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use once_cell::sync::Lazy;
 use reqwest::blocking::Client;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -295,10 +295,17 @@ pub enum Failure {
     MaybeSent(String),
 }
 
+/// The credentials, applied through reqwest's own `basic_auth` / `bearer_auth`,
+/// which mark the header sensitive.
+pub enum Auth {
+    Basic { key: String, secret: String },
+    Bearer(String),
+}
+
 /// The HTTP side of one call: credentials, retry budget and deadline.
 pub struct Transport {
     client: Client,
-    auth: HeaderValue,
+    auth: Auth,
     max_retries: u32,
     deadline: Instant,
     timeout: Duration,
@@ -306,7 +313,7 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(
-        auth_header: &str,
+        auth: Auth,
         connect_timeout: Duration,
         ca_file: Option<PathBuf>,
         timeout: Duration,
@@ -316,10 +323,16 @@ impl Transport {
             connect_timeout,
             ca_file,
         })?;
-        let mut auth = HeaderValue::from_str(auth_header).map_err(|_| {
-            Error::Config("the API credentials contain characters that cannot be sent".into())
-        })?;
-        auth.set_sensitive(true);
+        // A header that cannot be sent is refused here, with a message that shows no part of it.
+        let sendable = match &auth {
+            Auth::Bearer(t) => HeaderValue::from_str(&format!("Bearer {t}")).is_ok(),
+            Auth::Basic { .. } => true,
+        };
+        if !sendable {
+            return Err(Error::Config(
+                "the API credentials contain characters that cannot be sent".into(),
+            ));
+        }
         Ok(Transport {
             client,
             auth,
@@ -375,8 +388,11 @@ impl Transport {
             .request(req.method.as_reqwest(), req.url)
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/json")
-            .header(AUTHORIZATION, self.auth.clone())
             .timeout(left);
+        builder = match &self.auth {
+            Auth::Basic { key, secret } => builder.basic_auth(key, Some(secret)),
+            Auth::Bearer(token) => builder.bearer_auth(token),
+        };
         if !req.query.is_empty() {
             builder = builder.query(req.query);
         }

@@ -35,17 +35,21 @@ pub struct Integration {
     last_error: RefCell<Option<HookFailure>>,
 }
 
-/// Every credential that is defined, valid or not: what must never be printed.
+/// Every credential that is defined, valid or not, in every form it can take
+/// (the Basic header's base64 included): what must never be printed.
 fn secrets_of(raw: &RawConstants) -> Vec<Secret> {
     use crate::config::ConstValue;
-    [&raw.api_key, &raw.api_secret, &raw.api_token]
-        .into_iter()
-        .filter_map(|v| match v {
-            Some(ConstValue::Text(s)) if !s.trim().is_empty() => Some(Secret::new(s.trim())),
-            Some(ConstValue::Int(n)) => Some(Secret::new(n.to_string())),
-            _ => None,
-        })
-        .collect()
+    let text = |v: &Option<ConstValue>| match v {
+        Some(ConstValue::Text(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(ConstValue::Int(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let (key, secret, token) = (
+        text(&raw.api_key),
+        text(&raw.api_secret),
+        text(&raw.api_token),
+    );
+    crate::secret::forms(key.as_deref(), secret.as_deref(), token.as_deref())
 }
 
 fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {

@@ -484,9 +484,12 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
         s.rate_started = Instant::now();
         s.rate_used = 0;
     }
-    s.rate_used += 1;
+    // As the framework's throttle does: a refused request does not count against the window.
+    let over = s.rate_used >= s.rate_limit;
+    if !over {
+        s.rate_used += 1;
+    }
     let remaining = s.rate_limit.saturating_sub(s.rate_used);
-    let over = s.rate_used > s.rate_limit;
     let reset_left = s.rate_window.saturating_sub(s.rate_started.elapsed());
     let reset_in = reset_left.as_secs().max(1);
     let fault_index = s.faults.iter().position(|f| f.matches(req));
@@ -502,11 +505,25 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
     let mut resp = if version.is_empty() {
         HttpResponse::json(404, &json!({ "message": "Not found" }))
     } else if !authorized(&s.credentials, req, version) {
-        HttpResponse::json(401, &json!({ "message": "Unauthenticated." }))
+        // Echo what was received, as a careless proxy or debug page might: what the
+        // client shows of this answer must still hold no credential.
+        let received = req.header("authorization").unwrap_or("nothing");
+        HttpResponse::json(
+            401,
+            &json!({ "message": format!("Unauthenticated. Received Authorization: {received}"),
+                     "errors": { "authorization": [format!("{received} is not valid")] } }),
+        )
     } else if over {
+        // Retry-After and X-RateLimit-Reset come only with a 429, as in the framework.
         let mut r = HttpResponse::json(429, &json!({ "message": "Too Many Attempts." }));
         if s.send_retry_after {
             r.headers.push(("Retry-After".into(), reset_in.to_string()));
+        }
+        if s.send_reset {
+            r.headers.push((
+                "X-RateLimit-Reset".into(),
+                format!("{:.3}", reset_left.as_secs_f64()),
+            ));
         }
         r
     } else {
@@ -563,12 +580,6 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
         .push(("X-RateLimit-Limit".into(), s.rate_limit.to_string()));
     resp.headers
         .push(("X-RateLimit-Remaining".into(), remaining.to_string()));
-    if s.send_reset {
-        resp.headers.push((
-            "X-RateLimit-Reset".into(),
-            format!("{:.3}", reset_left.as_secs_f64()),
-        ));
-    }
     entry.status = resp.status;
     s.log.push(entry);
     drop(s);
