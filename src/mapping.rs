@@ -103,6 +103,8 @@ pub struct AddOutcome {
     pub ssl: SslOutcome,
     /// The wildcard domain that already serves this name, when nothing was added.
     pub covered_by: Option<String>,
+    /// The bare name on the app whose `www: 1` already serves this `www.` name.
+    pub twin_of: Option<String>,
 }
 
 /// Whether a `www.` twin goes with `name`.
@@ -158,13 +160,37 @@ impl<'a> Mapping<'a> {
                         ),
                     },
                     covered_by: Some(cover),
+                    twin_of: None,
                 });
             }
         }
         let www = wants_www_twin(name, kind, self.config);
-        let (domain, created) = match self.api.create_domain(name, www)? {
-            Created::New(d) => (d, true),
-            Created::Existing(d) => (d, false),
+        let (domain, created) = match self.api.create_domain(name, www) {
+            Ok(Created::New(d)) => (d, true),
+            Ok(Created::Existing(d)) => (d, false),
+            // `www.example.com` refused because `example.com` already serves it as its twin.
+            Err(e) if e.status_code() == 422 => match self.twin_holder(name)? {
+                Some(bare) => {
+                    return Ok(AddOutcome {
+                        name: name.to_string(),
+                        id: bare.id,
+                        created: false,
+                        www: false,
+                        ssl: SslOutcome {
+                            mode: SslMode::Unknown,
+                            status: SslStatus::Unchanged,
+                            message: format!(
+                                "{name} is served by {} as its www twin, so no certificate was ordered again",
+                                bare.name
+                            ),
+                        },
+                        covered_by: None,
+                        twin_of: Some(bare.name),
+                    })
+                }
+                None => return Err(e),
+            },
+            Err(e) => return Err(e),
         };
         let ssl = self.ssl_after_add(&domain, created);
         Ok(AddOutcome {
@@ -174,6 +200,7 @@ impl<'a> Mapping<'a> {
             www: domain.www,
             ssl,
             covered_by: None,
+            twin_of: None,
         })
     }
 
@@ -182,17 +209,31 @@ impl<'a> Mapping<'a> {
         let Some(parent) = name.parent() else {
             return Ok(None);
         };
-        Ok(self
-            .api
-            .find_domain(&parent)?
-            .filter(|d| d.wildcard)
-            .map(|d| d.name))
+        Ok(self.api.find_wildcard(&parent)?.map(|_| parent.to_string()))
+    }
+
+    /// For `www.example.com`: the entry `example.com` when it carries a www twin
+    /// (RunCloud models the twin as `www: 1` on the bare name, not as an entry).
+    fn twin_holder(&self, name: &DomainName) -> Result<Option<Domain>> {
+        let Some(bare) = name.as_str().strip_prefix("www.") else {
+            return Ok(None);
+        };
+        let Ok(bare) = DomainName::parse(bare) else {
+            return Ok(None);
+        };
+        Ok(self.api.find_domain(&bare)?.filter(|d| d.www))
     }
 
     /// Removes `name`: true when removed, false when it was not on the app.
     /// The app's primary domain is never removed: that would take the network down.
     pub fn remove(&self, name: &DomainName) -> Result<bool> {
         let Some(domain) = self.api.find_domain(name)? else {
+            if let Some(bare) = self.twin_holder(name)? {
+                return Err(Error::Refused(format!(
+                    "{name} is not an entry of its own: it is the www twin of {} (RunCloud domain {}). To stop serving it, turn off www for {} in RunCloud, or remove {}",
+                    bare.name, bare.id, bare.name, bare.name
+                )));
+            }
             return Ok(false);
         };
         if domain.kind == "primary" {
@@ -204,8 +245,21 @@ impl<'a> Mapping<'a> {
         self.api.delete_domain(&domain)
     }
 
-    pub fn find(&self, name: &DomainName) -> Result<Option<Domain>> {
-        self.api.find_domain(name)
+    /// The entry of `name`; for a `www.` name served as a twin, the bare name's
+    /// entry and `Some(bare name)` as the second value.
+    pub fn find(&self, name: &DomainName) -> Result<Option<(Domain, Option<String>)>> {
+        if let Some(d) = self.api.find_domain(name)? {
+            return Ok(Some((d, None)));
+        }
+        Ok(self.twin_holder(name)?.map(|bare| {
+            let holder = bare.name.clone();
+            (bare, Some(holder))
+        }))
+    }
+
+    /// Things noted during the call that did not stop it, for the log.
+    pub fn notes(&self) -> Vec<String> {
+        self.api.notes()
     }
 
     pub fn list(&self) -> Result<Vec<Domain>> {

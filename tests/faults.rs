@@ -309,22 +309,6 @@ fn hostile_answers_are_clear_errors() {
         (
             Fault {
                 status: Some(200),
-                body: Some(r#"{"data": [{"id": "x", "name": "a.com"}]}"#.into()),
-                ..Default::default()
-            },
-            "no numeric id",
-        ),
-        (
-            Fault {
-                status: Some(200),
-                body: Some(r#"{"data": [{"id": 1, "name": 42}]}"#.into()),
-                ..Default::default()
-            },
-            "no name",
-        ),
-        (
-            Fault {
-                status: Some(200),
                 body: Some(r#"[1, 2, 3]"#.into()),
                 ..Default::default()
             },
@@ -352,6 +336,45 @@ fn hostile_answers_are_clear_errors() {
         sim.shared().push_fault(fault(f));
         let err = Mapping::new(&config).expect("m").list().expect_err(want);
         assert!(err.to_string().contains(want), "want {want:?}, got {err}");
+    }
+}
+
+#[test]
+fn an_unreadable_entry_is_skipped_and_noted_not_fatal() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    for (body, why) in [
+        (
+            r#"{"data": [{"id": "x", "name": "a.com"}, {"id": 5, "name": "b.com"}]}"#,
+            "no numeric id",
+        ),
+        (
+            r#"{"data": [{"id": null, "name": "a.com"}, {"id": 5, "name": "b.com"}]}"#,
+            "no numeric id",
+        ),
+        (
+            r#"{"data": [{"id": 1, "name": 42}, {"id": 5, "name": "b.com"}]}"#,
+            "no name",
+        ),
+    ] {
+        sim.shared().reset();
+        sim.shared().push_fault(fault(Fault {
+            status: Some(200),
+            body: Some(body.into()),
+            ..Default::default()
+        }));
+        let m = Mapping::new(&config).expect("m");
+        let all = m.list().expect("the readable entries are listed");
+        let names: Vec<&str> = all.iter().map(|d| d.name.as_str()).collect();
+        assert!(
+            names.contains(&"b.com") && !names.contains(&"a.com"),
+            "{names:?}"
+        );
+        let notes = m.notes();
+        assert!(
+            notes.len() == 1 && notes[0].contains("unreadable entry") && notes[0].contains(why),
+            "{notes:?}"
+        );
     }
 }
 

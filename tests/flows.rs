@@ -181,7 +181,7 @@ fn search_that_matches_more_than_the_name_is_checked_exactly() {
 }
 
 #[test]
-fn every_pagination_shape_is_walked_and_a_repeating_list_is_refused() {
+fn every_pagination_shape_is_walked_and_a_list_that_ignores_page_is_refused() {
     let sim = sim();
     sim.shared().with_account(|a| {
         for i in 1..=85 {
@@ -198,6 +198,11 @@ fn every_pagination_shape_is_walked_and_a_repeating_list_is_refused() {
         let all = Mapping::new(&config).expect("m").list().expect("list");
         assert_eq!(all.len(), 86, "{style:?}");
     }
+    // Past the end, the last page again (no meta): the end of the list, nothing lost.
+    sim.shared().set_pagination(PaginationStyle::RepeatLast);
+    let all = Mapping::new(&config).expect("m").list().expect("list");
+    assert_eq!(all.len(), 86, "RepeatLast");
+    // A server that ignores `page` and always answers page 1: refused, not taken as the end.
     sim.shared().set_pagination(PaginationStyle::Repeat);
     sim.shared().clear_requests();
     let err = Mapping::new(&config)

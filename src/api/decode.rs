@@ -24,10 +24,24 @@ pub struct SslCert {
     pub valid_until: Option<String>,
 }
 
+/// A name as RunCloud sent it, in the form our input names take: trimmed,
+/// lowercase, no trailing dot, and punycode for a name added in RunCloud's
+/// dashboard in Unicode (`bücher.de` -> `xn--bcher-kva.de`), so they compare equal.
+pub fn normalised_name(name: &str) -> String {
+    let name = name.trim().trim_end_matches('.');
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    idna::domain_to_ascii(name).unwrap_or_else(|_| name.to_lowercase())
+}
+
 /// One page of a list.
 #[derive(Clone, Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Entries that could not be read (say `id: null` while RunCloud sets one up):
+    /// why, for the log. They are skipped, not fatal.
+    pub skipped: Vec<String>,
     /// The last page, when the answer says.
     pub last_page: Option<u64>,
 }
@@ -96,10 +110,8 @@ pub fn domain(v: &Value, status: u16) -> Result<Domain> {
     let name = obj
         .get("name")
         .and_then(Value::as_str)
-        .ok_or_else(|| bad(status, "a domain entry has no name"))?
-        .trim()
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
+        .ok_or_else(|| bad(status, "a domain entry has no name"))?;
+    let name = normalised_name(name);
     let kind = obj
         .get("type")
         .and_then(Value::as_str)
@@ -135,12 +147,20 @@ pub fn domain_page(v: &Value, status: u16) -> Result<Page<Domain>> {
         .get("data")
         .and_then(Value::as_array)
         .ok_or_else(|| bad(status, "a list answer has no data array"))?;
-    let items = data
-        .iter()
-        .map(|d| domain(d, status))
-        .collect::<Result<Vec<_>>>()?;
+    let mut items = Vec::with_capacity(data.len());
+    let mut skipped = Vec::new();
+    for entry in data {
+        match domain(entry, status) {
+            Ok(d) => items.push(d),
+            Err(e) => skipped.push(match e {
+                Error::BadResponse { message, .. } => message,
+                other => other.to_string(),
+            }),
+        }
+    }
     Ok(Page {
         items,
+        skipped,
         last_page: last_page(v),
     })
 }

@@ -38,6 +38,7 @@ pub enum Created {
 
 pub struct RunCloud {
     transport: Transport,
+    notes: std::cell::RefCell<Vec<String>>,
     /// Every form of the credentials: taken out of RunCloud's texts before they
     /// are cleaned and cut short, so no part of one survives a cut.
     secrets: Vec<crate::secret::Secret>,
@@ -79,6 +80,7 @@ impl RunCloud {
         );
         Ok(RunCloud {
             transport,
+            notes: std::cell::RefCell::new(Vec::new()),
             secrets,
             base,
             app_path,
@@ -193,11 +195,24 @@ impl RunCloud {
         let mut previous_ids: Option<Vec<u64>> = None;
         for page in 1..=MAX_PAGES {
             let p = self.domains_page(page, search)?;
+            for why in &p.skipped {
+                self.note(format!(
+                    "skipped an unreadable entry on page {page} of the domain list: {why}"
+                ));
+            }
             if p.items.is_empty() {
                 return Ok(None);
             }
             let ids: Vec<u64> = p.items.iter().map(|d| d.id).collect();
             if previous_ids.as_ref() == Some(&ids) {
+                // A server without pagination meta that answers a page past the end
+                // with the last page again: that is the end of the list. Page 2
+                // repeating a full page 1 is a server that ignores `page`: an error,
+                // since the rest of the list cannot be read.
+                let ignores_page = page == 2 && ids.len() >= PER_PAGE as usize;
+                if p.last_page.is_none() && !ignores_page {
+                    return Ok(None);
+                }
                 return Err(Error::BadResponse {
                     context: format!("listing the domains of web application {}", self.app_id),
                     status: 200,
@@ -223,7 +238,36 @@ impl RunCloud {
 
     /// The domain with exactly this name, over every page.
     pub fn find_domain(&self, name: &DomainName) -> Result<Option<Domain>> {
-        self.walk(Some(name.as_str()), |d| d.name == name.as_str())
+        let found = self.walk(Some(name.as_str()), |d| d.name == name.as_str())?;
+        // A name added in RunCloud's dashboard in Unicode may not match a punycode
+        // search on RunCloud's side: look at the whole list before saying "not there".
+        if found.is_none() && name.labels().any(|l| l.starts_with("xn--")) {
+            return self.walk(None, |d| d.name == name.as_str());
+        }
+        Ok(found)
+    }
+
+    /// A wildcard domain that serves the names one level below `parent`, stored
+    /// either way RunCloud may store one: the name `*.parent`, or `parent` with
+    /// `wildcard: 1`.
+    pub fn find_wildcard(&self, parent: &DomainName) -> Result<Option<Domain>> {
+        let star = format!("*.{parent}");
+        self.walk(Some(parent.as_str()), |d| {
+            d.name == star || (d.wildcard && d.name == parent.as_str())
+        })
+    }
+
+    /// Something worth a log line that did not stop the call (an unreadable list entry).
+    fn note(&self, text: String) {
+        let mut notes = self.notes.borrow_mut();
+        if notes.len() < 20 && !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+
+    /// What was noted during this call, for the log.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.borrow().clone()
     }
 
     /// Every domain of the app, over every page.

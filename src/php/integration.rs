@@ -199,6 +199,9 @@ impl Integration {
                     app: config.app_id,
                 })
             };
+            for note in mapping.notes() {
+                emit(log::Level::Warning, note);
+            }
             let pause = config.options.circuit_break;
             match &done {
                 Ok(_) => {
@@ -289,6 +292,17 @@ enum HookDone {
 
 /// The log text after "action name (site N): ".
 fn describe_add(o: &AddOutcome) -> (log::Level, String) {
+    if let Some(bare) = &o.twin_of {
+        return (
+            log::Level::Info,
+            format!(
+                "already on the app as the www twin of {bare}, RunCloud domain {}; SSL {}: {}",
+                o.id,
+                o.ssl.status.as_str(),
+                o.ssl.message
+            ),
+        );
+    }
     if let Some(cover) = &o.covered_by {
         return (
             log::Level::Info,
@@ -516,10 +530,14 @@ impl Integration {
         self.strict(|raw| {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
-            Ok(Mapping::new(&config)?
-                .find(&name)?
-                .as_ref()
-                .map(domain_array))
+            Ok(Mapping::new(&config)?.find(&name)?.map(|(d, twin_of)| {
+                let mut ht = domain_array(&d);
+                if let Some(bare) = twin_of {
+                    // The name asked for is served as this entry's www twin.
+                    let _ = ht.insert("twin_of", string(&bare));
+                }
+                ht
+            }))
         })
     }
 

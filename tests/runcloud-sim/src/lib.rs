@@ -680,6 +680,7 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                     "last_page" => PaginationStyle::LastPage,
                     "none" => PaginationStyle::None,
                     "repeat" => PaginationStyle::Repeat,
+                    "repeat_last" => PaginationStyle::RepeatLast,
                     other => return bad(format!("unknown pagination {other}")),
                 };
             }

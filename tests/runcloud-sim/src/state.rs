@@ -70,6 +70,8 @@ pub enum PaginationStyle {
     None,
     /// Every page is page 1 and no meta: a broken list that never ends.
     Repeat,
+    /// No meta, and a page past the end answers with the last page again.
+    RepeatLast,
 }
 
 #[derive(Debug, Clone)]
@@ -391,6 +393,9 @@ fn list_domains(
     };
     let total = matching.len();
     let total_pages = total.div_ceil(per_page).max(1);
+    if behaviour.pagination == PaginationStyle::RepeatLast {
+        page = page.min(total_pages);
+    }
     let items: Vec<Value> = matching
         .iter()
         .skip((page - 1) * per_page)
@@ -405,7 +410,9 @@ fn list_domains(
         PaginationStyle::LastPage => {
             json!({ "currentPage": page, "lastPage": total_pages, "perPage": per_page, "total": total })
         }
-        PaginationStyle::None | PaginationStyle::Repeat => Value::Null,
+        PaginationStyle::None | PaginationStyle::Repeat | PaginationStyle::RepeatLast => {
+            Value::Null
+        }
     };
     let mut body = json!({ "data": items });
     if !meta.is_null() {
@@ -426,6 +433,12 @@ fn create_domain(app: &mut App, req: &HttpRequest, new_id: u64) -> HttpResponse 
     }
     if app.domains.iter().any(|d| d.name == name) {
         return invalid("name", "The name has already been taken.");
+    }
+    // A www twin is `www: 1` on the bare name: its www. name is taken too.
+    if let Some(bare) = name.strip_prefix("www.") {
+        if app.domains.iter().any(|d| d.name == bare && d.www) {
+            return invalid("name", "The name has already been taken.");
+        }
     }
     let www = body.get("www").and_then(Value::as_bool).unwrap_or(false);
     let redirection = body
