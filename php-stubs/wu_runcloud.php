@@ -122,8 +122,12 @@ final class WU_RunCloud_Integration
 
     /**
      * Adds a domain (idempotent) and brings SSL up to date. An SSL failure does not throw: see 'ssl'.
-     * @return array{name: string, id: int, created: bool, www: bool,
-     *               ssl: 'redeployed'|'issued'|'skipped'|'off'|'failed', ssl_message: string, ssl_mode: 'basic'|'advanced'|'none'}
+     * A name already on the app gets no new certificate order (ssl 'unchanged') unless its last attempt here
+     * failed; 'left_to_runcloud' under AutoSSL; 'unknown' when RunCloud's mode answer lacked its flag.
+     * `id` is the RunCloud domain that serves the name (the bare name for a www twin; null under a wildcard).
+     * @return array{name: string, id: int|null, created: bool, www: bool,
+     *               ssl: 'redeployed'|'issued'|'unchanged'|'left_to_runcloud'|'skipped'|'unknown'|'off'|'failed',
+     *               ssl_message: string, ssl_mode: 'basic'|'advanced'|'autossl'|'none'|'unknown'}
      * @param string $domain Taken as a PHP `string` parameter is (ints and floats as their text;
      *        a Stringable object's string); anything else is a TypeError, bytes that are not UTF-8 an
      *        InvalidArgumentException. The same holds for remove_domain() and find_domain().
@@ -140,7 +144,9 @@ final class WU_RunCloud_Integration
     public function remove_domain(mixed $domain): bool {}
 
     /**
-     * The RunCloud domain object (www and wildcard as booleans), or null.
+     * The RunCloud domain object (www and wildcard as booleans), or null. For `www.example.com` served as
+     * the www twin of `example.com` (RunCloud keeps a twin as `www: 1` on the bare name), the bare name's
+     * object with `twin_of` => 'example.com'; remove_domain() of such a name throws, saying so.
      * @param string $domain
      * @return array{id: int, name: string, type: string, www: bool, wildcard: bool, redirection: string}|null
      * @throws InvalidArgumentException|WU_RunCloud_Exception

@@ -96,8 +96,9 @@ pub struct SslOutcome {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddOutcome {
     pub name: String,
-    /// RunCloud's domain ID; 0 when nothing was added (covered by a wildcard).
-    pub id: u64,
+    /// RunCloud's domain ID of the entry that serves the name; `None` when
+    /// nothing was added (covered by a wildcard).
+    pub id: Option<u64>,
     pub created: bool,
     pub www: bool,
     pub ssl: SslOutcome,
@@ -149,7 +150,7 @@ impl<'a> Mapping<'a> {
             if let Some(cover) = self.wildcard_cover(name)? {
                 return Ok(AddOutcome {
                     name: name.to_string(),
-                    id: 0,
+                    id: None,
                     created: false,
                     www: false,
                     ssl: SslOutcome {
@@ -173,7 +174,7 @@ impl<'a> Mapping<'a> {
                 Some(bare) => {
                     return Ok(AddOutcome {
                         name: name.to_string(),
-                        id: bare.id,
+                        id: Some(bare.id),
                         created: false,
                         www: false,
                         ssl: SslOutcome {
@@ -195,7 +196,7 @@ impl<'a> Mapping<'a> {
         let ssl = self.ssl_after_add(&domain, created);
         Ok(AddOutcome {
             name: name.to_string(),
-            id: domain.id,
+            id: Some(domain.id),
             created,
             www: domain.www,
             ssl,

@@ -402,3 +402,156 @@ fn the_deadline_bounds_a_whole_call_including_retries() {
     );
     assert!(err.status_code() == 503 || err.status_code() == 0, "{err}");
 }
+
+#[test]
+fn a_delete_whose_answer_was_lost_is_verified_by_id_and_reported_as_done() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    let m = Mapping::new(&config).expect("m");
+    m.add(&name("lost-delete.com"), NameKind::Mapped)
+        .expect("added");
+    sim.shared().clear_requests();
+    // RunCloud deletes it, then the connection drops before the answer.
+    sim.shared().push_fault(fault(Fault {
+        method: Some("DELETE".into()),
+        action: Some("drop".into()),
+        apply: true,
+        ..Default::default()
+    }));
+    let removed = Mapping::new(&config)
+        .expect("m")
+        .remove(&name("lost-delete.com"))
+        .expect("verified");
+    assert!(removed, "the DELETE did work: not 'was not there'");
+    assert_eq!(count_of(&sim, "lost-delete.com"), 0);
+    let c = calls(&sim.shared().requests());
+    let deletes = c.iter().filter(|c| c.starts_with("DELETE")).count();
+    assert_eq!(deletes, 1, "looked up by id, not sent again: {c:?}");
+    assert!(
+        c.iter()
+            .any(|c| c.starts_with("GET") && c.contains("/domains/")),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_delete_that_did_not_arrive_is_sent_again_after_the_lookup() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    Mapping::new(&config)
+        .expect("m")
+        .add(&name("retry-delete.com"), NameKind::Mapped)
+        .expect("added");
+    sim.shared().clear_requests();
+    sim.shared().push_fault(fault(Fault {
+        method: Some("DELETE".into()),
+        status: Some(502),
+        ..Default::default()
+    }));
+    let removed = Mapping::new(&config)
+        .expect("m")
+        .remove(&name("retry-delete.com"))
+        .expect("removed");
+    assert!(removed);
+    assert_eq!(count_of(&sim, "retry-delete.com"), 0);
+    let deletes = calls(&sim.shared().requests())
+        .iter()
+        .filter(|c| c.starts_with("DELETE"))
+        .count();
+    assert_eq!(deletes, 2);
+}
+
+#[test]
+fn a_redeploy_whose_answer_was_lost_is_not_ordered_twice() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    for f in [
+        Fault {
+            method: Some("PUT".into()),
+            status: Some(503),
+            count: 5,
+            ..Default::default()
+        },
+        Fault {
+            method: Some("PUT".into()),
+            action: Some("drop".into()),
+            apply: true,
+            ..Default::default()
+        },
+    ] {
+        sim.shared().reset();
+        sim.shared().push_fault(fault(f));
+        let err = Mapping::new(&config)
+            .expect("m")
+            .redeploy_ssl()
+            .expect_err("reported");
+        assert!(err.to_string().contains("not sent again"), "{err}");
+        let puts = calls(&sim.shared().requests())
+            .iter()
+            .filter(|c| c.starts_with("PUT"))
+            .count();
+        assert_eq!(puts, 1, "one certificate order at most");
+    }
+}
+
+#[test]
+fn a_domain_certificate_request_whose_answer_was_lost_is_not_repeated() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    sim.shared().with_account(|a| {
+        a.add_app(
+            SEED_SERVER,
+            SEED_APP,
+            "app",
+            "network.test",
+            false,
+            "advanced",
+        )
+    });
+    sim.shared().push_fault(fault(Fault {
+        method: Some("POST".into()),
+        path_contains: Some("/ssl".into()),
+        action: Some("drop".into()),
+        apply: true,
+        ..Default::default()
+    }));
+    let out = Mapping::new(&config)
+        .expect("m")
+        .add(&name("adv-lost.com"), NameKind::Mapped)
+        .expect("the add stands");
+    assert_eq!(out.ssl.status.as_str(), "failed");
+    assert!(
+        out.ssl.message.contains("not sent again"),
+        "{}",
+        out.ssl.message
+    );
+    let posts = calls(&sim.shared().requests())
+        .iter()
+        .filter(|c| c.starts_with("POST") && c.ends_with("/ssl"))
+        .count();
+    assert_eq!(posts, 1);
+}
+
+#[test]
+fn no_backoff_outlasts_the_deadline_of_an_add() {
+    let sim = sim();
+    let mut config = config_v3(&sim);
+    config.options.timeout = Duration::from_secs(1);
+    config.options.max_retries = 10;
+    sim.shared().push_fault(fault(Fault {
+        method: Some("POST".into()),
+        status: Some(502),
+        count: 100,
+        ..Default::default()
+    }));
+    let t = Instant::now();
+    let err = Mapping::new(&config)
+        .expect("m")
+        .add(&name("deadline-add.com"), NameKind::Mapped)
+        .expect_err("gives up");
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}: {err}",
+        t.elapsed()
+    );
+}

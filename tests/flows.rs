@@ -27,7 +27,10 @@ fn add_and_remove_in_both_api_versions() {
         let out = m
             .add(&name("shop.example.com"), NameKind::Mapped)
             .expect("add");
-        assert!(out.created && out.id > 0 && !out.www, "{out:?}");
+        assert!(
+            out.created && out.id.is_some_and(|id| id > 0) && !out.www,
+            "{out:?}"
+        );
         assert_eq!(out.ssl.status, SslStatus::Redeployed);
         assert!(sim
             .shared()

@@ -9,7 +9,7 @@ use crate::domain::DomainName;
 use crate::error::{Error, Result};
 use decode::{Domain, Page, SslCert};
 use serde_json::{json, Value};
-use transport::{Failure, Method, Request, Response, Transport};
+use transport::{Method, Request, Response, Transport};
 
 /// RunCloud's documented maximum page size.
 pub const PER_PAGE: u32 = 40;
@@ -339,9 +339,10 @@ impl RunCloud {
                 if let Some(d) = self.find_domain(name)? {
                     return Ok(Created::New(d));
                 }
-                if attempt < self.transport.max_retries() {
+                if attempt < self.transport.max_retries()
+                    && self.transport.pause_before_retry(attempt, None)
+                {
                     attempt += 1;
-                    std::thread::sleep(transport::backoff(attempt));
                     continue;
                 }
             }
@@ -353,17 +354,51 @@ impl RunCloud {
     }
 
     /// `DELETE {app}/domains/{id}`: true when deleted, false when already gone (404).
+    /// When the answer is lost, the id is looked up before anything else: gone
+    /// means the DELETE worked; still there under the same name, it is sent once more.
     pub fn delete_domain(&self, domain: &Domain) -> Result<bool> {
         let ctx = format!(
             "removing {} from web application {}",
             domain.name, self.app_id
         );
         let url = format!("{}/domains/{}", self.app_path, domain.id);
-        let resp = self.call(Method::Delete, &url, &[], None, &ctx)?;
+        let sent = self.call(Method::Delete, &url, &[], None, &ctx);
+        let unsure = match &sent {
+            Err(Error::Transport { .. }) => true,
+            Ok(resp) => matches!(resp.status, 502..=504),
+            Err(_) => false,
+        };
+        let resp = if unsure {
+            match self.domain_by_id(domain.id)? {
+                None => return Ok(true),
+                Some(d) if d.name == domain.name => {
+                    self.call(Method::Delete, &url, &[], None, &ctx)?
+                }
+                Some(d) => {
+                    return Err(Error::Refused(format!(
+                        "RunCloud domain {} is now {}, not {}: nothing was removed",
+                        domain.id, d.name, domain.name
+                    )))
+                }
+            }
+        } else {
+            sent?
+        };
         if resp.status == 404 {
             return Ok(false);
         }
         self.expect_ok(resp, &ctx, None).map(|_| true)
+    }
+
+    /// `GET {app}/domains/{id}`: the domain with this id, or `None` when there is none.
+    pub fn domain_by_id(&self, id: u64) -> Result<Option<Domain>> {
+        let ctx = format!("looking up RunCloud domain {id}");
+        let Some(v) = self.get_app_json_or_absent(&format!("/domains/{id}"), &ctx)? else {
+            return Ok(None);
+        };
+        decode::domain(&v, 200)
+            .map(Some)
+            .map_err(|e| e.with_context(&ctx))
     }
 
     /// `GET {app}{suffix}`: the (unwrapped) JSON answer, or `None` on a 404.
@@ -416,8 +451,15 @@ impl RunCloud {
             self.app_id
         );
         let url = format!("{}/ssl/{}", self.app_path, cert.id);
-        let resp = self.call(Method::Put, &url, &[], None, &ctx)?;
-        self.expect_ok(resp, &ctx, Some(HINT_SSL)).map(|_| ())
+        let resp = self
+            .call(Method::Put, &url, &[], None, &ctx)
+            .map_err(not_repeated)?;
+        let hint = if matches!(resp.status, 502..=504) {
+            HINT_NOT_REPEATED
+        } else {
+            HINT_SSL
+        };
+        self.expect_ok(resp, &ctx, Some(hint)).map(|_| ())
     }
 
     /// `POST {app}/domains/{id}/ssl`: a Let's Encrypt certificate for one domain (advanced mode).
@@ -431,42 +473,35 @@ impl RunCloud {
             "authorizationMethod": "http-01",
             "environment": "live",
         });
-        // Issuing twice is harmless, so the request may be repeated after a lost answer.
-        let mut attempt = 0;
-        loop {
-            match self.transport.send_once(&Request {
-                method: Method::Post,
-                url: &url,
-                query: &[],
-                body: Some(&body),
-            }) {
-                Ok((resp, _)) if resp.is_success() => return Ok(()),
-                Ok((resp, wait))
-                    if matches!(resp.status, 429 | 502..=504)
-                        && attempt < self.transport.max_retries() =>
-                {
-                    attempt += 1;
-                    std::thread::sleep(
-                        wait.filter(|w| w.as_secs() <= 60)
-                            .unwrap_or_else(|| transport::backoff(attempt)),
-                    );
-                }
-                Ok((resp, _)) => return Err(api_error(&resp, &ctx, Some(HINT_SSL), &self.secrets)),
-                Err(Failure::NotSent(m)) | Err(Failure::MaybeSent(m)) => {
-                    if attempt >= self.transport.max_retries() {
-                        return Err(Error::Transport {
-                            context: ctx,
-                            message: m,
-                        });
-                    }
-                    attempt += 1;
-                    std::thread::sleep(transport::backoff(attempt));
-                }
-            }
+        // Sent again only when it surely was not acted on (429, never sent): a
+        // second request after a lost answer could order a second certificate.
+        let resp = self
+            .call(Method::Post, &url, &[], Some(&body), &ctx)
+            .map_err(not_repeated)?;
+        if resp.is_success() {
+            return Ok(());
         }
+        let hint = if matches!(resp.status, 502..=504) {
+            HINT_NOT_REPEATED
+        } else {
+            HINT_SSL
+        };
+        Err(api_error(&resp, &ctx, Some(hint), &self.secrets))
     }
 }
 
+/// A certificate request whose answer was lost is reported, never repeated blindly.
+fn not_repeated(e: Error) -> Error {
+    match e {
+        Error::Transport { context, message } => Error::Transport {
+            context,
+            message: format!("{message}. {HINT_NOT_REPEATED}"),
+        },
+        other => other,
+    }
+}
+
+const HINT_NOT_REPEATED: &str = "It may have reached RunCloud, so it was not sent again (a second request could order a second Let's Encrypt certificate): check the SSL/TLS tab in RunCloud, or call redeploy_ssl() once the cause is fixed";
 const HINT_SERVER: &str = "Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the address of the server's page in RunCloud's dashboard, and the server must belong to the account of these API credentials";
 const HINT_APP: &str = "Check WU_RUNCLOUD_APP_ID: it is the number after /webapplications/ in the address of the web application's page in RunCloud's dashboard, and the app must be on the server WU_RUNCLOUD_SERVER_ID";
 const HINT_SSL: &str = "Let's Encrypt could not issue the certificate: every name on the app must point (DNS A/AAAA record) at this server";
@@ -481,7 +516,9 @@ fn api_error(
     // A 404 on the app path means the app (or server) ID is wrong, whatever the call.
     let hint = match resp.status {
         404 => hint.or(Some(HINT_APP)),
-        401 | 403 | 429 | 500..=599 => None,
+        401 | 403 | 429 => None,
+        // A server error keeps only the word that the request was not repeated.
+        500..=599 => hint.filter(|h| *h == HINT_NOT_REPEATED),
         _ => hint,
     };
     Error::Api {

@@ -39,9 +39,13 @@ impl Method {
         }
     }
 
-    /// GET, PUT and DELETE may be repeated as they are; a POST may not.
-    fn idempotent(self) -> bool {
-        !matches!(self, Method::Post)
+    /// Whether a request may be repeated when it is unknown whether RunCloud
+    /// acted on it (a lost answer, a gateway error). Only a GET: a repeated POST
+    /// may add twice, a repeated PUT of an SSL redeploy orders a second
+    /// certificate, and a repeated DELETE that worked answers 404 as if the name
+    /// had never been there. Callers verify those before any repeat.
+    fn repeatable_when_unsure(self) -> bool {
+        matches!(self, Method::Get)
     }
 }
 
@@ -274,10 +278,6 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     v.parse::<u64>().ok().map(Duration::from_secs)
 }
 
-fn retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 502 | 503 | 504)
-}
-
 /// One request to RunCloud, as the client describes it.
 pub struct Request<'a> {
     pub method: Method,
@@ -286,13 +286,39 @@ pub struct Request<'a> {
     pub body: Option<&'a serde_json::Value>,
 }
 
-/// How a request may fail without a response.
+/// How a request may fail without a usable response.
 #[derive(Debug)]
 pub enum Failure {
-    /// The request never left: safe to repeat whatever the method.
+    /// The request never left (connect, DNS, TLS, connect timeout): safe to
+    /// repeat whatever the method.
     NotSent(String),
-    /// It may have reached RunCloud: only idempotent requests are repeated.
+    /// It may have reached RunCloud: only a GET is repeated.
     MaybeSent(String),
+    /// The call's deadline ran out before the request could be sent.
+    OutOfTime,
+    /// An answer too large to be RunCloud's, with its status; not read.
+    TooLarge(u16),
+}
+
+/// The one retry policy: whether `outcome` of a `method` request is tried again.
+/// `Some(wait)` to try again after `wait` (RunCloud's Retry-After when it said),
+/// `None` to stop. Attempts, budget and deadline are the caller's.
+pub fn retry_policy(
+    method: Method,
+    outcome: &std::result::Result<(Response, Option<Duration>), Failure>,
+) -> Option<Option<Duration>> {
+    match outcome {
+        // 429: RunCloud refused without acting; any method may be repeated.
+        Ok((resp, wait)) if resp.status == 429 => Some(*wait),
+        // A gateway error: the backend may or may not have acted.
+        Ok((resp, _)) if matches!(resp.status, 502..=504) => {
+            method.repeatable_when_unsure().then_some(None)
+        }
+        Ok(_) => None,
+        Err(Failure::NotSent(_)) => Some(None),
+        Err(Failure::MaybeSent(_)) => method.repeatable_when_unsure().then_some(None),
+        Err(Failure::OutOfTime) | Err(Failure::TooLarge(_)) => None,
+    }
 }
 
 /// The credentials, applied through reqwest's own `basic_auth` / `bearer_auth`,
@@ -361,12 +387,24 @@ impl Transport {
     }
 
     /// Sleeps `wait` if the deadline allows it; false when it does not.
-    fn sleep_within_deadline(&self, wait: Duration) -> bool {
+    pub fn sleep_within_deadline(&self, wait: Duration) -> bool {
         if wait >= self.remaining() {
             return false;
         }
         std::thread::sleep(wait);
         true
+    }
+
+    /// Waits before retry number `attempt + 1`: RunCloud's Retry-After when it said
+    /// one (up to a minute), else jittered backoff. False when the wait would
+    /// not fit before the deadline: then the call ends instead.
+    pub fn pause_before_retry(&self, attempt: u32, retry_after: Option<Duration>) -> bool {
+        let pause = match retry_after {
+            Some(w) if w <= RETRY_AFTER_CAP => w,
+            Some(_) => return false,
+            None => backoff(attempt),
+        };
+        self.sleep_within_deadline(pause)
     }
 
     /// Sends once: no retries. `Err` only when no complete response arrived.
@@ -381,7 +419,7 @@ impl Transport {
         }
         let left = self.remaining();
         if left.is_zero() {
-            return Err(Failure::NotSent("timeout".into()));
+            return Err(Failure::OutOfTime);
         }
         let mut builder = self
             .client
@@ -412,56 +450,32 @@ impl Transport {
             .map_err(|e| Failure::MaybeSent(format!("the answer broke off: {}", plain_io(&e))))?;
         if body.len() as u64 > MAX_BODY {
             // Not a RunCloud answer: refuse it rather than hold it in memory.
-            return Ok((
-                Response {
-                    status: if (200..300).contains(&status) {
-                        0
-                    } else {
-                        status
-                    },
-                    body: b"{\"message\":\"answer larger than 2 MiB, not read\"}".to_vec(),
-                },
-                None,
-            ));
+            return Err(Failure::TooLarge(status));
         }
         Ok((Response { status, body }, wait))
     }
 
-    /// Sends with retries: 429/502/503/504 and lost connections are retried with
-    /// backoff while the budget and deadline allow. A POST is repeated only when
-    /// it never left, or RunCloud said 429 (not processed).
+    /// Sends under `retry_policy`, with backoff while the budget and deadline
+    /// allow. What it did not repeat (a POST, PUT or DELETE that may have
+    /// arrived) comes back as it is: the caller verifies before any repeat.
     pub fn send(&self, req: &Request, context: &str) -> Result<Response> {
         let mut attempt = 0;
         loop {
             let outcome = self.send_once(req);
-            let (retry, wait) = match &outcome {
-                Ok((resp, wait)) if retryable_status(resp.status) => {
-                    let repeatable = req.method.idempotent() || resp.status == 429;
-                    (repeatable, *wait)
-                }
-                Ok(_) => (false, None),
-                Err(Failure::NotSent(_)) => (true, None),
-                Err(Failure::MaybeSent(_)) => (req.method.idempotent(), None),
-            };
-            if retry && attempt < self.max_retries {
-                let pause = match wait {
-                    Some(w) if w <= RETRY_AFTER_CAP => w,
-                    Some(_) => Duration::MAX,
-                    None => backoff(attempt),
-                };
-                if pause != Duration::MAX && self.sleep_within_deadline(pause) {
+            if let Some(wait) = retry_policy(req.method, &outcome) {
+                if attempt < self.max_retries && self.pause_before_retry(attempt, wait) {
                     attempt += 1;
                     continue;
                 }
             }
             return match outcome {
-                Ok((resp, _)) if resp.status == 0 => Err(Error::BadResponse {
+                Ok((resp, _)) => Ok(resp),
+                Err(Failure::TooLarge(status)) => Err(Error::BadResponse {
                     context: context.to_string(),
-                    status: 200,
+                    status,
                     message: "the answer was larger than 2 MiB and was not read".into(),
                 }),
-                Ok((resp, _)) => Ok(resp),
-                Err(Failure::NotSent(m)) if m == "timeout" => Err(self.out_of_time(context)),
+                Err(Failure::OutOfTime) => Err(self.out_of_time(context)),
                 Err(Failure::NotSent(m)) | Err(Failure::MaybeSent(m)) => {
                     if self.remaining().is_zero() {
                         Err(self.out_of_time(context))
@@ -477,11 +491,12 @@ impl Transport {
     }
 }
 
-/// Sorts a reqwest error into "never sent" (connect, DNS, TLS) and "may have
-/// been sent", with a message that names the cause and no URL credentials.
+/// Sorts a reqwest error into "never sent" (connect, DNS, TLS, and a connect
+/// timeout: the connection was never made) and "may have been sent", with a
+/// message that names the cause and no URL credentials.
 fn classify(e: &reqwest::Error) -> Failure {
     let detail = root_cause(e);
-    if e.is_timeout() {
+    if e.is_timeout() && !e.is_connect() {
         return Failure::MaybeSent(format!("RunCloud did not answer in time ({detail})"));
     }
     if e.is_connect() {
@@ -530,13 +545,62 @@ mod tests {
         }
     }
 
+    fn answer(status: u16) -> std::result::Result<(Response, Option<Duration>), Failure> {
+        Ok((
+            Response {
+                status,
+                body: Vec::new(),
+            },
+            None,
+        ))
+    }
+
     #[test]
-    fn only_transient_statuses_are_retried() {
-        for s in [429, 502, 503, 504] {
-            assert!(retryable_status(s));
+    fn a_request_that_may_have_acted_is_repeated_only_when_it_is_a_get() {
+        let unsure = [
+            answer(502),
+            answer(503),
+            answer(504),
+            Err(Failure::MaybeSent("lost".into())),
+        ];
+        for outcome in &unsure {
+            assert_eq!(
+                retry_policy(Method::Get, outcome),
+                Some(None),
+                "{outcome:?}"
+            );
+            for m in [Method::Post, Method::Put, Method::Delete] {
+                assert_eq!(retry_policy(m, outcome), None, "{m:?} {outcome:?}");
+            }
         }
-        for s in [200, 400, 401, 403, 404, 422, 500] {
-            assert!(!retryable_status(s));
+    }
+
+    #[test]
+    fn what_surely_was_not_acted_on_is_repeated_whatever_the_method() {
+        let wait = Some(Duration::from_secs(2));
+        let limited = Ok((
+            Response {
+                status: 429,
+                body: Vec::new(),
+            },
+            wait,
+        ));
+        let not_sent = Err(Failure::NotSent("refused".into()));
+        for m in [Method::Get, Method::Post, Method::Put, Method::Delete] {
+            assert_eq!(retry_policy(m, &limited), Some(wait), "{m:?}");
+            assert_eq!(retry_policy(m, &not_sent), Some(None), "{m:?}");
         }
+    }
+
+    #[test]
+    fn final_answers_and_spent_deadlines_are_not_repeated() {
+        for status in [200, 400, 401, 403, 404, 422, 500] {
+            assert_eq!(retry_policy(Method::Get, &answer(status)), None, "{status}");
+        }
+        assert_eq!(retry_policy(Method::Get, &Err(Failure::OutOfTime)), None);
+        assert_eq!(
+            retry_policy(Method::Get, &Err(Failure::TooLarge(200))),
+            None
+        );
     }
 }

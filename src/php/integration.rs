@@ -297,7 +297,7 @@ fn describe_add(o: &AddOutcome) -> (log::Level, String) {
             log::Level::Info,
             format!(
                 "already on the app as the www twin of {bare}, RunCloud domain {}; SSL {}: {}",
-                o.id,
+                o.id.unwrap_or_default(),
                 o.ssl.status.as_str(),
                 o.ssl.message
             ),
@@ -328,7 +328,7 @@ fn describe_add(o: &AddOutcome) -> (log::Level, String) {
         level,
         format!(
             "{what}{twin}, RunCloud domain {}; SSL {}: {}",
-            o.id,
+            o.id.unwrap_or_default(),
             o.ssl.status.as_str(),
             o.ssl.message
         ),
@@ -496,7 +496,7 @@ impl Integration {
         added.map(|()| true)
     }
 
-    /// @return array{name: string, id: int, created: bool, www: bool, ssl: string, ssl_message: string, ssl_mode: string}
+    /// @return array{name: string, id: int|null, created: bool, www: bool, ssl: string, ssl_message: string, ssl_mode: string}
     pub fn add_domain(&self, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
         let domain = args::strict_text("add_domain", 1, "domain", domain)?;
         self.strict(|raw| {
@@ -506,7 +506,7 @@ impl Integration {
             let secrets = secrets_of(raw);
             Ok(assoc_ht(vec![
                 ("name", string(&o.name)),
-                ("id", long(o.id as i64)),
+                ("id", o.id.map_or_else(Zval::null, |id| long(id as i64))),
                 ("created", boolean(o.created)),
                 ("www", boolean(o.www)),
                 ("ssl", string(o.ssl.status.as_str())),
