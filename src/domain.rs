@@ -135,9 +135,10 @@ impl DomainName {
 
     /// True for a name directly under a public suffix: `example.com`, `example.co.uk`.
     pub fn is_registrable(&self, suffixes: &PublicSuffixes) -> bool {
-        let labels: Vec<&str> = self.labels().collect();
-        let suffix_len = suffixes.suffix_labels(&labels);
-        labels.len() == suffix_len + 1
+        if let Some(answer) = suffixes.registrable_by_extra(&self.0) {
+            return answer;
+        }
+        psl::domain_str(&self.0) == Some(self.0.as_str())
     }
 }
 
@@ -176,23 +177,8 @@ pub fn check_invariants(input: &str, suffixes: &PublicSuffixes) {
     let _ = d.is_registrable(suffixes);
 }
 
-/// Multi-label public suffixes under which people register names. Not the whole
-/// Public Suffix List: the common ones, plus whatever the admin adds.
-const MULTI_LABEL_SUFFIXES: &[&str] = &[
-    "co.uk", "org.uk", "me.uk", "ltd.uk", "plc.uk", "net.uk", "sch.uk", "ac.uk", "gov.uk",
-    "com.au", "net.au", "org.au", "edu.au", "gov.au", "asn.au", "id.au", "co.nz", "net.nz",
-    "org.nz", "govt.nz", "ac.nz", "co.za", "org.za", "web.za", "net.za", "com.br", "net.br",
-    "org.br", "art.br", "blog.br", "eco.br", "com.mx", "org.mx", "net.mx", "com.ar", "com.co",
-    "com.pe", "com.uy", "com.ve", "com.ec", "co.jp", "ne.jp", "or.jp", "ac.jp", "co.kr", "or.kr",
-    "com.cn", "net.cn", "org.cn", "com.hk", "org.hk", "com.tw", "org.tw", "com.sg", "edu.sg",
-    "com.my", "com.ph", "co.id", "co.in", "net.in", "org.in", "firm.in", "gen.in", "ind.in",
-    "co.il", "org.il", "co.th", "in.th", "com.tr", "net.tr", "org.tr", "com.ua", "org.ua",
-    "com.pl", "net.pl", "org.pl", "com.es", "org.es", "com.pt", "com.gr", "co.at", "or.at",
-    "co.hu", "com.ru", "org.ru", "com.eg", "com.ng", "co.ke", "com.pk", "com.bd", "com.vn",
-    "com.sa", "co.ae", "com.qa",
-];
-
-/// The multi-label suffixes in force: the built-in list plus the admin's own.
+/// The public suffixes in force: the Public Suffix List (the `psl` crate, which
+/// republishes it, wildcard rules such as `*.bd` included), plus the admin's own.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PublicSuffixes {
     extra: Vec<String>,
@@ -224,16 +210,18 @@ impl PublicSuffixes {
         Ok(PublicSuffixes { extra })
     }
 
-    /// How many trailing labels of `labels` form the public suffix (at least 1).
-    fn suffix_labels(&self, labels: &[&str]) -> usize {
-        let mut best = 1;
-        for n in 2..labels.len() {
-            let tail = labels[labels.len() - n..].join(".");
-            if MULTI_LABEL_SUFFIXES.contains(&tail.as_str()) || self.extra.contains(&tail) {
-                best = n;
-            }
-        }
-        best
+    /// For a name at or below one of the admin's suffixes: whether it is the
+    /// registrable name directly under it. `None` when no extra suffix applies.
+    fn registrable_by_extra(&self, name: &str) -> Option<bool> {
+        self.extra
+            .iter()
+            .filter(|s| name == s.as_str() || name.ends_with(&format!(".{s}")))
+            .max_by_key(|s| s.len())
+            .map(|s| {
+                name.strip_suffix(s.as_str())
+                    .and_then(|head| head.strip_suffix('.'))
+                    .is_some_and(|head| !head.is_empty() && !head.contains('.'))
+            })
     }
 }
 
@@ -346,10 +334,30 @@ mod tests {
         assert!(!reg("blog.example.com"));
         assert!(!reg("shop.example.co.uk"));
         assert!(!reg("co.uk.example")); // a subdomain of uk.example
+                                        // A bare public suffix is not a registrable name.
+        assert!(!reg("co.uk"));
+        // sch.uk is a wildcard rule: names register one level below a school's name.
+        assert!(!reg("school.sch.uk"));
+        assert!(reg("example.school.sch.uk"));
+        // Wildcard rules (*.ck) and their exceptions (!www.ck).
+        assert!(reg("example.co.ck"));
+        assert!(!reg("example.ck"));
+        assert!(reg("www.ck"));
+        assert!(reg("example.com.bd"));
+        assert!(reg("example.org.uk"));
+        assert!(reg("example.github.io"));
         let custom =
             PublicSuffixes::with_extra(&["sites.host.net".to_string()]).unwrap_or_default();
         let d = DomainName::parse("alice.sites.host.net").ok();
         assert_eq!(d.map(|d| d.is_registrable(&custom)), Some(true));
+        for not_registrable in ["sites.host.net", "shop.alice.sites.host.net"] {
+            let d = DomainName::parse(not_registrable).ok();
+            assert_eq!(
+                d.map(|d| d.is_registrable(&custom)),
+                Some(false),
+                "{not_registrable}"
+            );
+        }
         assert!(PublicSuffixes::with_extra(&["bad suffix".to_string()]).is_err());
     }
 

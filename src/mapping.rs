@@ -625,3 +625,99 @@ fn explain(check: &str, e: &Error, config: &Config) -> String {
         _ => e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Credentials, Options};
+    use crate::secret::Secret;
+
+    fn config(www: WwwPolicy) -> Config {
+        Config {
+            credentials: Credentials::Token(Secret::new("tok-123456")),
+            server_id: 1,
+            app_id: 2,
+            options: Options {
+                www,
+                ..Options::default()
+            },
+        }
+    }
+
+    fn name(s: &str) -> DomainName {
+        DomainName::parse(s).expect("valid")
+    }
+
+    #[test]
+    fn a_www_twin_goes_only_where_the_policy_and_the_name_allow() {
+        use NameKind::{Mapped, Subdomain};
+        use WwwPolicy::{Always, MainOnly, Never};
+        for (n, kind, policy, want) in [
+            ("shop.com", Mapped, MainOnly, true),
+            ("shop.co.uk", Mapped, MainOnly, true),
+            ("blog.shop.com", Mapped, MainOnly, false),
+            ("blog.shop.com", Mapped, Always, true),
+            ("shop.com", Mapped, Never, false),
+            ("www.shop.com", Mapped, Always, false),
+            ("alice.network.test", Subdomain, Always, false),
+            ("shop.com", Subdomain, MainOnly, false),
+        ] {
+            assert_eq!(
+                wants_www_twin(&name(n), kind, &config(policy)),
+                want,
+                "{n} {kind:?} {policy:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wildcard_is_looked_for_only_below_a_registrable_name() {
+        let c = config(WwwPolicy::MainOnly);
+        for (n, kind, want) in [
+            ("alice.network.test", NameKind::Subdomain, true),
+            ("shop.com", NameKind::Subdomain, true),
+            ("alice.network.test", NameKind::Mapped, true),
+            ("shop.com", NameKind::Mapped, false),
+            ("shop.co.uk", NameKind::Mapped, false),
+        ] {
+            assert_eq!(
+                might_be_under_wildcard(&name(n), kind, &c),
+                want,
+                "{n} {kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_app_set_up_that_is_not_ours_to_act_on_says_why() {
+        let cases = [
+            (AppSsl::AutoSsl, SslMode::AutoSsl, SslStatus::LeftToRunCloud),
+            (
+                AppSsl::Unknown("sslCertificate".into()),
+                SslMode::Unknown,
+                SslStatus::Unknown,
+            ),
+            (AppSsl::Off, SslMode::None, SslStatus::Off),
+            (AppSsl::NotInstalled, SslMode::None, SslStatus::Skipped),
+        ];
+        for (app, mode, status) in cases {
+            let o = not_done(&app);
+            assert_eq!((o.mode, o.status), (mode, status), "{app:?}");
+        }
+        assert!(not_done(&AppSsl::Unknown("a, b".into()))
+            .message
+            .contains("it had: a, b"));
+    }
+
+    #[test]
+    fn a_failed_certificate_step_is_remembered_until_one_succeeds() {
+        let c = config(WwwPolicy::MainOnly);
+        let key = ssl_retry::key(&c, "memory-test.com");
+        assert!(!ssl_retry::pending(&key));
+        ssl_retry::record(key.clone(), true);
+        assert!(ssl_retry::pending(&key));
+        assert!(!ssl_retry::pending(&ssl_retry::key(&c, "other.com")));
+        ssl_retry::record(key.clone(), false);
+        assert!(!ssl_retry::pending(&key));
+    }
+}

@@ -317,10 +317,16 @@ fn ssl_follows_the_mode_of_the_app() {
         .expect("add");
     assert!(out.created);
     assert_eq!(out.ssl.status, SslStatus::Failed);
+    // RunCloud's own words are relayed, and the admin is told what to fix.
+    let m = &out.ssl.message;
+    assert!(m.contains("HTTP 422"), "{m}");
     assert!(
-        out.ssl.message.contains("422") && out.ssl.message.contains("DNS"),
-        "{}",
-        out.ssl.message
+        m.contains("Let's Encrypt could not validate nodns.example.com"),
+        "{m}"
+    );
+    assert!(
+        m.contains("every name on the app must point (DNS A/AAAA record) at this server"),
+        "{m}"
     );
     let err = Mapping::new(&config)
         .expect("m")

@@ -15,14 +15,15 @@ fn kept_inputs(target: &str) -> Vec<Vec<u8>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/regressions")
         .join(target);
+    // The corpus is committed: a missing or empty folder is a broken checkout or
+    // a renamed target, and must fail rather than replay nothing.
     let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .filter(|e| e.path().is_file())
-                .map(|e| std::fs::read(e.path()).expect("read"))
-                .collect()
-        })
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{} cannot be read: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| std::fs::read(e.path()).expect("read"))
+        .collect();
+    assert!(!out.is_empty(), "{} holds no input", dir.display());
     out.sort();
     out
 }

@@ -273,6 +273,8 @@ pub fn decode_everything(body: &[u8]) {
         let v = unwrap_data(v);
         let _ = ssl_cert(&v);
         let _ = advanced_flag(&v);
+        let _ = auto_ssl_flag(&v);
+        let _ = keys_of(&v);
     }
 }
 
