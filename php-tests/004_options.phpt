@@ -45,4 +45,4 @@ InvalidArgumentException: option "api_url" must be the API root without version 
 InvalidArgumentException: option "public_suffixes": public_suffixes: "co uk" is not a domain suffix such as co.uk
 WU_RunCloud_Integration
 string(1) "7"
-InvalidArgumentException: INI wu_runcloud.www must be one of main_only, always, never, got "often"
+WU_RunCloud_Exception [0]: INI wu_runcloud.www must be one of main_only, always, never, got "often"

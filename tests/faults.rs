@@ -3,6 +3,7 @@
 //! or duplicated domain, or a failure mistaken for success).
 #![allow(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     clippy::expect_used,
     clippy::panic,
     clippy::print_stdout

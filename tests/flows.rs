@@ -1,6 +1,7 @@
 //! The domain-mapping flows of the core against runcloud-sim, in both API versions.
 #![allow(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     clippy::expect_used,
     clippy::panic,
     clippy::print_stdout

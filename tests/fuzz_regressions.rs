@@ -2,6 +2,7 @@
 //! fuzz/regressions/ (what `make fuzz` found), plus a fixed batch of mutations.
 #![allow(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     clippy::expect_used,
     clippy::panic,
     clippy::print_stdout

@@ -3,6 +3,7 @@
 //! the rate-limit state is per process.
 #![allow(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     clippy::expect_used,
     clippy::panic,
     clippy::print_stdout

@@ -1,6 +1,7 @@
 //! TLS: certificates are verified; a private CA is trusted only through ca_file.
 #![allow(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     clippy::expect_used,
     clippy::panic,
     clippy::print_stdout

@@ -3,20 +3,17 @@
 //! The class is a plain Zend class (no Rust data behind it), so PHP's own
 //! exception constructor records the file, line and trace as for any exception.
 
-use super::convert::field_errors_to_zval;
-use super::zend_extra::{
-    spl_ce_InvalidArgumentException, spl_ce_RuntimeException, zend_read_property,
-    zend_update_property,
-};
+use super::convert::{field_errors_to_zval, string};
+use super::zend_extra::{spl_ce_RuntimeException, zend_read_property, zend_update_property};
 use crate::error::Error;
 use crate::secret::{redact, Secret};
 use ext_php_rs::builders::{ClassBuilder, ClassProperty, FunctionBuilder};
+use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpException;
-use ext_php_rs::ffi::{zend_class_entry, zend_throw_exception};
+use ext_php_rs::ffi::zend_class_entry;
 use ext_php_rs::flags::{DataType, MethodFlags, PropertyFlags};
-use ext_php_rs::types::Zval;
+use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{ClassEntry, ExecuteData};
-use std::ffi::CString;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 pub const CLASS_NAME: &str = "WU_RunCloud_Exception";
@@ -25,20 +22,17 @@ const PROP_ERRORS: &str = "errors";
 
 static EXCEPTION_CE: AtomicPtr<zend_class_entry> = AtomicPtr::new(std::ptr::null_mut());
 
+/// SPL's RuntimeException, else Exception. Needed at module startup (the parent
+/// of our class), where `ClassEntry::try_find` cannot be used: the executor's
+/// class table does not exist yet. SPL's global is set by then (SPL starts first).
 fn runtime_exception() -> &'static ClassEntry {
-    // SAFETY: SPL sets this global in its startup, which precedes ours, and never frees it.
+    // SAFETY: a PHPAPI global that SPL sets in its startup and never frees.
     unsafe { spl_ce_RuntimeException.cast::<ClassEntry>().as_ref() }
         .unwrap_or_else(ext_php_rs::zend::ce::exception)
 }
 
 pub fn invalid_argument() -> &'static ClassEntry {
-    // SAFETY: as above.
-    unsafe {
-        spl_ce_InvalidArgumentException
-            .cast::<ClassEntry>()
-            .as_ref()
-    }
-    .unwrap_or_else(ext_php_rs::zend::ce::exception)
+    ClassEntry::try_find("InvalidArgumentException").unwrap_or_else(ext_php_rs::zend::ce::exception)
 }
 
 /// Registers the class; called from module startup, after SPL's classes exist.
@@ -113,46 +107,65 @@ extern "C" fn get_errors(ex: &mut ExecuteData, retval: &mut Zval) {
     }
 }
 
-/// Throws the PHP exception for `err`, with every secret redacted from its text.
-pub fn throw(err: &Error, secrets: &[Secret]) {
-    let message = redact(&err.to_string(), secrets);
-    if err.is_invalid_argument() {
-        PhpException::new(message, 0, invalid_argument()).throw();
-        return;
+/// A core error on its way to PHP, with the credentials that must not appear in it.
+pub struct PhpError<'a> {
+    pub error: Error,
+    pub secrets: &'a [Secret],
+}
+
+/// The one conversion of core errors to PHP exceptions: a bad argument becomes
+/// InvalidArgumentException; everything else WU_RunCloud_Exception with its HTTP
+/// status and RunCloud's field errors. Every text is redacted here.
+impl From<PhpError<'_>> for PhpException {
+    fn from(e: PhpError<'_>) -> PhpException {
+        let message = redact(&e.error.to_string(), e.secrets);
+        if e.error.is_invalid_argument() {
+            return PhpException::new(message, 0, invalid_argument());
+        }
+        let status = i64::from(e.error.status_code());
+        // SAFETY: the class entry was registered at startup and lives for the process.
+        let Some(ce) = (unsafe {
+            EXCEPTION_CE
+                .load(Ordering::Acquire)
+                .cast::<ClassEntry>()
+                .as_ref()
+        }) else {
+            return PhpException::new(message, status as i32, runtime_exception());
+        };
+        // Made like `new WU_RunCloud_Exception(...)`: its creation records file,
+        // line and trace; then the properties are written with the class's scope.
+        let mut object = ZendObject::new(ce);
+        let mut fields = [
+            ("message", string(&message)),
+            ("code", long_zval(status)),
+            (PROP_STATUS, long_zval(status)),
+            (
+                PROP_ERRORS,
+                field_errors_to_zval(&e.error.field_errors(), e.secrets),
+            ),
+        ];
+        let raw_ce = std::ptr::from_ref(ce).cast_mut();
+        for (name, value) in &mut fields {
+            // SAFETY: `object` is a live object of this class; the engine copies the value.
+            unsafe {
+                zend_update_property(
+                    raw_ce,
+                    &raw mut *object,
+                    name.as_ptr().cast(),
+                    name.len(),
+                    value,
+                );
+            }
+        }
+        match object.into_zval(false) {
+            Ok(zv) => PhpException::new(message, status as i32, ce).with_object(zv),
+            Err(_) => PhpException::new(message, status as i32, ce),
+        }
     }
-    let ce = EXCEPTION_CE.load(Ordering::Acquire);
-    let Ok(c_message) = CString::new(message.replace('\0', " ")) else {
-        return;
-    };
-    let status = i64::from(err.status_code());
-    if ce.is_null() {
-        PhpException::new(message, status as i32, runtime_exception()).throw();
-        return;
-    }
-    // SAFETY: the class entry was registered at startup and lives for the
-    // process; the message is NUL-terminated. The engine returns the new object.
-    let obj = unsafe { zend_throw_exception(ce, c_message.as_ptr(), status) };
-    if obj.is_null() {
-        return;
-    }
-    let mut status_zv = Zval::new();
-    status_zv.set_long(status);
-    let mut errors_zv = field_errors_to_zval(&err.field_errors(), secrets);
-    // SAFETY: `obj` is the live exception object; update_property copies the values.
-    unsafe {
-        zend_update_property(
-            ce,
-            obj,
-            PROP_STATUS.as_ptr().cast(),
-            PROP_STATUS.len(),
-            &mut status_zv,
-        );
-        zend_update_property(
-            ce,
-            obj,
-            PROP_ERRORS.as_ptr().cast(),
-            PROP_ERRORS.len(),
-            &mut errors_zv,
-        );
-    }
+}
+
+fn long_zval(n: i64) -> Zval {
+    let mut z = Zval::new();
+    z.set_long(n);
+    z
 }

@@ -2,7 +2,7 @@
 
 use super::zend_extra::zend_ini_string_ex;
 use crate::config::{OptionValue, Options};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use std::ffi::CStr;
@@ -71,7 +71,14 @@ pub fn options() -> Result<Options> {
             continue;
         }
         let source = format!("INI {}", name.to_string_lossy());
-        options.apply(key, &OptionValue::Text(v), &source)?;
+        // A bad php.ini value is the server's configuration, not the caller's
+        // argument: a configuration error (WU_RunCloud_Exception, status 0).
+        options
+            .apply(key, &OptionValue::Text(v), &source)
+            .map_err(|e| match e {
+                Error::InvalidOption(m) => Error::Config(m),
+                other => other,
+            })?;
     }
     Ok(options)
 }

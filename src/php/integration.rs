@@ -133,11 +133,11 @@ impl Integration {
     /// The strict API: a result, or a WU_RunCloud_Exception / InvalidArgumentException.
     fn strict<T>(&self, f: impl FnOnce(&RawConstants) -> Result<T>) -> PhpResult<T> {
         let raw = self.constants();
-        guarded(|| f(&raw)).map_err(|e| {
-            let secrets = secrets_of(&raw);
-            exception::throw(&e, &secrets);
-            // Already thrown above; this one is dropped by the engine.
-            PhpException::from("wu_runcloud")
+        guarded(|| f(&raw)).map_err(|error| {
+            PhpException::from(exception::PhpError {
+                error,
+                secrets: &secrets_of(&raw),
+            })
         })
     }
 

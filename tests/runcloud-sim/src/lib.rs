@@ -441,7 +441,7 @@ fn serve<S: Read + Write>(stream: S, shared: &Shared) {
             }
             Some("truncate") => {
                 let _ = write_all(w, &head);
-                let _ = write_all(w, &body[..body.len() / 2]);
+                let _ = write_all(w, body.get(..body.len() / 2).unwrap_or_default());
                 return;
             }
             _ => write_all(w, &head)

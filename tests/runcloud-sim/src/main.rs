@@ -3,6 +3,11 @@
 //! runcloud-sim [--port N] [--port-file PATH] [--api-key K] [--api-secret S]
 //!              [--api-token T] [--ignore-search] [--latency-ms N]
 //!              [--rate-limit N] [--tls-cert PEM --tls-key PEM | --tls-generate DIR]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line program: what it prints is its interface"
+)]
 
 use runcloud_sim::{Sim, SimOptions};
 use std::time::Duration;

@@ -281,15 +281,17 @@ fn app_route(
         ),
         ["domains"] if m == "GET" => list_domains(app, behaviour, req, version),
         ["domains"] if m == "POST" => create_domain(app, req, new_id),
-        ["domains", did] if m == "GET" => match find(app, did) {
-            Some(i) => HttpResponse::json(200, &app.domains[i].to_json()),
+        ["domains", did] if m == "GET" => match find(app, did).and_then(|i| app.domains.get(i)) {
+            Some(d) => HttpResponse::json(200, &d.to_json()),
             None => not_found("Domain"),
         },
         ["domains", did] if m == "DELETE" => match find(app, did) {
-            Some(i) if app.domains[i].kind == "primary" => HttpResponse::json(
-                422,
-                &json!({ "message": "The primary domain cannot be deleted." }),
-            ),
+            Some(i) if app.domains.get(i).is_some_and(|d| d.kind == "primary") => {
+                HttpResponse::json(
+                    422,
+                    &json!({ "message": "The primary domain cannot be deleted." }),
+                )
+            }
             Some(i) => {
                 let d = app.domains.remove(i);
                 HttpResponse::json(200, &d.to_json())
@@ -337,22 +339,22 @@ fn app_route(
                     &json!({ "message": "Advanced SSL is not enabled for this web application." }),
                 );
             }
-            let Some(i) = find(app, did) else {
+            let Some(d) = find(app, did).and_then(|i| app.domains.get_mut(i)) else {
                 return not_found("Domain");
             };
-            if fails_dns(&app.domains[i].name) {
+            if fails_dns(&d.name) {
                 return HttpResponse::json(
                     422,
-                    &json!({ "message": format!("Let's Encrypt could not validate {}.", app.domains[i].name) }),
+                    &json!({ "message": format!("Let's Encrypt could not validate {}.", d.name) }),
                 );
             }
-            app.domains[i].ssl_id = Some(new_id);
+            d.ssl_id = Some(new_id);
             HttpResponse::json(200, &json!({ "id": new_id, "provider": "letsencrypt" }))
         }
-        ["domains", did, "ssl", _sid] if m == "PUT" => match find(app, did) {
-            Some(i) if app.domains[i].ssl_id.is_some() => {
-                HttpResponse::json(200, &json!({ "id": app.domains[i].ssl_id }))
-            }
+        ["domains", did, "ssl", _sid] if m == "PUT" => match find(app, did)
+            .and_then(|i| app.domains.get(i))
+        {
+            Some(d) if d.ssl_id.is_some() => HttpResponse::json(200, &json!({ "id": d.ssl_id })),
             _ => not_found("SSL certificate"),
         },
         _ => HttpResponse::json(405, &json!({ "message": "Method not allowed" })),
@@ -416,7 +418,9 @@ fn list_domains(
     };
     let mut body = json!({ "data": items });
     if !meta.is_null() {
-        body["meta"] = meta;
+        if let Some(o) = body.as_object_mut() {
+            o.insert("meta".into(), meta);
+        }
     }
     HttpResponse::json(200, &body)
 }
