@@ -555,3 +555,49 @@ fn no_backoff_outlasts_the_deadline_of_an_add() {
         t.elapsed()
     );
 }
+
+#[test]
+fn a_connect_timeout_counts_as_never_sent_so_even_a_post_is_tried_again() {
+    use socket2::{Domain, Socket, Type};
+    // A loopback listener that never accepts, its backlog filled: Linux drops
+    // further SYNs, so connecting times out without the request ever leaving.
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    let bind: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    socket.bind(&bind.into()).expect("bind");
+    socket.listen(0).expect("listen");
+    let addr = socket
+        .local_addr()
+        .expect("addr")
+        .as_socket()
+        .expect("inet");
+    let fillers: Vec<_> = (0..4)
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()
+        })
+        .collect();
+    assert!(!fillers.is_empty(), "the backlog could not be filled");
+    let mut o = wu_runcloud::config::Options::default();
+    o.apply(
+        "api_url",
+        &wu_runcloud::config::OptionValue::Text(format!("http://{addr}/api")),
+        "t",
+    )
+    .expect("url");
+    o.connect_timeout = Duration::from_millis(300);
+    o.timeout = Duration::from_secs(5);
+    o.max_retries = 2;
+    let config =
+        wu_runcloud::config::Config::from_constants(&raw_v3("tok-123456"), o).expect("config");
+    let t = Instant::now();
+    let err = Mapping::new(&config)
+        .expect("m")
+        .add(&name("connect-timeout.com"), NameKind::Mapped)
+        .expect_err("no connection");
+    let took = t.elapsed();
+    // Classified as never sent: the connect error, not "did not answer in time"
+    // (which would stop a POST at once), and tried 1 + max_retries times.
+    assert!(err.to_string().contains("could not connect"), "{err}");
+    assert!(took >= Duration::from_millis(800), "tried again: {took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    drop(fillers);
+}

@@ -27,6 +27,29 @@ pub struct SslFlags {
     pub seen: String,
 }
 
+/// What the answer to a POST says, before any lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PostAnswer {
+    /// 2xx: created.
+    Created,
+    /// 422: refused, or the name is already there: a lookup decides.
+    Refused422,
+    /// No answer, or a gateway error: it may have arrived. Look before repeating.
+    Unsure,
+    /// Any other status or error: reported as it is.
+    Failed,
+}
+
+fn post_answer(sent: &Result<Response>) -> PostAnswer {
+    match sent {
+        Ok(resp) if resp.is_success() => PostAnswer::Created,
+        Ok(resp) if resp.status == 422 => PostAnswer::Refused422,
+        Ok(resp) if matches!(resp.status, 502..=504) => PostAnswer::Unsure,
+        Err(Error::Transport { .. }) => PostAnswer::Unsure,
+        _ => PostAnswer::Failed,
+    }
+}
+
 /// What a POST of a new domain led to.
 #[derive(Debug, Clone)]
 pub enum Created {
@@ -306,8 +329,8 @@ impl RunCloud {
                 },
                 &ctx,
             );
-            let ambiguous = match &sent {
-                Ok(resp) if resp.is_success() => {
+            let ambiguous = match (post_answer(&sent), &sent) {
+                (PostAnswer::Created, Ok(resp)) => {
                     let v = Self::json_of(resp, &ctx).map(decode::unwrap_data);
                     return match v.and_then(|v| decode::domain(&v, resp.status)) {
                         Ok(d) => Ok(Created::New(d)),
@@ -324,15 +347,14 @@ impl RunCloud {
                         },
                     };
                 }
-                Ok(resp) if resp.status == 422 => {
+                (PostAnswer::Refused422, Ok(resp)) => {
+                    // Never matched on RunCloud's text: if the name is there, the add succeeded.
                     if let Some(d) = self.find_domain(name)? {
                         return Ok(Created::Existing(d));
                     }
                     return Err(api_error(resp, &ctx, None, &self.secrets));
                 }
-                Ok(resp) => matches!(resp.status, 502..=504),
-                Err(Error::Transport { .. }) => true,
-                Err(_) => false,
+                (answer, _) => answer == PostAnswer::Unsure,
             };
             if ambiguous {
                 // It may have arrived: look before trying again.
@@ -527,5 +549,50 @@ fn api_error(
         message,
         errors,
         hint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(status: u16) -> Result<Response> {
+        Ok(Response {
+            status,
+            body: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_post_answer_is_sorted_before_any_lookup() {
+        for (sent, want) in [
+            (answered(200), PostAnswer::Created),
+            (answered(201), PostAnswer::Created),
+            (answered(422), PostAnswer::Refused422),
+            (answered(502), PostAnswer::Unsure),
+            (answered(503), PostAnswer::Unsure),
+            (answered(504), PostAnswer::Unsure),
+            (answered(401), PostAnswer::Failed),
+            (answered(404), PostAnswer::Failed),
+            (answered(429), PostAnswer::Failed),
+            (answered(500), PostAnswer::Failed),
+            (
+                Err(Error::Transport {
+                    context: String::new(),
+                    message: "lost".into(),
+                }),
+                PostAnswer::Unsure,
+            ),
+            (
+                Err(Error::BadResponse {
+                    context: String::new(),
+                    status: 200,
+                    message: "too large".into(),
+                }),
+                PostAnswer::Failed,
+            ),
+        ] {
+            assert_eq!(post_answer(&sent), want, "{sent:?}");
+        }
     }
 }
