@@ -82,23 +82,22 @@ fn panic_if_asked_by_a_test() {
 #[cfg(not(debug_assertions))]
 fn panic_if_asked_by_a_test() {}
 
+/// An option's value, from the same zval reading as the methods' arguments.
 fn option_value(v: &Zval) -> OptionValue {
-    if let Some(s) = v.str() {
-        OptionValue::Text(s.to_string())
-    } else if let Some(n) = v.long() {
-        OptionValue::Int(n)
-    } else if let Some(f) = v.double() {
-        OptionValue::Float(f)
-    } else if let Some(b) = v.bool() {
-        OptionValue::Bool(b)
-    } else if let Some(a) = v.array() {
-        OptionValue::List(a.iter().filter_map(|(_, v)| v.coerce_to_string()).collect())
-    } else if v.is_string() {
-        OptionValue::Other("a string that is not valid UTF-8")
-    } else if v.is_null() {
-        OptionValue::Other("null")
-    } else {
-        OptionValue::Other("a value of another type")
+    use crate::input::Loose;
+    if let Some(a) = v.array() {
+        return OptionValue::List(a.iter().filter_map(|(_, v)| v.coerce_to_string()).collect());
+    }
+    match args::loose(v) {
+        Loose::Bytes(b) => String::from_utf8(b).map_or(
+            OptionValue::Other("a string that is not valid UTF-8"),
+            OptionValue::Text,
+        ),
+        Loose::Int(n) => OptionValue::Int(n),
+        Loose::Float(f) => OptionValue::Float(f),
+        Loose::Bool(b) => OptionValue::Bool(b),
+        Loose::Null => OptionValue::Other("null"),
+        Loose::Other(_) => OptionValue::Other("a value of another type"),
     }
 }
 
