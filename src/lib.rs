@@ -3,6 +3,7 @@
 //! `php` is the thin Zend layer that exposes `WU_RunCloud_Integration`.
 
 pub mod api;
+pub mod app_memory;
 pub mod breaker;
 pub mod config;
 pub mod domain;

@@ -309,8 +309,31 @@ impl<'a> Mapping<'a> {
                 ),
             };
         }
-        let outcome = match self.app_ssl() {
-            Ok(AppSsl::Advanced) => match self.api.issue_domain_ssl(domain) {
+        let outcome = match self.remembered_app_ssl() {
+            Ok((app, remembered)) => {
+                let first = self.certificate_step(domain, &app);
+                if first.status == SslStatus::Failed && remembered {
+                    // The remembered set-up may have gone stale (certificate
+                    // replaced, mode switched): ask, and act once more only if
+                    // RunCloud's answer differs from what was used.
+                    match self.fresh_app_ssl() {
+                        Ok(fresh) if fresh != app => self.certificate_step(domain, &fresh),
+                        _ => first,
+                    }
+                } else {
+                    first
+                }
+            }
+            Err(e) => failed(SslMode::Unknown, &e),
+        };
+        ssl_retry::record(key, outcome.status == SslStatus::Failed);
+        outcome
+    }
+
+    /// The certificate step for a new name on an app set up as `app`.
+    fn certificate_step(&self, domain: &Domain, app: &AppSsl) -> SslOutcome {
+        match app {
+            AppSsl::Advanced => match self.api.issue_domain_ssl(domain) {
                 Ok(()) => SslOutcome {
                     mode: SslMode::Advanced,
                     status: SslStatus::Issued,
@@ -321,12 +344,53 @@ impl<'a> Mapping<'a> {
                 },
                 Err(e) => failed(SslMode::Advanced, &e),
             },
-            Ok(AppSsl::Basic(cert)) => self.redeploy(cert),
-            Ok(other) => not_done(&other),
-            Err(e) => failed(SslMode::Unknown, &e),
-        };
-        ssl_retry::record(key, outcome.status == SslStatus::Failed);
-        outcome
+            AppSsl::Basic(cert) => self.redeploy(cert.clone()),
+            other => not_done(other),
+        }
+    }
+
+    /// Where this worker's memory of the app's SSL set-up lives.
+    fn memory_key(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        // The account, by a hash of its credentials: never the credentials themselves.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        match &self.config.credentials {
+            crate::config::Credentials::Basic { key, secret } => {
+                (key.expose(), secret.expose()).hash(&mut h)
+            }
+            crate::config::Credentials::Token(t) => t.expose().hash(&mut h),
+        }
+        format!(
+            "{}|{:x}|{}|{}",
+            self.config.base_url(),
+            h.finish(),
+            self.config.server_id,
+            self.config.app_id
+        )
+    }
+
+    /// The app's SSL set-up, from this worker's memory when recent (true), else
+    /// asked of RunCloud (false). Only `auto` asks; a forced mode needs no memory.
+    fn remembered_app_ssl(&self) -> Result<(AppSsl, bool)> {
+        if self.config.options.ssl == SslPolicy::Auto {
+            if let Some(app) = crate::app_memory::worker().recall(&self.memory_key()) {
+                return Ok((app, true));
+            }
+        }
+        self.fresh_app_ssl().map(|app| (app, false))
+    }
+
+    /// Asks RunCloud, and remembers the answer.
+    fn fresh_app_ssl(&self) -> Result<AppSsl> {
+        let key = self.memory_key();
+        let app = self.app_ssl();
+        match &app {
+            Ok(a) if self.config.options.ssl == SslPolicy::Auto => {
+                crate::app_memory::worker().store(&key, a)
+            }
+            _ => crate::app_memory::worker().forget(&key),
+        }
+        app
     }
 
     fn redeploy(&self, cert: SslCert) -> SslOutcome {
@@ -345,7 +409,7 @@ impl<'a> Mapping<'a> {
 
     /// On demand: redeploy the app certificate in basic mode. Throws when RunCloud refuses.
     pub fn redeploy_ssl(&self) -> Result<SslOutcome> {
-        match self.app_ssl()? {
+        match self.fresh_app_ssl()? {
             AppSsl::Advanced => Ok(SslOutcome {
                 mode: SslMode::Advanced,
                 status: SslStatus::Skipped,

@@ -395,10 +395,88 @@ fn connections_are_kept_alive_across_calls() {
         m.add(&name(&format!("ka{i}.example.com")), NameKind::Mapped)
             .expect("add");
     }
-    assert!(sim.shared().requests().len() >= 20);
+    // 5 adds: each a POST and a redeploy at least (the SSL set-up is remembered).
+    assert!(sim.shared().requests().len() >= 10);
     assert_eq!(
         sim.shared().connections(),
         1,
         "one connection serves every call"
+    );
+}
+
+fn ssl_calls(sim: &runcloud_sim::Sim) -> Vec<String> {
+    calls(&sim.shared().requests())
+        .into_iter()
+        .filter(|c| c.contains("/ssl"))
+        .collect()
+}
+
+#[test]
+fn a_worker_asks_the_ssl_set_up_once_and_asks_again_when_it_went_stale() {
+    let sim = sim();
+    let config = config_v3(&sim);
+    let add = |n: &str| {
+        Mapping::new(&config)
+            .expect("m")
+            .add(&name(n), NameKind::Mapped)
+            .expect("add")
+    };
+    // First add: the mode and the certificate are asked, then redeployed.
+    assert_eq!(add("memo-one.com").ssl.status, SslStatus::Redeployed);
+    sim.shared().clear_requests();
+    // Second add: POST and the redeploy only.
+    let out = add("memo-two.com");
+    assert_eq!(out.ssl.status, SslStatus::Redeployed);
+    let c = calls(&sim.shared().requests());
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert!(c[0].starts_with("POST") && c[1].starts_with("PUT"), "{c:?}");
+
+    // The app's certificate is replaced in RunCloud: the remembered id answers 404,
+    // the set-up is asked again, and the new certificate is redeployed once.
+    sim.shared()
+        .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "app", "network.test", false, "basic"));
+    sim.shared().clear_requests();
+    let out = add("memo-three.com");
+    assert_eq!(out.ssl.status, SslStatus::Redeployed, "{}", out.ssl.message);
+    let s = ssl_calls(&sim);
+    assert_eq!(
+        s.iter().filter(|c| c.starts_with("PUT")).count(),
+        2,
+        "{s:?}"
+    );
+
+    // Switched to advanced: the remembered basic set-up fails, the new mode is asked
+    // and the domain gets its own certificate.
+    sim.shared().with_account(|a| {
+        a.add_app(
+            SEED_SERVER,
+            SEED_APP,
+            "app",
+            "network.test",
+            false,
+            "advanced",
+        )
+    });
+    let out = add("memo-four.com");
+    assert_eq!(out.ssl.status, SslStatus::Issued, "{}", out.ssl.message);
+
+    // A failure that is not staleness (Let's Encrypt refuses a name) is asked about
+    // once, and nothing is ordered again.
+    sim.shared()
+        .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "app", "network.test", false, "basic"));
+    add("memo-five.com");
+    sim.shared().clear_requests();
+    let out = add("nodns-memo.com");
+    assert_eq!(out.ssl.status, SslStatus::Failed);
+    let s = ssl_calls(&sim);
+    assert_eq!(
+        s.iter().filter(|c| c.starts_with("PUT")).count(),
+        1,
+        "{s:?}"
+    );
+    assert_eq!(
+        s.iter().filter(|c| c.starts_with("GET")).count(),
+        2,
+        "{s:?}"
     );
 }
