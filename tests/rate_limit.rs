@@ -26,7 +26,8 @@ fn a_burst_is_paced_by_the_rate_limit_headers() {
     config.options.timeout = Duration::from_secs(30);
     wu_runcloud::api::transport::reset_rate_state();
     let t = Instant::now();
-    for i in 0..12 {
+    // Enough adds for 48+ requests: about 5 windows of 10.
+    for i in 0..16 {
         let name = DomainName::parse(&format!("burst{i}.example.com")).expect("name");
         let out = Mapping::new(&config)
             .expect("m")
@@ -50,7 +51,7 @@ fn a_burst_is_paced_by_the_rate_limit_headers() {
         sim.shared()
             .domain_names(runcloud_sim::SEED_SERVER, runcloud_sim::SEED_APP)
             .len(),
-        13
+        17
     );
     without_a_reset_header_429s_are_waited_out_with_retry_after();
 }
