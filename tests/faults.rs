@@ -498,16 +498,7 @@ fn a_redeploy_whose_answer_was_lost_is_not_ordered_twice() {
 fn a_domain_certificate_request_whose_answer_was_lost_is_not_repeated() {
     let sim = sim();
     let config = config_v3(&sim);
-    sim.shared().with_account(|a| {
-        a.add_app(
-            SEED_SERVER,
-            SEED_APP,
-            "app",
-            "network.test",
-            false,
-            "advanced",
-        )
-    });
+    reset_app(&sim, "advanced");
     sim.shared().push_fault(fault(Fault {
         method: Some("POST".into()),
         path_contains: Some("/ssl".into()),

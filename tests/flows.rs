@@ -264,16 +264,7 @@ fn ssl_follows_the_mode_of_the_app() {
     let sim = sim();
     let config = config_v3(&sim);
     // Advanced: a certificate for the new domain.
-    sim.shared().with_account(|a| {
-        a.add_app(
-            SEED_SERVER,
-            SEED_APP,
-            "adv",
-            "network.test",
-            false,
-            "advanced",
-        )
-    });
+    reset_app(&sim, "advanced");
     let out = Mapping::new(&config)
         .expect("m")
         .add(&name("adv.example.com"), NameKind::Mapped)
@@ -289,8 +280,7 @@ fn ssl_follows_the_mode_of_the_app() {
         .iter()
         .any(|d| d["name"] == "adv.example.com" && d["ssl_id"].is_u64()));
     // None installed: skipped, and said so.
-    sim.shared()
-        .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "none", "network.test", false, "none"));
+    reset_app(&sim, "none");
     let out = Mapping::new(&config)
         .expect("m")
         .add(&name("plain.example.com"), NameKind::Mapped)
@@ -302,16 +292,7 @@ fn ssl_follows_the_mode_of_the_app() {
         out.ssl.message
     );
     // Basic, but Let's Encrypt cannot validate a name: the add stands, the SSL failure is reported.
-    sim.shared().with_account(|a| {
-        a.add_app(
-            SEED_SERVER,
-            SEED_APP,
-            "basic",
-            "network.test",
-            false,
-            "basic",
-        )
-    });
+    reset_app(&sim, "basic");
     let out = Mapping::new(&config)
         .expect("m")
         .add(&name("nodns.example.com"), NameKind::Mapped)
@@ -433,8 +414,7 @@ fn a_worker_asks_the_ssl_set_up_once_and_asks_again_when_it_went_stale() {
 
     // The app's certificate is replaced in RunCloud: the remembered id answers 404,
     // the set-up is asked again, and the new certificate is redeployed once.
-    sim.shared()
-        .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "app", "network.test", false, "basic"));
+    reset_app(&sim, "basic");
     sim.shared().clear_requests();
     let out = add("memo-three.com");
     assert_eq!(out.ssl.status, SslStatus::Redeployed, "{}", out.ssl.message);
@@ -447,23 +427,13 @@ fn a_worker_asks_the_ssl_set_up_once_and_asks_again_when_it_went_stale() {
 
     // Switched to advanced: the remembered basic set-up fails, the new mode is asked
     // and the domain gets its own certificate.
-    sim.shared().with_account(|a| {
-        a.add_app(
-            SEED_SERVER,
-            SEED_APP,
-            "app",
-            "network.test",
-            false,
-            "advanced",
-        )
-    });
+    reset_app(&sim, "advanced");
     let out = add("memo-four.com");
     assert_eq!(out.ssl.status, SslStatus::Issued, "{}", out.ssl.message);
 
     // A failure that is not staleness (Let's Encrypt refuses a name) is asked about
     // once, and nothing is ordered again.
-    sim.shared()
-        .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "app", "network.test", false, "basic"));
+    reset_app(&sim, "basic");
     add("memo-five.com");
     sim.shared().clear_requests();
     let out = add("nodns-memo.com");

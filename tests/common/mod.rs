@@ -66,3 +66,18 @@ pub fn calls(log: &[Logged]) -> Vec<String> {
 pub fn app_path() -> String {
     format!("/servers/{SEED_SERVER}/webapps/{SEED_APP}")
 }
+
+/// Makes the seeded app anew (only its primary domain) with the given SSL mode:
+/// "basic", "advanced", "autossl", "unflagged" or "none".
+pub fn reset_app(sim: &Sim, ssl: &str) {
+    sim.shared().with_account(|a| {
+        a.add_app(
+            runcloud_sim::SEED_SERVER,
+            runcloud_sim::SEED_APP,
+            "app",
+            "network.test",
+            false,
+            ssl,
+        )
+    });
+}
