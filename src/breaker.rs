@@ -4,6 +4,7 @@
 //! pass (no answer, 429, 5xx), calls fail at once for a short while, then one
 //! call is let through to see whether RunCloud is back.
 
+use crate::error::{Error, Result};
 use once_cell::sync::Lazy;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ pub struct Breaker {
 
 impl Breaker {
     /// `Err(time left)` while open; `Ok` lets the call through.
-    pub fn check(&self, now: Instant) -> Result<(), Duration> {
+    pub fn check(&self, now: Instant) -> std::result::Result<(), Duration> {
         match self.open_until {
             Some(until) if now < until => Err(until - now),
             _ => Ok(()),
@@ -51,15 +52,27 @@ fn worker() -> std::sync::MutexGuard<'static, Breaker> {
     WORKER.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// This worker's breaker: `Err(time left)` while open.
-pub fn check() -> Result<(), Duration> {
-    worker().check(Instant::now())
-}
-
-/// Records an outcome in this worker's breaker (open for `open_for` after
-/// THRESHOLD transient failures; zero: never); true when it just opened.
-pub fn record(transient_failure: bool, open_for: Duration) -> bool {
-    worker().record(transient_failure, open_for, Instant::now())
+/// Runs `work` through this worker's breaker: while it is open, `work` does not
+/// run and the answer is `Error::CircuitOpen` (a failure that may pass). Otherwise
+/// its outcome is recorded: a success or a final answer from RunCloud closes the
+/// circuit; THRESHOLD failures in a row that may pass open it for `open_for`
+/// (zero: never). Failures that never reached RunCloud (a bad name, bad
+/// configuration) say nothing about it and are not counted. The flag is true
+/// when this run's failure opened the circuit.
+pub fn guarded<T>(open_for: Duration, work: impl FnOnce() -> Result<T>) -> (Result<T>, bool) {
+    if let Err(left) = worker().check(Instant::now()) {
+        let retry_in_secs = left.as_secs().max(1);
+        return (Err(Error::CircuitOpen { retry_in_secs }), false);
+    }
+    let done = work();
+    let opened = match &done {
+        Ok(_) => worker().record(false, open_for, Instant::now()),
+        Err(e) if e.reached_for_runcloud() => {
+            worker().record(e.is_transient(), open_for, Instant::now())
+        }
+        Err(_) => false,
+    };
+    (done, opened)
 }
 
 #[cfg(test)]
@@ -85,6 +98,39 @@ mod tests {
         assert_eq!(b.check(later), Ok(()));
         assert!(b.record(true, OPEN_FOR, later));
         assert!(b.check(later).is_err());
+    }
+
+    #[test]
+    fn guarded_work_is_not_run_while_open_and_only_runcloud_failures_count() {
+        let pause = Duration::from_millis(50);
+        let unreachable = || -> Result<()> {
+            Err(Error::Transport {
+                context: "x".into(),
+                message: "no answer".into(),
+            })
+        };
+        // Failures that never reached RunCloud do not count.
+        for _ in 0..5 {
+            let (r, opened) = guarded(pause, || -> Result<()> {
+                Err(Error::InvalidDomain("bad".into()))
+            });
+            assert!(r.is_err() && !opened);
+        }
+        assert!(!guarded(pause, unreachable).1);
+        assert!(!guarded(pause, unreachable).1);
+        assert!(guarded(pause, unreachable).1, "the third opened it");
+        let mut ran = false;
+        let (r, _) = guarded(pause, || {
+            ran = true;
+            Ok(())
+        });
+        assert!(!ran, "work does not run while open");
+        assert!(matches!(r, Err(Error::CircuitOpen { .. })));
+        std::thread::sleep(pause);
+        // After the pause a success closes it.
+        assert!(guarded(pause, || Ok(())).0.is_ok());
+        assert!(!guarded(pause, unreachable).1);
+        assert!(guarded(pause, || Ok(())).0.is_ok());
     }
 
     #[test]

@@ -185,40 +185,31 @@ impl Integration {
         let outcome = guarded(|| {
             let name = parsed?;
             let config = Config::from_constants(&raw, options?)?;
-            // During an outage, fail at once instead of holding the worker for the timeout.
-            breaker::check().map_err(|left| Error::CircuitOpen {
-                retry_in_secs: left.as_secs().max(1),
-            })?;
-            let mapping = Mapping::new(&config)?;
-            let done = if add {
-                mapping.add(&name, kind).map(HookDone::Added)
-            } else {
-                mapping.remove(&name).map(|removed| HookDone::Removed {
-                    removed,
-                    app: config.app_id,
-                })
-            };
-            for note in mapping.notes() {
-                emit(log::Level::Warning, note);
-            }
             let pause = config.options.circuit_break;
-            match &done {
-                Ok(_) => {
-                    breaker::record(false, pause);
+            let (done, opened) = breaker::guarded(pause, || {
+                let mapping = Mapping::new(&config)?;
+                let done = if add {
+                    mapping.add(&name, kind).map(HookDone::Added)
+                } else {
+                    mapping.remove(&name).map(|removed| HookDone::Removed {
+                        removed,
+                        app: config.app_id,
+                    })
+                };
+                for note in mapping.notes() {
+                    emit(log::Level::Warning, note);
                 }
-                Err(e) if e.reached_for_runcloud() => {
-                    if breaker::record(e.is_transient(), pause) {
-                        emit(
-                            log::Level::Warning,
-                            format!(
-                                "RunCloud failed {} times in a row; this worker does not call it for {} s (circuit open)",
-                                breaker::THRESHOLD,
-                                pause.as_secs_f64()
-                            ),
-                        );
-                    }
-                }
-                Err(_) => {}
+                done
+            });
+            if opened {
+                emit(
+                    log::Level::Warning,
+                    format!(
+                        "RunCloud failed {} times in a row; this worker does not call it for {} s (circuit open)",
+                        breaker::THRESHOLD,
+                        pause.as_secs_f64()
+                    ),
+                );
             }
             done
         });
