@@ -1,7 +1,11 @@
-//! What RunCloud just told this worker about an app's SSL set-up (its mode and
-//! basic certificate), remembered briefly so that an add costs the POST and the
-//! certificate step instead of two more questions first. Never trusted blindly:
-//! the flows re-ask when a step that used a remembered fact fails.
+//! What this worker knows about an app's certificates, keyed by app:
+//! - what RunCloud just said of its SSL set-up (mode and basic certificate),
+//!   remembered briefly so that an add costs the POST and the certificate step
+//!   instead of two more questions first; never trusted blindly: the flows ask
+//!   again when a step that used a remembered fact fails;
+//! - the names whose last certificate step failed here, so that adding one again
+//!   tries again while an unchanged name gets no new order. Forgetting one only
+//!   means a later add does not retry (redeploy_ssl() does).
 
 use crate::mapping::AppSsl;
 use once_cell::sync::Lazy;
@@ -13,6 +17,8 @@ use std::time::{Duration, Instant};
 pub const KEEP_FOR: Duration = Duration::from_secs(300);
 /// Apps remembered at once, per worker.
 const MAX_APPS: usize = 64;
+/// Names with a failed certificate step remembered at once, per worker.
+const MAX_FAILED_NAMES: usize = 1024;
 
 struct Entry {
     key: String,
@@ -20,10 +26,12 @@ struct Entry {
     at: Instant,
 }
 
-/// Remembered set-ups, oldest first.
+/// Remembered set-ups and failed names, oldest first.
 #[derive(Default)]
 pub struct Memory {
     entries: VecDeque<Entry>,
+    /// `app key|name` of each name whose last certificate step failed.
+    failed_names: VecDeque<String>,
 }
 
 /// Only set-ups whose staleness shows: a redeploy to a certificate that is gone,
@@ -62,13 +70,31 @@ impl Memory {
     pub fn forget(&mut self, key: &str) {
         self.entries.retain(|e| e.key != key);
     }
+
+    /// Whether the last certificate step for `name` on the app `key` failed here.
+    pub fn certificate_failed(&self, key: &str, name: &str) -> bool {
+        let wanted = format!("{key}|{name}");
+        self.failed_names.iter().any(|k| *k == wanted)
+    }
+
+    /// Records how the certificate step for `name` on the app `key` ended.
+    pub fn record_certificate(&mut self, key: &str, name: &str, failed: bool) {
+        let entry = format!("{key}|{name}");
+        self.failed_names.retain(|k| *k != entry);
+        if failed {
+            if self.failed_names.len() >= MAX_FAILED_NAMES {
+                self.failed_names.pop_front();
+            }
+            self.failed_names.push_back(entry);
+        }
+    }
 }
 
 static WORKER: Lazy<Mutex<Memory>> = Lazy::new(|| Mutex::new(Memory::default()));
 
 /// This worker's memory.
 pub fn worker() -> std::sync::MutexGuard<'static, Memory> {
-    WORKER.lock().unwrap_or_else(|e| e.into_inner())
+    crate::lock(&WORKER)
 }
 
 #[cfg(test)]
@@ -104,6 +130,26 @@ mod tests {
         assert_eq!(m.recall("a|3"), None, "the newer answer replaced the older");
         m.store("a|4", &AppSsl::Unknown("x".into()));
         assert_eq!(m.recall("a|4"), None);
+    }
+
+    #[test]
+    fn a_failed_certificate_step_is_remembered_until_one_succeeds() {
+        let mut m = Memory::default();
+        assert!(!m.certificate_failed("a|1", "shop.com"));
+        m.record_certificate("a|1", "shop.com", true);
+        assert!(m.certificate_failed("a|1", "shop.com"));
+        assert!(!m.certificate_failed("a|1", "other.com"));
+        assert!(!m.certificate_failed("a|2", "shop.com"), "another app");
+        m.record_certificate("a|1", "shop.com", false);
+        assert!(!m.certificate_failed("a|1", "shop.com"));
+        for i in 0..(MAX_FAILED_NAMES + 5) {
+            m.record_certificate("a|1", &format!("n{i}.com"), true);
+        }
+        assert_eq!(m.failed_names.len(), MAX_FAILED_NAMES);
+        assert!(
+            !m.certificate_failed("a|1", "n0.com"),
+            "the oldest went first"
+        );
     }
 
     #[test]

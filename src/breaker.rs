@@ -49,7 +49,7 @@ impl Breaker {
 static WORKER: Lazy<Mutex<Breaker>> = Lazy::new(|| Mutex::new(Breaker::default()));
 
 fn worker() -> std::sync::MutexGuard<'static, Breaker> {
-    WORKER.lock().unwrap_or_else(|e| e.into_inner())
+    crate::lock(&WORKER)
 }
 
 /// Runs `work` through this worker's breaker: while it is open, `work` does not

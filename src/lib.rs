@@ -16,3 +16,9 @@ pub mod secret;
 mod php;
 
 pub use error::{Error, Result};
+
+/// Locks a worker-wide mutex. A poisoned lock only means another call panicked
+/// (caught before PHP); the data behind it is still sound.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

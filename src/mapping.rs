@@ -298,8 +298,9 @@ impl<'a> Mapping<'a> {
         if self.config.options.ssl == SslPolicy::Off {
             return off();
         }
-        let key = ssl_retry::key(self.config, &domain.name);
-        if !created && !ssl_retry::pending(&key) {
+        let key = self.memory_key();
+        let retry = crate::app_memory::worker().certificate_failed(&key, &domain.name);
+        if !created && !retry {
             return SslOutcome {
                 mode: SslMode::Unknown,
                 status: SslStatus::Unchanged,
@@ -309,14 +310,14 @@ impl<'a> Mapping<'a> {
                 ),
             };
         }
-        let outcome = match self.remembered_app_ssl() {
+        let outcome = match self.remembered_app_ssl(&key) {
             Ok((app, remembered)) => {
                 let first = self.certificate_step(domain, &app);
                 if first.status == SslStatus::Failed && remembered {
                     // The remembered set-up may have gone stale (certificate
                     // replaced, mode switched): ask, and act once more only if
                     // RunCloud's answer differs from what was used.
-                    match self.fresh_app_ssl() {
+                    match self.fresh_app_ssl(&key) {
                         Ok(fresh) if fresh != app => self.certificate_step(domain, &fresh),
                         _ => first,
                     }
@@ -326,7 +327,11 @@ impl<'a> Mapping<'a> {
             }
             Err(e) => failed(SslMode::Unknown, &e),
         };
-        ssl_retry::record(key, outcome.status == SslStatus::Failed);
+        crate::app_memory::worker().record_certificate(
+            &key,
+            &domain.name,
+            outcome.status == SslStatus::Failed,
+        );
         outcome
     }
 
@@ -349,7 +354,7 @@ impl<'a> Mapping<'a> {
         }
     }
 
-    /// Where this worker's memory of the app's SSL set-up lives.
+    /// Where this worker's memory of the app lives.
     fn memory_key(&self) -> String {
         use std::hash::{Hash, Hasher};
         // The account, by a hash of its credentials: never the credentials themselves.
@@ -371,24 +376,23 @@ impl<'a> Mapping<'a> {
 
     /// The app's SSL set-up, from this worker's memory when recent (true), else
     /// asked of RunCloud (false). Only `auto` asks; a forced mode needs no memory.
-    fn remembered_app_ssl(&self) -> Result<(AppSsl, bool)> {
+    fn remembered_app_ssl(&self, key: &str) -> Result<(AppSsl, bool)> {
         if self.config.options.ssl == SslPolicy::Auto {
-            if let Some(app) = crate::app_memory::worker().recall(&self.memory_key()) {
+            if let Some(app) = crate::app_memory::worker().recall(key) {
                 return Ok((app, true));
             }
         }
-        self.fresh_app_ssl().map(|app| (app, false))
+        self.fresh_app_ssl(key).map(|app| (app, false))
     }
 
     /// Asks RunCloud, and remembers the answer.
-    fn fresh_app_ssl(&self) -> Result<AppSsl> {
-        let key = self.memory_key();
+    fn fresh_app_ssl(&self, key: &str) -> Result<AppSsl> {
         let app = self.app_ssl();
         match &app {
             Ok(a) if self.config.options.ssl == SslPolicy::Auto => {
-                crate::app_memory::worker().store(&key, a)
+                crate::app_memory::worker().store(key, a)
             }
-            _ => crate::app_memory::worker().forget(&key),
+            _ => crate::app_memory::worker().forget(key),
         }
         app
     }
@@ -409,7 +413,7 @@ impl<'a> Mapping<'a> {
 
     /// On demand: redeploy the app certificate in basic mode. Throws when RunCloud refuses.
     pub fn redeploy_ssl(&self) -> Result<SslOutcome> {
-        match self.fresh_app_ssl()? {
+        match self.fresh_app_ssl(&self.memory_key())? {
             AppSsl::Advanced => Ok(SslOutcome {
                 mode: SslMode::Advanced,
                 status: SslStatus::Skipped,
@@ -470,47 +474,6 @@ fn not_installed() -> SslOutcome {
         mode: SslMode::None,
         status: SslStatus::Skipped,
         message: "no SSL certificate is installed on the web application; install one in RunCloud (SSL/TLS tab) to serve HTTPS".into(),
-    }
-}
-
-/// Per worker: the names whose last certificate step failed, so that adding one
-/// again tries again, while an unchanged name gets no new certificate order.
-/// Bounded; forgetting only means a later add does not retry (redeploy_ssl() does).
-mod ssl_retry {
-    use crate::config::Config;
-    use once_cell::sync::Lazy;
-    use std::collections::VecDeque;
-    use std::sync::Mutex;
-
-    const MAX: usize = 1024;
-    static PENDING: Lazy<Mutex<VecDeque<String>>> = Lazy::new(|| Mutex::new(VecDeque::new()));
-
-    pub fn key(config: &Config, name: &str) -> String {
-        format!(
-            "{}|{}|{}|{name}",
-            config.base_url(),
-            config.server_id,
-            config.app_id
-        )
-    }
-
-    fn list() -> std::sync::MutexGuard<'static, VecDeque<String>> {
-        PENDING.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn pending(key: &str) -> bool {
-        list().iter().any(|k| k == key)
-    }
-
-    pub fn record(key: String, failed: bool) {
-        let mut l = list();
-        l.retain(|k| *k != key);
-        if failed {
-            if l.len() >= MAX {
-                l.pop_front();
-            }
-            l.push_back(key);
-        }
     }
 }
 
@@ -771,17 +734,5 @@ mod tests {
         assert!(not_done(&AppSsl::Unknown("a, b".into()))
             .message
             .contains("it had: a, b"));
-    }
-
-    #[test]
-    fn a_failed_certificate_step_is_remembered_until_one_succeeds() {
-        let c = config(WwwPolicy::MainOnly);
-        let key = ssl_retry::key(&c, "memory-test.com");
-        assert!(!ssl_retry::pending(&key));
-        ssl_retry::record(key.clone(), true);
-        assert!(ssl_retry::pending(&key));
-        assert!(!ssl_retry::pending(&ssl_retry::key(&c, "other.com")));
-        ssl_retry::record(key.clone(), false);
-        assert!(!ssl_retry::pending(&key));
     }
 }

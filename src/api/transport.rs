@@ -2,12 +2,13 @@
 //! call, retries with jittered backoff, rate-limit pacing and bounded reads.
 
 use crate::error::{Error, Result};
+use crate::lock;
 use once_cell::sync::Lazy;
 use reqwest::blocking::Client;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The most of a response body that is read; RunCloud's largest page is a few KiB.
@@ -82,11 +83,6 @@ static CLIENTS: Lazy<Mutex<ClientCache>> = Lazy::new(|| {
         clients: Vec::new(),
     })
 });
-
-/// A poisoned lock only means another call panicked; the data is still sound.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn client_for(key: &ClientKey) -> Result<Client> {
     let mut cache = lock(&CLIENTS);
