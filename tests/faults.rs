@@ -454,10 +454,7 @@ fn a_delete_that_did_not_arrive_is_sent_again_after_the_lookup() {
         .expect("removed");
     assert!(removed);
     assert_eq!(count_of(&sim, "retry-delete.com"), 0);
-    let deletes = calls(&sim.shared().requests())
-        .iter()
-        .filter(|c| c.starts_with("DELETE"))
-        .count();
+    let deletes = count_calls(&sim, |c| c.starts_with("DELETE"));
     assert_eq!(deletes, 2);
 }
 
@@ -486,10 +483,7 @@ fn a_redeploy_whose_answer_was_lost_is_not_ordered_twice() {
             .redeploy_ssl()
             .expect_err("reported");
         assert!(err.to_string().contains("not sent again"), "{err}");
-        let puts = calls(&sim.shared().requests())
-            .iter()
-            .filter(|c| c.starts_with("PUT"))
-            .count();
+        let puts = count_calls(&sim, |c| c.starts_with("PUT"));
         assert_eq!(puts, 1, "one certificate order at most");
     }
 }
@@ -516,10 +510,7 @@ fn a_domain_certificate_request_whose_answer_was_lost_is_not_repeated() {
         "{}",
         out.ssl.message
     );
-    let posts = calls(&sim.shared().requests())
-        .iter()
-        .filter(|c| c.starts_with("POST") && c.ends_with("/ssl"))
-        .count();
+    let posts = count_calls(&sim, |c| c.starts_with("POST") && c.ends_with("/ssl"));
     assert_eq!(posts, 1);
 }
 

@@ -81,3 +81,11 @@ pub fn reset_app(sim: &Sim, ssl: &str) {
         )
     });
 }
+
+/// How many requests the simulator saw whose "METHOD /path" matches `wanted`.
+pub fn count_calls(sim: &Sim, wanted: impl Fn(&str) -> bool) -> usize {
+    calls(&sim.shared().requests())
+        .iter()
+        .filter(|c| wanted(c))
+        .count()
+}
