@@ -19,8 +19,9 @@ do_action('plugins_loaded');
 echo 'wu_add_domain callbacks: ', count_callbacks('wu_add_domain'), "\n";
 
 function show_queue(): void {
-    foreach ($GLOBALS['as_queue'] as [$hook, $json, $ts, $group]) {
-        echo "queued $hook ", $json, ' in ', $ts - time(), " s ($group)\n";
+    foreach ($GLOBALS['as_queue'] as [$hook, $json, $delay, $group]) {
+        // Whole minutes: the exact seconds are in the glue's own log line above.
+        echo "queued $hook ", $json, ' in ', round($delay / 60), " min ($group)\n";
     }
 }
 
@@ -35,7 +36,7 @@ echo 'healed-shop.com on the app: ', count(array_keys(sim_names(), 'healed-shop.
 sim_fault(['status' => 503, 'count' => 1000]);
 do_action_ref_array('wu_add_domain', array_values(['domain' => 'never-shop.com', 'site_id' => '10']));
 for ($i = 0; $i < 6 && $GLOBALS['as_queue']; $i++) {
-    echo 'retry in ', $GLOBALS['as_queue'][0][2] - time(), " s\n";
+    echo 'retry in ', round($GLOBALS['as_queue'][0][2] / 60), " min\n";
     as_run_queue();
 }
 echo 'queue empty: ', var_export($GLOBALS['as_queue'] === [], true), "\n";
@@ -51,24 +52,24 @@ echo 'queue empty: ', var_export($GLOBALS['as_queue'] === [], true), "\n";
 wu_add_domain callbacks: 1
 LOG[error] wu_add_domain healed-shop.com (site 9): failed: %sHTTP 503%s
 LOG[warning] wu_add_domain healed-shop.com: will try again in 60 s through Action Scheduler (try 2 of 6)
-queued wu_runcloud_retry ["wu_add_domain","healed-shop.com","9",1] in 60 s (wu-runcloud)
+queued wu_runcloud_retry ["wu_add_domain","healed-shop.com","9",1] in 1 min (wu-runcloud)
 LOG[info] wu_add_domain healed-shop.com (site 9): added (with www.healed-shop.com), RunCloud domain %d; SSL %s
 healed-shop.com on the app: 1
 LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
 LOG[warning] wu_add_domain never-shop.com: will try again in 60 s through Action Scheduler (try 2 of 6)
-retry in 60 s
+retry in 1 min
 LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
 LOG[warning] wu_add_domain never-shop.com: will try again in 120 s through Action Scheduler (try 3 of 6)
-retry in 120 s
+retry in 2 min
 LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
 LOG[warning] wu_add_domain never-shop.com: will try again in 240 s through Action Scheduler (try 4 of 6)
-retry in 240 s
+retry in 4 min
 LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
 LOG[warning] wu_add_domain never-shop.com: will try again in 480 s through Action Scheduler (try 5 of 6)
-retry in 480 s
+retry in 8 min
 LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
 LOG[warning] wu_add_domain never-shop.com: will try again in 960 s through Action Scheduler (try 6 of 6)
-retry in 960 s
+retry in 16 min
 LOG[error] wu_add_domain never-shop.com (site 10): failed: %sHTTP 503%s
 LOG[error] wu_add_domain never-shop.com: gave up after 6 tries
 queue empty: true
