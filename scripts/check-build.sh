@@ -33,8 +33,21 @@ fi
 if ! command -v cc >/dev/null 2>&1; then
   problems+=("no C compiler (cc): apt-get install build-essential")
 fi
-# bindgen (used by ext-php-rs) loads libclang at build time.
-if [ -z "${LIBCLANG_PATH:-}" ] && ! ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so'; then
+# bindgen (used by ext-php-rs) loads libclang at build time; look where clang-sys
+# looks. No `ldconfig -p | grep -q` here: under pipefail grep's early exit makes
+# ldconfig die of SIGPIPE and the check fail at random (it did in CI).
+have_libclang() {
+  [ -n "${LIBCLANG_PATH:-}" ] && return 0
+  local f
+  for f in /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*-linux-gnu/libclang*.so* \
+           /usr/lib64/libclang*.so* /usr/local/lib/libclang*.so*; do
+    [ -e "$f" ] && return 0
+  done
+  local cache
+  cache=$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true)
+  [[ "$cache" == *libclang* ]]
+}
+if ! have_libclang; then
   problems+=("libclang not found (ext-php-rs reads PHP's headers with it): apt-get install clang libclang-dev")
 fi
 if [ ${#problems[@]} -eq 0 ]; then
