@@ -166,4 +166,13 @@ final class WU_RunCloud_Integration
      * @throws WU_RunCloud_Exception when RunCloud or Let's Encrypt refuses.
      */
     public function redeploy_ssl(): array {}
+
+    /**
+     * Runs now the basic-SSL redeploys this request owes: one per app, covering every name added
+     * since the last one (adds in basic mode answer `ssl => 'queued'`), and logs each. The first
+     * such add registers it with register_shutdown_function(); call it to have the result sooner.
+     * Never throws.
+     * @return list<array{server: int, app: int, names: list<string>, status: 'redeployed'|'failed', message: string}>
+     */
+    public static function flush_ssl(): array {}
 }

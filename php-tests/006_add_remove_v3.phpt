@@ -25,7 +25,7 @@ echo $post['body'], "\n";
 string(16) "shop.example.com"
 bool(true)
 bool(false)
-string(10) "redeployed"
+string(6) "queued"
 string(5) "basic"
 bool(true)
 bool(true)

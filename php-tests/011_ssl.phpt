@@ -1,5 +1,7 @@
 --TEST--
 SSL follows the app's mode: redeploy in basic, per-domain certificate in advanced, skip when none, nothing when off
+--INI--
+wu_runcloud.ssl_batch=0
 --FILE--
 <?php
 require __DIR__ . '/sim.inc';

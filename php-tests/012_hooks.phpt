@@ -21,11 +21,11 @@ var_dump($i->on_remove_domain('network.test', 1));
 echo implode(' ', sim_names()), "\n";
 ?>
 --EXPECTF--
-LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): added, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
+LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): added, RunCloud domain %d; SSL queued: the app's certificate (#%d) is redeployed once when this PHP request ends, for every name added in it
 bool(true)
 LOG[integration-runcloud/info] wu_add_domain mapped.example.com (site 12): already on the app, RunCloud domain %d; SSL unchanged: mapped.example.com was already on the app, so no certificate was ordered again
 bool(true)
-LOG[integration-runcloud/info] wu_add_subdomain alice.network.test (site 13): added, RunCloud domain %d; SSL redeployed: the app's certificate (#%d) was redeployed to cover every name
+LOG[integration-runcloud/info] wu_add_subdomain alice.network.test (site 13): added, RunCloud domain %d; SSL queued: the app's certificate (#%d) is redeployed once when this PHP request ends, for every name added in it
 bool(true)
 LOG[integration-runcloud/info] wu_remove_domain mapped.example.com (site 12): removed from RunCloud web application 201
 bool(true)
@@ -40,3 +40,4 @@ bool(false)
 LOG[integration-runcloud/error] wu_remove_domain network.test (site 1): failed: network.test is the primary domain of web application 201; it was not removed. Change the primary domain in RunCloud first
 bool(false)
 network.test
+LOG[integration-runcloud/info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 2 name(s) added in this request: mapped.example.com, alice.network.test

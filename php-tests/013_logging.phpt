@@ -34,6 +34,6 @@ bool(true)
 bool(false)
 bool(false)
 2
-[%d-%d-%d %d:%d:%d UTC] [info] wu_add_domain logged-shop.com (site 2): added (with www.logged-shop.com), RunCloud domain %d; SSL redeployed: %s
+[%d-%d-%d %d:%d:%d UTC] [info] wu_add_domain logged-shop.com (site 2): added (with www.logged-shop.com), RunCloud domain %d; SSL queued: %s
 [%d-%d-%d %d:%d:%d UTC] [error] wu_add_domain "bad name" (site 3): failed: Invalid domain name "bad name": it contains spaces
 bool(false)

@@ -36,7 +36,8 @@ wu_add_domain -> WU_RunCloud_Integration::on_add_domain priority=20 args=2
 wu_remove_domain -> WU_RunCloud_Integration::on_remove_domain priority=20 args=2
 wu_add_subdomain -> WU_RunCloud_Integration::on_add_subdomain priority=20 args=2
 wu_remove_subdomain -> WU_RunCloud_Integration::on_remove_subdomain priority=20 args=2
-LOG wu_add_domain hooked.example.com (site 9): added, RunCloud domain %d; SSL redeployed: %s
+LOG wu_add_domain hooked.example.com (site 9): added, RunCloud domain %d; SSL queued: %s
 bool(true)
 LOG wu_remove_domain hooked.example.com (site 9): removed from RunCloud web application 201
 bool(true)
+LOG SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 1 name(s) added in this request: hooked.example.com

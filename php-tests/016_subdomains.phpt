@@ -40,3 +40,4 @@ NULL
 LOG[info] wu_add_domain customer-shop.com (site 8): added (with www.customer-shop.com), RunCloud domain %d; SSL %s
 bool(true)
 POST /servers/101/webapps/201/domains
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 2 name(s) added in this request: bob.network.test, customer-shop.com

@@ -37,5 +37,6 @@ wu_runcloud.log_file => no value => no value
 wu_runcloud.max_retries => 3 => 3
 wu_runcloud.public_suffixes => no value => no value
 wu_runcloud.ssl => basic => basic
+wu_runcloud.ssl_batch => on => on
 wu_runcloud.timeout => 20 => 20
 bool(false)

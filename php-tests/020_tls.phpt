@@ -13,6 +13,8 @@ show_throw(fn() => (new WU_RunCloud_Integration(['api_url' => $sim[0] . '/api', 
 $i = new WU_RunCloud_Integration(['api_url' => $sim[0] . '/api', 'ca_file' => "$dir/ca.pem"]);
 var_dump($i->test_connection()['ok']);
 var_dump($i->add_domain('secure.example.com')['created']);
+// The certificate redeploy the add queued runs over the same verified connection.
+echo WU_RunCloud_Integration::flush_ssl()[0]['status'], "\n";
 show_throw(fn() => new WU_RunCloud_Integration(['verify' => false]));
 sim_stop($sim);
 array_map('unlink', glob("$dir/*"));
@@ -24,4 +26,5 @@ Could not reach RunCloud at https://127.0.0.1:PORT/api: checking the API credent
 WU_RunCloud_Exception [0]: listing the domains of web application 201 (page 1): the TLS certificate of the API could not be verified (set wu_runcloud.ca_file for a private CA): invalid peer certificate: UnknownIssuer
 bool(true)
 bool(true)
-InvalidArgumentException: Unknown option "verify"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break
+redeployed
+InvalidArgumentException: Unknown option "verify"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch

@@ -23,3 +23,4 @@ bool(false)
 %Abool(false)
 bool(true)
 still alive
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 1 name(s) added in this request: fine.example.com

@@ -52,3 +52,4 @@ LOG[info] wu_add_domain outage-4.com (site 4): added (with www.outage-4.com), Ru
 bool(true)
 NULL
 network.test first-try.com outage-4.com
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 2 name(s) added in this request: first-try.com, outage-4.com

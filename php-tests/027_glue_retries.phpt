@@ -77,3 +77,4 @@ last failure: final
 LOG[error] wu_add_domain denied-shop.com (site 11): failed: %sHTTP 401%s
 LOG[error] wu_add_domain denied-shop.com: not retried: this will not pass by itself
 queue empty: true
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 1 name(s) added in this request: healed-shop.com

@@ -1,5 +1,7 @@
 --TEST--
 No repeated certificate order: a name already on the app gets SSL again only when its last attempt failed; AutoSSL leaves certificates to RunCloud; an SSL mode answer without its flag is reported, not taken for basic
+--INI--
+wu_runcloud.ssl_batch=0
 --FILE--
 <?php
 require __DIR__ . '/sim.inc';

@@ -61,3 +61,4 @@ bool(true)
 LOG[warning] wu_remove_domain gone.example.com (site 6): skipped an unreadable entry on page 1 of the domain list: a domain entry has no numeric id
 LOG[info] wu_remove_domain gone.example.com (site 6): not on RunCloud web application 201; nothing to remove
 bool(true)
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 1 name(s) added in this request: twin-shop.com

@@ -143,6 +143,16 @@ impl Credentials {
             Credentials::Token(_) => ApiVersion::V3,
         }
     }
+
+    /// Every form these credentials can take in a text: what redaction removes.
+    pub fn secret_forms(&self) -> Vec<Secret> {
+        match self {
+            Credentials::Basic { key, secret } => {
+                crate::secret::forms(Some(key.expose()), Some(secret.expose()), None)
+            }
+            Credentials::Token(t) => crate::secret::forms(None, None, Some(t.expose())),
+        }
+    }
 }
 
 /// Whether a `www.` twin is added with a domain.
@@ -187,6 +197,9 @@ pub struct Options {
     /// How long the hooks of a worker stop calling RunCloud after it failed
     /// several times in a row; zero turns the circuit breaker off.
     pub circuit_break: Duration,
+    /// Basic SSL: one certificate redeploy when the PHP request ends, for every
+    /// name added in it, instead of one per add (off: one per add, at once).
+    pub ssl_batch: bool,
 }
 
 impl Default for Options {
@@ -202,12 +215,13 @@ impl Default for Options {
             public_suffixes: PublicSuffixes::default(),
             log: LogPolicy::On,
             circuit_break: DEFAULT_CIRCUIT_BREAK,
+            ssl_batch: true,
         }
     }
 }
 
 /// The option keys the constructor accepts (and, prefixed with `wu_runcloud.`, INI).
-pub const OPTION_KEYS: [&str; 10] = [
+pub const OPTION_KEYS: [&str; 11] = [
     "api_url",
     "timeout",
     "connect_timeout",
@@ -218,6 +232,7 @@ pub const OPTION_KEYS: [&str; 10] = [
     "public_suffixes",
     "log",
     "circuit_break",
+    "ssl_batch",
 ];
 
 /// One option's value as the caller gave it, before validation.
@@ -318,18 +333,12 @@ impl Options {
                     .ok_or_else(|| bad("a number of seconds from 0 (off) to 3600"))?;
             }
             "log" => {
-                self.log = match value {
-                    OptionValue::Bool(true) | OptionValue::Int(1) => LogPolicy::On,
-                    OptionValue::Bool(false) | OptionValue::Int(0) => LogPolicy::Off,
-                    OptionValue::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
-                        "on" | "1" | "yes" | "true" => LogPolicy::On,
-                        // php.ini turns `off` into an empty string.
-                        "off" | "0" | "no" | "false" | "none" | "" => LogPolicy::Off,
-                        _ => return Err(bad("on or off")),
-                    },
-                    _ => return Err(bad("on or off")),
+                self.log = match switch(value).ok_or_else(|| bad("on or off"))? {
+                    true => LogPolicy::On,
+                    false => LogPolicy::Off,
                 }
             }
+            "ssl_batch" => self.ssl_batch = switch(value).ok_or_else(|| bad("on or off"))?,
             _ => {
                 return Err(Error::InvalidOption(format!(
                     "Unknown option {}; known options: {}",
@@ -339,6 +348,21 @@ impl Options {
             }
         }
         Ok(())
+    }
+}
+
+/// An on/off value as PHP code and php.ini give one (php.ini turns `off` into "").
+fn switch(value: &OptionValue) -> Option<bool> {
+    match value {
+        OptionValue::Bool(b) => Some(*b),
+        OptionValue::Int(1) => Some(true),
+        OptionValue::Int(0) => Some(false),
+        OptionValue::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "on" | "1" | "yes" | "true" => Some(true),
+            "off" | "0" | "no" | "false" | "none" | "" => Some(false),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

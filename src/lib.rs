@@ -11,6 +11,7 @@ pub mod error;
 pub mod input;
 pub mod mapping;
 pub mod secret;
+pub mod ssl_batch;
 
 #[cfg(feature = "php")]
 mod php;

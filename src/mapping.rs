@@ -6,6 +6,7 @@ use crate::api::{Created, RunCloud};
 use crate::config::{Config, RawConstants, SslPolicy, WwwPolicy};
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
+use crate::ssl_batch;
 
 /// Whether a name is a customer's mapped domain or a site's subdomain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,9 @@ pub enum SslStatus {
     Redeployed,
     /// The domain got its own certificate (advanced mode).
     Issued,
+    /// Basic mode: the app's certificate is redeployed once when the PHP request
+    /// ends, for every name added in it (`ssl_batch`).
+    Queued,
     /// The name was already on the app and its last certificate step did not fail
     /// here: no new order (Let's Encrypt allows 5 duplicate certificates a week).
     Unchanged,
@@ -64,6 +68,7 @@ impl SslStatus {
         match self {
             SslStatus::Redeployed => "redeployed",
             SslStatus::Issued => "issued",
+            SslStatus::Queued => "queued",
             SslStatus::Unchanged => "unchanged",
             SslStatus::LeftToRunCloud => "left_to_runcloud",
             SslStatus::Skipped => "skipped",
@@ -300,7 +305,14 @@ impl<'a> Mapping<'a> {
         }
         let key = self.memory_key();
         let retry = crate::app_memory::worker().certificate_failed(&key, &domain.name);
-        if !created && !retry {
+        let batch = self.config.options.ssl_batch;
+        // Names whose redeploy an earlier request owed but never ran (it died).
+        let caught_up = if batch {
+            ssl_batch::marker::adopt_stale(&key, ssl_batch::is_owed(&key))
+        } else {
+            Vec::new()
+        };
+        if !created && !retry && caught_up.is_empty() {
             return SslOutcome {
                 mode: SslMode::Unknown,
                 status: SslStatus::Unchanged,
@@ -311,6 +323,13 @@ impl<'a> Mapping<'a> {
             };
         }
         let outcome = match self.remembered_app_ssl(&key) {
+            Ok((AppSsl::Basic(cert), remembered)) if batch => {
+                let mut names = caught_up;
+                let late = names.len();
+                names.push(domain.name.clone());
+                ssl_batch::defer(&key, self.config, &cert, remembered, &names);
+                return queued(&cert, late);
+            }
             Ok((app, remembered)) => {
                 let first = self.certificate_step(domain, &app);
                 if first.status == SslStatus::Failed && remembered {
@@ -333,6 +352,55 @@ impl<'a> Mapping<'a> {
             outcome.status == SslStatus::Failed,
         );
         outcome
+    }
+
+    /// Runs a redeploy owed at the end of a request (see `ssl_batch`). A
+    /// certificate id from memory that RunCloud no longer knows (404) is asked
+    /// again and, if it changed, the redeploy is sent once more.
+    pub fn redeploy_owed(owed: &ssl_batch::Deferred) -> Result<SslOutcome> {
+        let mapping = Mapping::new(&owed.config)?;
+        let done = match mapping.api.redeploy_ssl(&owed.cert) {
+            // Gone since it was asked (replaced in RunCloud): ask again, once.
+            Err(e) if e.status_code() == 404 => {
+                match mapping.fresh_app_ssl(&owed.key)? {
+                    AppSsl::Basic(fresh) if fresh != owed.cert => {
+                        mapping.api.redeploy_ssl(&fresh).map(|()| fresh.id)
+                    }
+                    AppSsl::Basic(_) => Err(e),
+                    // Switched since: adding these names again takes the new
+                    // mode's step (they are remembered as failed here).
+                    other => Err(Error::Refused(format!(
+                        "the app's certificate #{} is gone and the app is no longer in basic SSL mode ({}); add the names again to take the SSL step of the new mode",
+                        owed.cert.id,
+                        match other {
+                            AppSsl::Advanced => SslMode::Advanced,
+                            AppSsl::AutoSsl => SslMode::AutoSsl,
+                            AppSsl::Unknown(_) => SslMode::Unknown,
+                            _ => SslMode::None,
+                        }
+                        .as_str()
+                    ))),
+                }
+            }
+            other => other.map(|()| owed.cert.id),
+        };
+        let mut memory = crate::app_memory::worker();
+        for name in &owed.names {
+            memory.record_certificate(&owed.key, name, done.is_err());
+        }
+        drop(memory);
+        // Ran, whatever the answer: the log says how it ended.
+        ssl_batch::marker::remove_own(&owed.key);
+        let id = done?;
+        Ok(SslOutcome {
+            mode: SslMode::Basic,
+            status: SslStatus::Redeployed,
+            message: format!(
+                "the app's certificate (#{id}) was redeployed once for {} name(s) added in this request: {}",
+                owed.names.len(),
+                name_list(&owed.names)
+            ),
+        })
     }
 
     /// The certificate step for a new name on an app set up as `app`.
@@ -424,6 +492,8 @@ impl<'a> Mapping<'a> {
             AppSsl::Basic(cert) => {
                 let id = cert.id;
                 self.api.redeploy_ssl(&cert)?;
+                // It covers every name: nothing is owed any more, here or by a request that died.
+                ssl_batch::settle(&self.memory_key());
                 Ok(SslOutcome {
                     mode: SslMode::Basic,
                     status: SslStatus::Redeployed,
@@ -438,6 +508,35 @@ impl<'a> Mapping<'a> {
 
     pub fn api(&self) -> &RunCloud {
         &self.api
+    }
+}
+
+/// The outcome of an add whose certificate redeploy waits for the request's end.
+fn queued(cert: &SslCert, caught_up: usize) -> SslOutcome {
+    let late = if caught_up > 0 {
+        format!(
+            "; it also covers {caught_up} name(s) whose redeploy an earlier request did not get to run"
+        )
+    } else {
+        String::new()
+    };
+    SslOutcome {
+        mode: SslMode::Basic,
+        status: SslStatus::Queued,
+        message: format!(
+            "the app's certificate (#{}) is redeployed once when this PHP request ends, for every name added in it{late}",
+            cert.id
+        ),
+    }
+}
+
+/// Names for a log line: all of a short list, the first 20 of a long one.
+pub fn name_list(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let shown: Vec<&str> = names.iter().take(SHOWN).map(String::as_str).collect();
+    match names.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{} and {more} more", shown.join(", ")),
+        _ => shown.join(", "),
     }
 }
 

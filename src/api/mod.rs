@@ -74,19 +74,14 @@ pub struct RunCloud {
 impl RunCloud {
     /// A client for one call: the deadline of `config.options.timeout` starts now.
     pub fn new(config: &Config) -> Result<RunCloud> {
-        let (auth, secrets) = match &config.credentials {
-            Credentials::Basic { key, secret } => (
-                transport::Auth::Basic {
-                    key: key.expose().to_string(),
-                    secret: secret.expose().to_string(),
-                },
-                crate::secret::forms(Some(key.expose()), Some(secret.expose()), None),
-            ),
-            Credentials::Token(t) => (
-                transport::Auth::Bearer(t.expose().to_string()),
-                crate::secret::forms(None, None, Some(t.expose())),
-            ),
+        let auth = match &config.credentials {
+            Credentials::Basic { key, secret } => transport::Auth::Basic {
+                key: key.expose().to_string(),
+                secret: secret.expose().to_string(),
+            },
+            Credentials::Token(t) => transport::Auth::Bearer(t.expose().to_string()),
         };
+        let secrets = config.credentials.secret_forms();
         let o = &config.options;
         let transport = Transport::new(
             auth,
@@ -476,10 +471,10 @@ impl RunCloud {
         let resp = self
             .call(Method::Put, &url, &[], None, &ctx)
             .map_err(not_repeated)?;
-        let hint = if matches!(resp.status, 502..=504) {
-            HINT_NOT_REPEATED
-        } else {
-            HINT_SSL
+        let hint = match resp.status {
+            502..=504 => HINT_NOT_REPEATED,
+            404 => HINT_CERT_GONE,
+            _ => HINT_SSL,
         };
         self.expect_ok(resp, &ctx, Some(hint)).map(|_| ())
     }
@@ -524,6 +519,7 @@ fn not_repeated(e: Error) -> Error {
 }
 
 const HINT_NOT_REPEATED: &str = "It may have reached RunCloud, so it was not sent again (a second request could order a second Let's Encrypt certificate): check the SSL/TLS tab in RunCloud, or call redeploy_ssl() once the cause is fixed";
+const HINT_CERT_GONE: &str = "The app's certificate was replaced or removed in RunCloud since it was read: call redeploy_ssl(), which reads the current one, or install one in RunCloud (SSL/TLS tab)";
 const HINT_SERVER: &str = "Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the address of the server's page in RunCloud's dashboard, and the server must belong to the account of these API credentials";
 const HINT_APP: &str = "Check WU_RUNCLOUD_APP_ID: it is the number after /webapplications/ in the address of the web application's page in RunCloud's dashboard, and the app must be on the server WU_RUNCLOUD_SERVER_ID";
 const HINT_SSL: &str = "Let's Encrypt could not issue the certificate: every name on the app must point (DNS A/AAAA record) at this server";

@@ -8,7 +8,7 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use std::ffi::CStr;
 
 /// (option key, INI name, default). An empty api_url or ca_file means "the default".
-pub const ENTRIES: [(&str, &CStr, &CStr); 10] = [
+pub const ENTRIES: [(&str, &CStr, &CStr); 11] = [
     ("api_url", c"wu_runcloud.api_url", c""),
     ("timeout", c"wu_runcloud.timeout", c"20"),
     ("connect_timeout", c"wu_runcloud.connect_timeout", c"5"),
@@ -19,13 +19,14 @@ pub const ENTRIES: [(&str, &CStr, &CStr); 10] = [
     ("public_suffixes", c"wu_runcloud.public_suffixes", c""),
     ("log", c"wu_runcloud.log", c"on"),
     ("circuit_break", c"wu_runcloud.circuit_break", c"30"),
+    ("ssl_batch", c"wu_runcloud.ssl_batch", c"on"),
 ];
 
 /// A file of the extension's own for its log lines, when Ultimate Multisite's log
 /// is not there. php.ini only: a plugin must not point it at another file.
 pub const LOG_FILE: &CStr = c"wu_runcloud.log_file";
 
-static INI: IniEntryDefs<12> = IniEntryDefs::new([
+static INI: IniEntryDefs<13> = IniEntryDefs::new([
     IniEntryDef::new(ENTRIES[0].1, ENTRIES[0].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[1].1, ENTRIES[1].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[2].1, ENTRIES[2].2, IniEntryPermission::All),
@@ -37,6 +38,7 @@ static INI: IniEntryDefs<12> = IniEntryDefs::new([
     IniEntryDef::new(ENTRIES[7].1, ENTRIES[7].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[8].1, ENTRIES[8].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[9].1, ENTRIES[9].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[10].1, ENTRIES[10].2, IniEntryPermission::All),
     IniEntryDef::new(LOG_FILE, c"", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);

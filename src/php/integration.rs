@@ -215,6 +215,9 @@ impl Integration {
         });
         match outcome {
             Ok(HookDone::Added(added)) => {
+                if added.ssl.status == SslStatus::Queued {
+                    request::flush_at_end();
+                }
                 let (level, text) = describe_add(&added);
                 emit(level, text);
                 true
@@ -493,6 +496,9 @@ impl Integration {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
             let o = Mapping::new(&config)?.add(&name, NameKind::Mapped)?;
+            if o.ssl.status == SslStatus::Queued {
+                request::flush_at_end();
+            }
             let secrets = secrets_of(raw);
             Ok(assoc_ht(vec![
                 ("name", string(&o.name)),
@@ -541,6 +547,65 @@ impl Integration {
                     .collect(),
             ))
         })
+    }
+
+    /// Runs now the basic-SSL redeploys this request owes (one per app, for
+    /// every name added since the last one) and logs each. Registered as a
+    /// shutdown function by the first add that queues one; callable any time.
+    /// Never throws.
+    /// @return list<array{server: int, app: int, names: list<string>, status: string, message: string}>
+    pub fn flush_ssl() -> ZBox<ZendHashTable> {
+        let mut reports = Vec::new();
+        for owed in crate::ssl_batch::take_all() {
+            let options = &owed.config.options;
+            let (done, opened) = breaker::guarded(options.circuit_break, || {
+                guarded(|| Mapping::redeploy_owed(&owed))
+            });
+            let secrets = owed.config.credentials.secret_forms();
+            let (status, level, message) = match done {
+                Ok(o) => (o.status.as_str(), log::Level::Info, o.message),
+                Err(e) => (
+                    SslStatus::Failed.as_str(),
+                    log::Level::Error,
+                    format!(
+                        "the app's certificate was not redeployed for {} name(s) added in this request ({}): {e}",
+                        owed.names.len(),
+                        mapping::name_list(&owed.names)
+                    ),
+                ),
+            };
+            let message = redact(&message, &secrets);
+            if options.log == LogPolicy::On {
+                log::write(
+                    level,
+                    &format!(
+                        "SSL of web application {} on server {}: {message}",
+                        owed.config.app_id, owed.config.server_id
+                    ),
+                );
+                if opened {
+                    log::write(
+                        log::Level::Warning,
+                        &format!(
+                            "RunCloud failed {} times in a row; this worker does not call it for {} s (circuit open)",
+                            breaker::THRESHOLD,
+                            options.circuit_break.as_secs_f64()
+                        ),
+                    );
+                }
+            }
+            reports.push(convert::array(assoc_ht(vec![
+                ("server", long(owed.config.server_id as i64)),
+                ("app", long(owed.config.app_id as i64)),
+                (
+                    "names",
+                    convert::list(owed.names.iter().map(|n| string(n)).collect()),
+                ),
+                ("status", string(status)),
+                ("message", string(&message)),
+            ])));
+        }
+        list_ht(reports)
     }
 
     /// @return array{mode: string, status: string, message: string}

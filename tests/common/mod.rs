@@ -43,6 +43,9 @@ pub fn options(sim: &Sim) -> Options {
     o.apply("api_url", &OptionValue::Text(sim.api_url()), "test")
         .expect("api_url");
     o.timeout = Duration::from_secs(10);
+    // Each add's certificate step at once, as these tests look at it; the
+    // request-end batch has tests of its own (tests/ssl_batch.rs).
+    o.ssl_batch = false;
     o
 }
 
