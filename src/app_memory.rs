@@ -3,13 +3,16 @@
 //!   remembered briefly so that an add costs the POST and the certificate step
 //!   instead of two more questions first; never trusted blindly: the flows ask
 //!   again when a step that used a remembered fact fails;
+//! - where each name seen lives in the app's domain list (its RunCloud id), so
+//!   that a later find or remove asks `GET {app}/domains/{id}` instead of
+//!   walking a big list; never used without that check naming the same name;
 //! - the names whose last certificate step failed here, so that adding one again
 //!   tries again while an unchanged name gets no new order. Forgetting one only
 //!   means a later add does not retry (redeploy_ssl() does).
 
 use crate::mapping::AppSsl;
 use once_cell::sync::Lazy;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -19,6 +22,11 @@ pub const KEEP_FOR: Duration = Duration::from_secs(300);
 const MAX_APPS: usize = 64;
 /// Names with a failed certificate step remembered at once, per worker.
 const MAX_FAILED_NAMES: usize = 1024;
+/// Apps whose domain ids are remembered at once, per worker.
+const MAX_ID_APPS: usize = 4;
+/// Domain ids remembered per app: enough for an app of 10,000 names (about
+/// 0.6 MiB at most); past it, new names are not remembered (they are walked).
+const MAX_IDS_PER_APP: usize = 12_000;
 
 struct Entry {
     key: String,
@@ -32,6 +40,8 @@ pub struct Memory {
     entries: VecDeque<Entry>,
     /// `app key|name` of each name whose last certificate step failed.
     failed_names: VecDeque<String>,
+    /// Per app key, name -> RunCloud domain id, least recently used app first.
+    ids: VecDeque<(String, HashMap<Box<str>, u64>)>,
 }
 
 /// Only set-ups whose staleness shows: a redeploy to a certificate that is gone,
@@ -69,6 +79,48 @@ impl Memory {
 
     pub fn forget(&mut self, key: &str) {
         self.entries.retain(|e| e.key != key);
+    }
+
+    /// The id `name` had on the app `key` when last seen; to be verified before use.
+    pub fn domain_id(&self, key: &str, name: &str) -> Option<u64> {
+        self.ids
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, m)| m.get(name).copied())
+    }
+
+    /// Remembers where names live on the app `key`.
+    pub fn record_ids<'a>(&mut self, key: &str, seen: impl IntoIterator<Item = (&'a str, u64)>) {
+        let i = match self.ids.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                if self.ids.len() >= MAX_ID_APPS {
+                    self.ids.pop_front();
+                }
+                self.ids.push_back((key.to_string(), HashMap::new()));
+                self.ids.len() - 1
+            }
+        };
+        // Most recently used last.
+        if let Some(entry) = self.ids.remove(i) {
+            self.ids.push_back(entry);
+        }
+        if let Some((_, map)) = self.ids.back_mut() {
+            for (name, id) in seen {
+                if let Some(known) = map.get_mut(name) {
+                    *known = id;
+                } else if map.len() < MAX_IDS_PER_APP {
+                    map.insert(name.into(), id);
+                }
+            }
+        }
+    }
+
+    /// Forgets `name` on the app `key` (removed, or its id turned out wrong).
+    pub fn forget_id(&mut self, key: &str, name: &str) {
+        if let Some((_, m)) = self.ids.iter_mut().find(|(k, _)| k == key) {
+            m.remove(name);
+        }
     }
 
     /// Whether the last certificate step for `name` on the app `key` failed here.
@@ -149,6 +201,32 @@ mod tests {
         assert!(
             !m.certificate_failed("a|1", "n0.com"),
             "the oldest went first"
+        );
+    }
+
+    #[test]
+    fn domain_ids_are_remembered_per_app_and_bounded() {
+        let mut m = Memory::default();
+        m.record_ids("a|1", [("shop.com", 7), ("blog.com", 8)]);
+        assert_eq!(m.domain_id("a|1", "shop.com"), Some(7));
+        assert_eq!(m.domain_id("a|2", "shop.com"), None, "another app");
+        m.record_ids("a|1", [("shop.com", 9)]);
+        assert_eq!(m.domain_id("a|1", "shop.com"), Some(9), "the newer id wins");
+        m.forget_id("a|1", "shop.com");
+        assert_eq!(m.domain_id("a|1", "shop.com"), None);
+        let many: Vec<(String, u64)> = (0..MAX_IDS_PER_APP + 10)
+            .map(|i| (format!("n{i}.com"), i as u64))
+            .collect();
+        m.record_ids("a|3", many.iter().map(|(n, i)| (n.as_str(), *i)));
+        assert_eq!(m.ids.back().map(|(_, m)| m.len()), Some(MAX_IDS_PER_APP));
+        for app in 0..MAX_ID_APPS + 2 {
+            m.record_ids(&format!("b|{app}"), [("x.com", 1)]);
+        }
+        assert_eq!(m.ids.len(), MAX_ID_APPS);
+        assert_eq!(
+            m.domain_id("a|3", "n0.com"),
+            None,
+            "the least recently used app went first"
         );
     }
 

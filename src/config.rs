@@ -450,6 +450,24 @@ pub struct Config {
 }
 
 impl Config {
+    /// Where a worker's memory of this app lives: API base, account (by a hash
+    /// of its credentials, never the credentials), server and app.
+    pub fn memory_key(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        match &self.credentials {
+            Credentials::Basic { key, secret } => (key.expose(), secret.expose()).hash(&mut h),
+            Credentials::Token(t) => t.expose().hash(&mut h),
+        }
+        format!(
+            "{}|{:x}|{}|{}",
+            self.base_url(),
+            h.finish(),
+            self.server_id,
+            self.app_id
+        )
+    }
+
     /// Validates the constants. Fails, naming the constant, before any request.
     pub fn from_constants(raw: &RawConstants, options: Options) -> Result<Config> {
         let missing = raw.missing();

@@ -424,22 +424,7 @@ impl<'a> Mapping<'a> {
 
     /// Where this worker's memory of the app lives.
     fn memory_key(&self) -> String {
-        use std::hash::{Hash, Hasher};
-        // The account, by a hash of its credentials: never the credentials themselves.
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        match &self.config.credentials {
-            crate::config::Credentials::Basic { key, secret } => {
-                (key.expose(), secret.expose()).hash(&mut h)
-            }
-            crate::config::Credentials::Token(t) => t.expose().hash(&mut h),
-        }
-        format!(
-            "{}|{:x}|{}|{}",
-            self.config.base_url(),
-            h.finish(),
-            self.config.server_id,
-            self.config.app_id
-        )
+        self.config.memory_key()
     }
 
     /// The app's SSL set-up, from this worker's memory when recent (true), else

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 /// One app's redeploy, owed when the request ends.
 #[derive(Clone, Debug)]
 pub struct Deferred {
-    /// The app key of `Mapping::memory_key()`.
+    /// The app key of `Config::memory_key()`.
     pub key: String,
     pub config: Config,
     pub cert: SslCert,

@@ -69,6 +69,8 @@ pub struct RunCloud {
     app_path: String,
     server_id: u64,
     app_id: u64,
+    /// `Config::memory_key()`: where this worker remembers the app's domain ids.
+    memory_key: String,
 }
 
 impl RunCloud {
@@ -104,6 +106,7 @@ impl RunCloud {
             app_path,
             server_id: config.server_id,
             app_id: config.app_id,
+            memory_key: config.memory_key(),
         })
     }
 
@@ -180,47 +183,48 @@ impl RunCloud {
 
     /// One page of the app's domains.
     pub fn domains_page(&self, page: u64, search: Option<&str>) -> Result<Page<Domain>> {
-        let ctx = format!(
-            "listing the domains of web application {} (page {page})",
-            self.app_id
-        );
-        let mut query = vec![
-            ("page", page.to_string()),
-            ("perPage", PER_PAGE.to_string()),
-        ];
-        if let Some(s) = search {
-            query.push(("search", s.to_string()));
+        self.pages().fetch(page, search)
+    }
+
+    fn pages(&self) -> PageSource<'_> {
+        PageSource {
+            transport: &self.transport,
+            app_path: &self.app_path,
+            app_id: self.app_id,
+            secrets: &self.secrets,
         }
-        let resp = self.call(
-            Method::Get,
-            &format!("{}/domains", self.app_path),
-            &query,
-            None,
-            &ctx,
-        )?;
-        let resp = self.expect_ok(resp, &ctx, Some(HINT_APP))?;
-        let v = Self::json_of(&resp, &ctx)?;
-        decode::domain_page(&v, resp.status).map_err(|e| e.with_context(&ctx))
+    }
+
+    /// Remembers where the names of a page live, for later finds and removes.
+    fn remember(&self, domains: &[Domain]) {
+        crate::app_memory::worker().record_ids(
+            &self.memory_key,
+            domains.iter().map(|d| (d.name.as_str(), d.id)),
+        );
+    }
+
+    fn forget(&self, name: &str) {
+        crate::app_memory::worker().forget_id(&self.memory_key, name);
     }
 
     /// Walks the pages until `stop` returns true for an item, or the list ends.
-    /// `search` is sent but never trusted: the caller matches exactly.
+    /// `search` is sent but never trusted: the caller matches exactly. When page
+    /// 1 shows that RunCloud ignored `search` and says how many pages there
+    /// are, the rest are fetched several at a time, within the rate budget.
     fn walk(
         &self,
         search: Option<&str>,
         mut stop: impl FnMut(&Domain) -> bool,
     ) -> Result<Option<Domain>> {
         let mut previous_ids: Option<Vec<u64>> = None;
-        for page in 1..=MAX_PAGES {
+        let mut page = 1;
+        while page <= MAX_PAGES {
             let p = self.domains_page(page, search)?;
-            for why in &p.skipped {
-                self.note(format!(
-                    "skipped an unreadable entry on page {page} of the domain list: {why}"
-                ));
-            }
+            self.note_skipped(page, &p);
             if p.items.is_empty() {
                 return Ok(None);
             }
+            self.remember(&p.items);
             let ids: Vec<u64> = p.items.iter().map(|d| d.id).collect();
             if previous_ids.as_ref() == Some(&ids) {
                 // A server without pagination meta that answers a page past the end
@@ -239,13 +243,23 @@ impl RunCloud {
                     ),
                 });
             }
+            let search_ignored = search.is_some_and(|s| {
+                let s = s.to_ascii_lowercase();
+                p.items.iter().any(|d| !d.name.contains(&s))
+            });
             if let Some(found) = p.items.into_iter().find(|d| stop(d)) {
                 return Ok(Some(found));
             }
-            if p.last_page.is_some_and(|last| page >= last) {
-                return Ok(None);
+            let last = match p.last_page {
+                Some(last) if page >= last => return Ok(None),
+                Some(last) => last.min(MAX_PAGES),
+                None => 0,
+            };
+            if page == 1 && search_ignored && last > 2 {
+                return self.walk_in_parallel(2..=last, search, stop);
             }
             previous_ids = Some(ids);
+            page += 1;
         }
         Err(Error::BadResponse {
             context: format!("listing the domains of web application {}", self.app_id),
@@ -254,8 +268,76 @@ impl RunCloud {
         })
     }
 
+    /// Pages `pages` (their number known from page 1), fetched in waves of
+    /// several at once, each wave checked in page order before the next starts.
+    /// A wave is only as wide as the rate-limit budget allows, so a big app's
+    /// first walk does not set off a storm of 429s.
+    fn walk_in_parallel(
+        &self,
+        pages: std::ops::RangeInclusive<u64>,
+        search: Option<&str>,
+        mut stop: impl FnMut(&Domain) -> bool,
+    ) -> Result<Option<Domain>> {
+        let source = self.pages();
+        let mut next = *pages.start();
+        let end = *pages.end();
+        while next <= end {
+            let width = transport::spare_requests().map_or(MAX_PARALLEL_PAGES, |spare| {
+                spare.clamp(1, MAX_PARALLEL_PAGES)
+            });
+            let wave: Vec<u64> = (next..=end).take(width as usize).collect();
+            next += wave.len() as u64;
+            let fetched: Vec<Result<Page<Domain>>> = if wave.len() == 1 {
+                wave.iter().map(|&n| source.fetch(n, search)).collect()
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = wave
+                        .iter()
+                        .map(|&n| {
+                            let source = &source;
+                            scope.spawn(move || source.fetch(n, search))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(Error::Internal("a page fetch panicked".into()))
+                            })
+                        })
+                        .collect()
+                })
+            };
+            for (n, p) in wave.iter().zip(fetched) {
+                let p = p?;
+                self.note_skipped(*n, &p);
+                self.remember(&p.items);
+                if let Some(found) = p.items.into_iter().find(|d| stop(d)) {
+                    return Ok(Some(found));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn note_skipped(&self, page: u64, p: &Page<Domain>) {
+        for why in &p.skipped {
+            self.note(format!(
+                "skipped an unreadable entry on page {page} of the domain list: {why}"
+            ));
+        }
+    }
+
     /// The domain with exactly this name, over every page.
     pub fn find_domain(&self, name: &DomainName) -> Result<Option<Domain>> {
+        // Where the name was last seen, checked: the entry must still carry this name.
+        let known = crate::app_memory::worker().domain_id(&self.memory_key, name.as_str());
+        if let Some(id) = known {
+            match self.domain_by_id(id)? {
+                Some(d) if d.name == name.as_str() => return Ok(Some(d)),
+                _ => self.forget(name.as_str()),
+            }
+        }
         let found = self.walk(Some(name.as_str()), |d| d.name == name.as_str())?;
         // A name added in RunCloud's dashboard in Unicode may not match a punycode
         // search on RunCloud's side: look at the whole list before saying "not there".
@@ -328,7 +410,10 @@ impl RunCloud {
                 (PostAnswer::Created, Ok(resp)) => {
                     let v = Self::json_of(resp, &ctx).map(decode::unwrap_data);
                     return match v.and_then(|v| decode::domain(&v, resp.status)) {
-                        Ok(d) => Ok(Created::New(d)),
+                        Ok(d) => {
+                            self.remember(std::slice::from_ref(&d));
+                            Ok(Created::New(d))
+                        }
                         // Created, but the answer did not say as what: ask.
                         Err(_) => match self.find_domain(name)? {
                             Some(d) => Ok(Created::New(d)),
@@ -402,9 +487,14 @@ impl RunCloud {
             sent?
         };
         if resp.status == 404 {
+            self.forget(&domain.name);
             return Ok(false);
         }
-        self.expect_ok(resp, &ctx, None).map(|_| true)
+        let deleted = self.expect_ok(resp, &ctx, None).map(|_| true);
+        if deleted.is_ok() {
+            self.forget(&domain.name);
+        }
+        deleted
     }
 
     /// `GET {app}/domains/{id}`: the domain with this id, or `None` when there is none.
@@ -504,6 +594,49 @@ impl RunCloud {
             HINT_SSL
         };
         Err(api_error(&resp, &ctx, Some(hint), &self.secrets))
+    }
+}
+
+/// Pages fetched at once in a walk of a big app that ignores `search`.
+const MAX_PARALLEL_PAGES: u32 = 8;
+
+/// What fetching one page needs, shareable between threads (the client's
+/// notes are not).
+struct PageSource<'a> {
+    transport: &'a Transport,
+    app_path: &'a str,
+    app_id: u64,
+    secrets: &'a [crate::secret::Secret],
+}
+
+impl PageSource<'_> {
+    fn fetch(&self, page: u64, search: Option<&str>) -> Result<Page<Domain>> {
+        let ctx = format!(
+            "listing the domains of web application {} (page {page})",
+            self.app_id
+        );
+        let mut query = vec![
+            ("page", page.to_string()),
+            ("perPage", PER_PAGE.to_string()),
+        ];
+        if let Some(s) = search {
+            query.push(("search", s.to_string()));
+        }
+        let url = format!("{}/domains", self.app_path);
+        let resp = self.transport.send(
+            &Request {
+                method: Method::Get,
+                url: &url,
+                query: &query,
+                body: None,
+            },
+            &ctx,
+        )?;
+        if !resp.is_success() {
+            return Err(api_error(&resp, &ctx, Some(HINT_APP), self.secrets));
+        }
+        let v = RunCloud::json_of(&resp, &ctx)?;
+        decode::domain_page(&v, resp.status).map_err(|e| e.with_context(&ctx))
     }
 }
 

@@ -107,7 +107,7 @@ fn build_client(key: &ClientKey) -> Result<Client> {
     let mut builder = Client::builder()
         .connect_timeout(key.connect_timeout)
         .pool_idle_timeout(Duration::from_secs(55))
-        .pool_max_idle_per_host(4)
+        .pool_max_idle_per_host(8)
         .tcp_keepalive(Duration::from_secs(30))
         .user_agent(concat!("wu_runcloud/", env!("CARGO_PKG_VERSION")))
         // RunCloud's API does not redirect; following one could send the
@@ -231,6 +231,23 @@ fn rate_pause() -> Duration {
         None if remaining == 0 => Duration::ZERO,
         None => (RATE_WINDOW / r.limit.unwrap_or(60).max(1)).min(Duration::from_secs(1)),
     }
+}
+
+/// How many requests may go out now without eating into the last few of the
+/// rate window, as the last answers said; `None` when RunCloud has not said.
+pub fn spare_requests() -> Option<u32> {
+    let r = lock(&RATE);
+    let (Some(remaining), Some(seen_at)) = (r.remaining, r.seen_at) else {
+        return None;
+    };
+    let window_over = match r.reset_at {
+        Some(at) => Instant::now() >= at,
+        None => seen_at.elapsed() >= RATE_WINDOW,
+    };
+    if window_over {
+        return None;
+    }
+    Some(remaining.saturating_sub(RATE_LOW_WATER))
 }
 
 /// Forgets what the rate-limit headers said (tests start from a clean slate).
