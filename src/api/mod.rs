@@ -255,7 +255,8 @@ impl RunCloud {
                 Some(last) => last.min(MAX_PAGES),
                 None => 0,
             };
-            if page == 1 && search_ignored && last > 2 {
+            // The whole list is wanted, or RunCloud ignored the search: the rest at once.
+            if page == 1 && (search.is_none() || search_ignored) && last > 2 {
                 return self.walk_in_parallel(2..=last, search, stop);
             }
             previous_ids = Some(ids);
