@@ -3,6 +3,7 @@
 #   make test     every test: lint, cargo tests, PHP-FPM, .phpt tests (plain and under valgrind)
 #   make install  release build into `php-config --extension-dir`, plus ini files
 #   make e2e      WordPress multisite on nginx + PHP-FPM + MariaDB with the installed extension
+#   make bench    the extension against the plain PHP way, over TLS with 50 ms RTT (BENCHMARK.md)
 # PHP_CONFIG=/path/to/php-config picks another PHP (e.g. RunCloud's own build).
 
 PHP_CONFIG ?= php-config
@@ -13,6 +14,7 @@ export PHP_CONFIG
 # `make install` installs neither: on a server it only checks and says what is missing.
 BUILD_PACKAGES := php8.2-dev php8.2-cli clang libclang-dev
 TEST_PACKAGES  := php8.2-fpm libfcgi-bin valgrind
+BENCH_PACKAGES := php8.2-curl
 E2E_PACKAGES   := mariadb-server nginx php8.2-fpm php8.2-mysql php8.2-gd wordpress wordpress-theme-twentytwentythree curl openssl
 
 # Runs a command with PHP=<the PHP binary of PHP_CONFIG>, looked up when the
@@ -23,7 +25,7 @@ EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps deps-test deps-e2e e2e check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
+.PHONY: deps deps-test deps-e2e bench e2e check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
 	@scripts/deps.sh $(BUILD_PACKAGES)
@@ -55,6 +57,12 @@ test-php: build
 # Real php-fpm8.2 workers driven through FastCGI (FPM_REQUESTS, FPM_WORKERS).
 test-fpm: deps-test build
 	@$(WITH_PHP) scripts/fpm-test.sh $(EXT_DEBUG) $(SIM)
+
+# Release builds of the extension, the simulator and the latency proxy; prints the table.
+bench: deps
+	@scripts/deps.sh $(BENCH_PACKAGES)
+	$(WITH_PHP) $(CARGO) build --release --workspace
+	@$(WITH_PHP) scripts/bench.sh $(EXT_RELEASE) target/release/runcloud-sim target/release/latency-proxy
 
 # The .phpt suite under valgrind with PHP's allocator off: leaks and memory errors.
 test-leaks: deps-test build

@@ -26,7 +26,7 @@ function show_queue(): void {
 }
 
 // RunCloud fails once, then is back: the retry lands, once.
-sim_fault(['status' => 503, 'count' => 1]);
+sim_fault(['method' => 'POST', 'status' => 503, 'count' => 1]);
 do_action_ref_array('wu_add_domain', array_values(['domain' => 'healed-shop.com', 'site_id' => '9']));
 show_queue();
 as_run_queue();
@@ -44,7 +44,7 @@ echo 'last failure: ', get_site_option('wu_runcloud_failures')[0]['final'] ? 'fi
 sim_call('DELETE', '/__sim/faults');
 
 // A 401 will not pass by itself: no retry.
-sim_fault(['status' => 401, 'count' => 1]);
+sim_fault(['method' => 'POST', 'status' => 401, 'count' => 1]);
 do_action_ref_array('wu_add_domain', array_values(['domain' => 'denied-shop.com', 'site_id' => '11']));
 echo 'queue empty: ', var_export($GLOBALS['as_queue'] === [], true), "\n";
 ?>

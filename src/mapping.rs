@@ -171,7 +171,7 @@ impl<'a> Mapping<'a> {
             }
         }
         let www = wants_www_twin(name, kind, self.config);
-        let (domain, created) = match self.api.create_domain(name, www) {
+        let (domain, created) = match self.create_and_learn_ssl(name, www) {
             Ok(Created::New(d)) => (d, true),
             Ok(Created::Existing(d)) => (d, false),
             // `www.example.com` refused because `example.com` already serves it as its twin.
@@ -207,6 +207,28 @@ impl<'a> Mapping<'a> {
             ssl,
             covered_by: None,
             twin_of: None,
+        })
+    }
+
+    /// The POST of a new name. A worker that does not know the app's SSL set-up
+    /// yet asks for it on other connections while the POST is on its way, so
+    /// that a first add costs one round trip before its certificate step, not three.
+    fn create_and_learn_ssl(&self, name: &DomainName, www: bool) -> Result<Created> {
+        let key = self.memory_key();
+        let unknown = self.config.options.ssl == SslPolicy::Auto
+            && crate::app_memory::worker().recall(&key).is_none();
+        if !unknown {
+            return self.api.create_domain(name, www);
+        }
+        let config = self.config;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                // Best effort: a failure here is met again, and reported, by the SSL step.
+                if let Ok(app) = app_ssl_at_once(config) {
+                    crate::app_memory::worker().store(&key, &app);
+                }
+            });
+            self.api.create_domain(name, www)
         })
     }
 
@@ -494,6 +516,29 @@ impl<'a> Mapping<'a> {
     pub fn api(&self) -> &RunCloud {
         &self.api
     }
+}
+
+/// The app's SSL set-up in one round trip: the mode and the basic certificate
+/// asked at once (the certificate answer is unused on an advanced app).
+fn app_ssl_at_once(config: &Config) -> Result<AppSsl> {
+    let (flags, cert) = std::thread::scope(|scope| {
+        let cert = scope.spawn(|| RunCloud::new(config).and_then(|api| api.ssl()));
+        let flags = RunCloud::new(config).and_then(|api| api.advanced_ssl());
+        let cert = cert
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the SSL lookup panicked".into())));
+        (flags, cert)
+    });
+    let flags = flags?;
+    Ok(match flags.advanced {
+        Some(true) if flags.auto => AppSsl::AutoSsl,
+        Some(true) => AppSsl::Advanced,
+        None => AppSsl::Unknown(flags.seen),
+        Some(false) => match cert? {
+            Some(cert) => AppSsl::Basic(cert),
+            None => AppSsl::NotInstalled,
+        },
+    })
 }
 
 /// The outcome of an add whose certificate redeploy waits for the request's end.

@@ -1,0 +1,337 @@
+<?php
+// make bench: the real extension (loaded into this php) against the plain PHP
+// way (bench/baseline.php), alternating, against runcloud-sim over TLS behind
+// bench's latency proxy. Run by scripts/bench.sh, which starts them and sets:
+//   BENCH_SIM    https://127.0.0.1:PORT   the simulator itself (control, counters)
+//   BENCH_PROXY  {"50": PORT, "0": PORT}  latency proxies by RTT in ms
+//   BENCH_CA     the simulator's CA file
+//   BENCH_REPS   repetitions of the light scenarios (default 7; heavy ones 3)
+//   BENCH_BATCH  adds in the batch scenario (default 200)
+// A scenario runs in a child process of its own (`--scenario NAME RTT`), so no
+// worker memory crosses from one to the next; the parent prints the table.
+
+require __DIR__ . '/baseline.php';
+
+const TOKEN = 'sim-token-0123456789';
+const SERVER = 101;
+const APP = 201;
+
+function env(string $k, string $default = ''): string { $v = getenv($k); return $v === false ? $default : $v; }
+
+function sim(string $method, string $path, $data = null)
+{
+    $h = curl_init(env('BENCH_SIM') . $path);
+    curl_setopt_array($h, [
+        CURLOPT_CUSTOMREQUEST => $method, CURLOPT_RETURNTRANSFER => true, CURLOPT_CAINFO => env('BENCH_CA'),
+        CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
+        CURLOPT_POSTFIELDS => $data === null ? '' : json_encode($data),
+    ]);
+    $r = curl_exec($h);
+    curl_close($h);
+    return json_decode((string) $r, true);
+}
+
+function counters(): array
+{
+    $s = sim('GET', '/__sim/stats');
+    return [$s['api_requests'], $s['api_connections']];
+}
+
+function api_base(int $rtt): string
+{
+    $ports = json_decode(env('BENCH_PROXY'), true);
+    return 'https://127.0.0.1:' . $ports[(string) $rtt] . '/api';
+}
+
+function ext(int $rtt): WU_RunCloud_Integration
+{
+    return new WU_RunCloud_Integration(['api_url' => api_base($rtt), 'ca_file' => env('BENCH_CA'), 'timeout' => 120, 'log' => false]);
+}
+
+function plain(int $rtt): Plain_PHP_RunCloud
+{
+    return new Plain_PHP_RunCloud(api_base($rtt) . '/v3', TOKEN, SERVER, APP, env('BENCH_CA'));
+}
+
+/** A fresh app of $count generated names (site00001.example.com ...), basic SSL. */
+function fresh_app(int $count, bool $ignore_search, array $rate = []): void
+{
+    sim('POST', '/__sim/reset');
+    sim('POST', '/__sim/apps', ['ssl' => 'basic', 'generate' => ['prefix' => 'site', 'suffix' => 'example.com', 'count' => $count]]);
+    sim('POST', '/__sim/settings', ['ignore_search' => $ignore_search] + $rate);
+    sim('DELETE', '/__sim/requests');
+}
+
+/** Runs $op once: [seconds, requests, connections] as the simulator counted them. */
+function measure(callable $op): array
+{
+    [$r0, $c0] = counters();
+    $t = hrtime(true);
+    $op();
+    $s = (hrtime(true) - $t) / 1e9;
+    [$r1, $c1] = counters();
+    return [$s, $r1 - $r0, $c1 - $c0];
+}
+
+/** A php child running $code with the extension, printing its own timing of the first call. */
+function first_call_in_new_process(string $code): float
+{
+    $cmd = [PHP_BINARY, '-n', '-d', 'extension=' . env('BENCH_EXT'), '-d', 'extension=curl', __FILE__, '--first-call', $code];
+    $out = shell_exec(implode(' ', array_map('escapeshellarg', $cmd)) . ' 2>&1');
+    if (!is_numeric(trim((string) $out))) {
+        fwrite(STDERR, "first-call child said: $out\n");
+        return NAN;
+    }
+    return (float) trim($out);
+}
+
+function define_constants(): void
+{
+    define('WU_RUNCLOUD_API_TOKEN', TOKEN);
+    define('WU_RUNCLOUD_SERVER_ID', SERVER);
+    define('WU_RUNCLOUD_APP_ID', APP);
+}
+
+/** One row: what each side did, per repetition. */
+function row(string $label, int $rtt, array $ext, ?array $base, float $floor_rtts, string $note = ''): array
+{
+    return compact('label', 'rtt', 'ext', 'base', 'floor_rtts', 'note');
+}
+
+function reps(bool $heavy = false): int
+{
+    return $heavy ? max(1, min(3, (int) env('BENCH_REPS', '7'))) : (int) env('BENCH_REPS', '7');
+}
+
+// ---- scenarios: each returns rows ----------------------------------------
+
+function scenario_add(int $rtt): array
+{
+    fresh_app(40, false);
+    $e = ext($rtt);
+    $p = plain($rtt);
+    $e->add_domain('warm-up.com');
+    WU_RunCloud_Integration::flush_ssl();
+    $warm = $first = $base = [];
+    for ($i = 0; $i < reps(); $i++) {
+        // One request's worth of work: the add, and the redeploy its end runs.
+        $warm[] = measure(function () use ($e, $i) { $e->add_domain("ext-warm-$i.com"); WU_RunCloud_Integration::flush_ssl(); });
+        $base[] = measure(fn() => $p->add("plain-$i.com", true));
+        [$s, $req, $conn] = measure(fn() => $GLOBALS['first_t'] = first_call_in_new_process("\$e->add_domain('ext-first-$i.com'); WU_RunCloud_Integration::flush_ssl();"));
+        $first[] = [$GLOBALS['first_t'], $req, $conn];
+    }
+    return [
+        row('add a domain, basic SSL, warm worker', $rtt, $warm, $base, 2, 'POST; PUT ssl at request end'),
+        row('add, first call of a process', $rtt, $first, $base, 4, 'connect + TLS + POST + PUT'),
+    ];
+}
+
+function scenario_subdomain(int $rtt): array
+{
+    fresh_app(40, false);
+    $e = ext($rtt);
+    $p = plain($rtt);
+    $e->on_add_subdomain('warm-up.network.test', '1');
+    WU_RunCloud_Integration::flush_ssl();
+    $ext = $base = [];
+    for ($i = 0; $i < reps(); $i++) {
+        $ext[] = measure(function () use ($e, $i) { $e->on_add_subdomain("ext$i.network.test", (string) (10 + $i)); WU_RunCloud_Integration::flush_ssl(); });
+        $base[] = measure(fn() => $p->add_subdomain("plain$i.network.test"));
+    }
+    return [row('subdomain add (site of a subdomain network)', $rtt, $ext, $base, 3, 'wildcard lookup, POST, PUT')];
+}
+
+function scenario_remove(int $rtt, int $count, bool $ignored): array
+{
+    fresh_app($count, $ignored);
+    $e = ext($rtt);
+    $p = plain($rtt);
+    $heavy = $ignored && $count > 1000;
+    $rows = [];
+    $name = fn(int $k) => sprintf('site%04d.example.com', $k);
+    if ($ignored && $count > 40) {
+        // The first walk of a process: a new process each time, names near the end.
+        $first = [];
+        for ($i = 0; $i < reps(true); $i++) {
+            $n = $name($count - 10 - $i);
+            [$s, $req, $conn] = measure(fn() => $GLOBALS['first_t'] = first_call_in_new_process("\$e->remove_domain('$n');"));
+            $first[] = [$GLOBALS['first_t'], $req, $conn];
+        }
+        $pages = (int) ceil(($count + 1) / 40);
+        $rows[] = row("remove, app of $count, search ignored: first walk", $rtt, $first, null, $pages + 3,
+            sprintf('page by page would be %d requests, at least %.1f s', $pages + 1, ($pages + 1) * $rtt / 1000));
+    }
+    // Steady state: this worker has seen the list (the warm-up remove walked it).
+    $e->remove_domain($name($count - 5));
+    $ext = $base = [];
+    for ($i = 0; $i < reps($heavy); $i++) {
+        $ext[] = measure(fn() => $e->remove_domain($name($count - 20 - 2 * $i)));
+        $base[] = measure(fn() => $p->remove($name($count - 21 - 2 * $i)));
+    }
+    $rows[] = row(sprintf('remove, app of %d, search %s', $count, $ignored ? 'ignored' : 'honoured'), $rtt, $ext, $base, 2, 'GET (search or by id), DELETE');
+    return $rows;
+}
+
+function scenario_batch(int $rtt): array
+{
+    $n = (int) env('BENCH_BATCH', '200');
+    // RunCloud's 60 a minute, scaled down 20 times: 60 every 3 s.
+    $rate = ['rate_limit' => 60, 'rate_window_ms' => 3000, 'send_retry_after' => true, 'send_reset' => false];
+    fresh_app(40, false, $rate);
+    $e = ext($rtt);
+    $ext = [measure(function () use ($e, $n) {
+        for ($i = 0; $i < $n; $i++) {
+            $e->on_add_domain("batch-ext-$i.com", (string) (100 + $i));
+        }
+        WU_RunCloud_Integration::flush_ssl();
+    })];
+    $puts_ext = count(array_filter(sim('GET', '/__sim/requests'), fn($r) => $r['method'] === 'PUT'));
+    $ext_429 = count(array_filter(sim('GET', '/__sim/requests'), fn($r) => $r['status'] === 429));
+    fresh_app(40, false, $rate);
+    $p = plain($rtt);
+    $base = [measure(function () use ($p, $n) { for ($i = 0; $i < $n; $i++) $p->add("batch-plain-$i.com", true); })];
+    $puts_base = count(array_filter(sim('GET', '/__sim/requests'), fn($r) => $r['method'] === 'PUT'));
+    return [row("$n adds in one request (Action Scheduler batch), 60 requests/3 s", $rtt, $ext, $base, $n + 1,
+        "redeploys: $puts_ext vs $puts_base; 429s: $ext_429 vs {$p->status_429}")];
+}
+
+function scenario_throughput(): array
+{
+    fresh_app(40, false);
+    $e = ext(0);
+    $p = plain(0);
+    $n = 300;
+    $e->find_domain('site0001.example.com');
+    $ext = [measure(function () use ($e, $n) { for ($i = 0; $i < $n; $i++) $e->find_domain('site0020.example.com'); })];
+    $base = [measure(function () use ($p, $n) { for ($i = 0; $i < $n; $i++) $p->find('site0020.example.com'); })];
+    $ext2 = [measure(function () use ($e, $n) { for ($i = 0; $i < $n; $i++) { $e->add_domain("tp$i.example.org"); $e->remove_domain("tp$i.example.org"); } WU_RunCloud_Integration::flush_ssl(); })];
+    $base2 = [measure(function () use ($p, $n) { for ($i = 0; $i < $n; $i++) { $p->add("tpb$i.example.org", false); $p->remove("tpb$i.example.org"); } })];
+    return [
+        row("$n finds, zero added latency", 0, $ext, $base, 0, 'calls/s: ' . calls_per_s($ext, $base, $n)),
+        row("$n add+remove pairs, zero added latency", 0, $ext2, $base2, 0, 'pairs/s: ' . calls_per_s($ext2, $base2, $n)),
+    ];
+}
+
+function calls_per_s(array $ext, array $base, int $n): string
+{
+    return sprintf('%.0f vs %.0f (%.1fx)', $n / $ext[0][0], $n / $base[0][0], $base[0][0] / $ext[0][0]);
+}
+
+function rss_kib(): int
+{
+    preg_match('/VmRSS:\s+(\d+)/', (string) file_get_contents('/proc/self/status'), $m);
+    return (int) ($m[1] ?? 0);
+}
+
+function scenario_memory(): array
+{
+    fresh_app(40, false);
+    $e = ext(0);
+    $calls = 10000;
+    for ($i = 0; $i < 300; $i++) { $e->find_domain('site0010.example.com'); }
+    gc_collect_cycles();
+    $before = rss_kib();
+    $t = hrtime(true);
+    for ($i = 0; $i < $calls; $i++) {
+        switch ($i % 4) {
+            case 0: $e->add_domain("mem$i.example.org"); break;
+            case 1: $e->remove_domain('mem' . ($i - 1) . '.example.org'); break;
+            case 2: $e->find_domain('site0010.example.com'); break;
+            default: $e->on_add_domain('site0011.example.com', (string) $i);
+        }
+        if ($i % 1000 === 999) { sim('DELETE', '/__sim/requests'); }
+    }
+    WU_RunCloud_Integration::flush_ssl();
+    $s = (hrtime(true) - $t) / 1e9;
+    gc_collect_cycles();
+    $growth = rss_kib() - $before;
+    return [row("worker memory over $calls calls", 0, [[$s, 0, 0]], null, 0, "RSS growth $growth KiB")];
+}
+
+// ---- child entry points ----------------------------------------------------
+
+if (($argv[1] ?? '') === '--first-call') {
+    define_constants();
+    $e = new WU_RunCloud_Integration(['api_url' => env('BENCH_API'), 'ca_file' => env('BENCH_CA'), 'timeout' => 120, 'log' => false]);
+    $t = hrtime(true);
+    eval($argv[2]);
+    echo (hrtime(true) - $t) / 1e9, "\n";
+    exit(0);
+}
+
+if (($argv[1] ?? '') === '--scenario') {
+    define_constants();
+    [$name, $rtt] = [$argv[2], (int) $argv[3]];
+    putenv('BENCH_API=' . api_base($rtt));
+    $rows = match ($name) {
+        'add' => scenario_add($rtt),
+        'subdomain' => scenario_subdomain($rtt),
+        'remove' => scenario_remove($rtt, (int) $argv[4], $argv[5] === 'ignored'),
+        'batch' => scenario_batch($rtt),
+        'throughput' => scenario_throughput(),
+        'memory' => scenario_memory(),
+    };
+    echo json_encode($rows), "\n";
+    exit(0);
+}
+
+// ---- parent: run the scenarios, print the table --------------------------
+
+function stats_of(array $samples): array
+{
+    $t = array_column($samples, 0);
+    sort($t);
+    $n = count($t);
+    $median = $n % 2 ? $t[intdiv($n, 2)] : ($t[$n / 2 - 1] + $t[$n / 2]) / 2;
+    $req = array_column($samples, 1);
+    $conn = array_column($samples, 2);
+    return ['median' => $median, 'min' => $t[0], 'max' => $t[$n - 1], 'req' => (int) round(array_sum($req) / $n), 'conn' => (int) round(array_sum($conn) / $n), 'n' => $n];
+}
+
+function ms(float $s): string { return $s >= 10 ? sprintf('%.1f s', $s) : sprintf('%.0f ms', $s * 1000); }
+
+$rtt = 50;
+$plan = [
+    ['add', $rtt], ['subdomain', $rtt],
+    ['remove', $rtt, 40, 'honoured'], ['remove', $rtt, 1000, 'honoured'], ['remove', $rtt, 10000, 'honoured'],
+    ['remove', $rtt, 1000, 'ignored'], ['remove', $rtt, 10000, 'ignored'],
+    ['batch', $rtt], ['throughput', 0], ['memory', 0],
+];
+if ($only = env('BENCH_ONLY')) {
+    $plan = array_values(array_filter($plan, fn($p) => str_contains($only, $p[0])));
+}
+printf("wu_runcloud bench: %s, PHP %s, %d repetitions (3 for the heavy ones), RTT %d ms added by the proxy over TLS\n\n",
+    php_uname('m'), PHP_VERSION, reps(), $rtt);
+$all = [];
+foreach ($plan as $p) {
+    $cmd = array_merge([PHP_BINARY, '-n', '-d', 'extension=' . env('BENCH_EXT'), '-d', 'extension=curl', __FILE__, '--scenario'], array_map('strval', $p));
+    $out = shell_exec(implode(' ', array_map('escapeshellarg', $cmd)) . ' 2>&1');
+    $rows = json_decode(trim((string) substr((string) $out, (int) strrpos(rtrim((string) $out), "\n"))), true);
+    if (!is_array($rows)) {
+        fwrite(STDERR, "scenario " . implode(' ', $p) . " failed:\n$out\n");
+        exit(1);
+    }
+    foreach ($rows as $r) {
+        $e = stats_of($r['ext']);
+        $b = $r['base'] ? stats_of($r['base']) : null;
+        $floor = $r['floor_rtts'] * $r['rtt'] / 1000;
+        $line = [
+            $r['label'],
+            $e['req'] . ($b ? ' / ' . $b['req'] : ''),
+            $e['conn'] . ($b ? ' / ' . $b['conn'] : ''),
+            sprintf('%s (%s-%s)', ms($e['median']), ms($e['min']), ms($e['max'])),
+            $b ? sprintf('%s (%s-%s)', ms($b['median']), ms($b['min']), ms($b['max'])) : '-',
+            $floor > 0 ? ms($floor) : '-',
+            $b ? sprintf('%.1fx', $b['median'] / $e['median']) : '-',
+            $floor > 0 ? sprintf('%.2fx', $e['median'] / $floor) : '-',
+            $r['note'],
+        ];
+        $all[] = $line;
+        echo implode(' | ', $line), "\n";
+    }
+}
+echo "\n| work | requests ext / plain | connections ext / plain | extension median (min-max) | plain PHP median (min-max) | floor | plain/ext | ext/floor | notes |\n";
+echo "|---|---|---|---|---|---|---|---|---|\n";
+foreach ($all as $line) {
+    echo '| ', implode(' | ', $line), " |\n";
+}
