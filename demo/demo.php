@@ -39,9 +39,12 @@ echo "    app domains now: ", app_domains($rc), "\n\n";
 
 echo "4. A new subdomain site is created (wu_add_subdomain)\n";
 do_action('wu_add_subdomain', 'alice.network.test', 14);
-echo "\n5. SSL status\n";
-$ssl = $rc->redeploy_ssl();
-echo "    mode {$ssl['mode']}, {$ssl['status']}: {$ssl['message']}\n\n";
+echo "\n5. SSL: those adds queued one certificate redeploy for the app, run when the PHP request ends\n";
+echo "   (an Action Scheduler batch of 200 adds orders one certificate, not 200); flush_ssl() runs it now:\n";
+foreach (WU_RunCloud_Integration::flush_ssl() as $r) {
+    printf("    => %s, covering %d names\n", $r['status'], count($r['names']));
+}
+echo "\n";
 
 echo "6. A bad name is refused before anything is sent\n";
 try {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh EXT SIM PROXY: starts runcloud-sim over TLS and two latency proxies
-# in front of it (50 ms RTT and none), then runs bench/bench.php with the
+# in front of it (50 ms RTT; zero added latency goes to the simulator directly), then runs bench/bench.php with the
 # extension and PHP's curl loaded. BENCH_REPS, BENCH_BATCH, BENCH_ONLY pass through.
 set -euo pipefail
 ext=$(realpath "$1"); sim=$(realpath "$2"); proxy=$(realpath "$3")
@@ -16,8 +16,9 @@ wait_for() { for _ in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.05; done
 pids+=($!)
 wait_for "$work/sim.port" runcloud-sim
 sim_port=$(cat "$work/sim.port")
-proxies="{"
-for rtt in 50 0; do
+# Zero added latency means the simulator itself: a proxy hop would add its own cost.
+proxies="{\"0\": $sim_port,"
+for rtt in 50; do
   "$proxy" --listen 0 --to "127.0.0.1:$sim_port" --rtt-ms "$rtt" --port-file "$work/proxy$rtt.port" >/dev/null &
   pids+=($!)
   wait_for "$work/proxy$rtt.port" "latency-proxy ($rtt ms)"

@@ -11,6 +11,9 @@ run_tests=$("$php_bin" -n -r 'echo PHP_EXTENSION_DIR;')/build/run-tests.php
 . "$here/scripts/sim.sh"
 start_sim "$sim"
 trap stop_sim EXIT
+# Per run: two checkouts testing at once must not read each other's counts.
+log=$(mktemp /tmp/wu_runcloud-phpt.XXXXXX.log)
+trap 'stop_sim; rm -f "$log"' EXIT
 echo "$SIM_BASE" > "$here/php-tests/.sim-base"
 echo "$sim" > "$here/php-tests/.sim-bin"
 export WU_SIM_BASE=$SIM_BASE TEST_PHP_EXECUTABLE=$php_bin NO_INTERACTION=1
@@ -19,10 +22,10 @@ set +e
 # -n: no php.ini and no conf.d, in the runner and in every test, so an installed
 # wu_runcloud.ini (make install) neither loads a second copy nor another .so.
 "$php_bin" -n "$run_tests" -n -q --no-color --show-diff -p "$php_bin" \
-  -d "extension=$ext" "$@" ${PHPT_TESTS:-php-tests/} 2>&1 | tee /tmp/wu_runcloud-phpt.log
+  -d "extension=$ext" "$@" ${PHPT_TESTS:-php-tests/} 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-count() { sed -n "s/^Tests $1 *: *\([0-9]*\).*/\1/p" /tmp/wu_runcloud-phpt.log | head -n1; }
+count() { sed -n "s/^Tests $1 *: *\([0-9]*\).*/\1/p" "$log" | head -n1; }
 passed=$(count passed); failed=$(count failed); skipped=$(count skipped)
 leaked=$(count leaked)
 passed=${passed:-0}; failed=$(( ${failed:-0} + ${leaked:-0} )); skipped=${skipped:-0}

@@ -58,12 +58,16 @@ pub fn defer(
         }
     };
     if let Some(d) = entry {
+        let mut new = Vec::new();
         for n in names {
             if d.names.len() < MAX_NAMES && !d.names.contains(n) {
                 d.names.push(n.clone());
+                new.push(n.as_str());
             }
         }
-        marker::write(key, &d.names);
+        if !new.is_empty() {
+            marker::append(key, &new);
+        }
     }
     first
 }
@@ -119,12 +123,31 @@ pub mod marker {
         format!("{:016x}", h.finish())
     }
 
-    pub fn write(key: &str, names: &[String]) {
+    /// Adds names to this process's marker of the app `key`, creating it with
+    /// its header: one small append per add, not a rewrite of the whole list.
+    pub fn append(key: &str, names: &[&str]) {
+        use std::io::Write;
         let Some(dir) = dir() else { return };
         let path = dir.join(format!("{}-{}", app_tag(key), std::process::id()));
-        let body = format!("{HEADER}\n{}\n", names.join("\n"));
-        // Best effort: without the marker only the catch-up after a crash is lost.
-        let _ = std::fs::write(path, body);
+        let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+        else {
+            // Best effort: without the marker only the catch-up after a crash is lost.
+            return;
+        };
+        let fresh = file.metadata().map(|m| m.len() == 0).unwrap_or(false);
+        let mut body = String::new();
+        if fresh {
+            body.push_str(HEADER);
+            body.push('\n');
+        }
+        for n in names {
+            body.push_str(n);
+            body.push('\n');
+        }
+        let _ = file.write_all(body.as_bytes());
     }
 
     fn alive(pid: u32) -> bool {
