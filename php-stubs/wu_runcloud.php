@@ -175,4 +175,20 @@ final class WU_RunCloud_Integration
      * @return list<array{server: int, app: int, names: list<string>, status: 'redeployed'|'failed', message: string}>
      */
     public static function flush_ssl(): array {}
+
+    /**
+     * Reconciles the app with every host name the network serves. Reads the app once (every page)
+     * and returns the plan; changes nothing unless `apply` is true. With `apply`, adds the missing
+     * names (at most `limit` changes a call, default 50, at most 500; one certificate update at the
+     * end) and removes only the exact names in `remove`.
+     * @param array<string> $names
+     * @param array{apply?: bool, limit?: int, remove?: array<string>}|null $options
+     * @return array{server: int, app: int, dry_run: bool, to_add: list<string>, to_remove: list<string>,
+     *   unknown: list<string>, in_step: int, skipped: list<array{name: string, reason: string}>,
+     *   added: list<string>, removed: list<string>, failed: list<array{name: string, message: string}>,
+     *   remaining: int, ssl: array{status: string, message: string}|null}
+     * @throws TypeError|InvalidArgumentException for bad arguments (nothing is sent).
+     * @throws WU_RunCloud_Exception when the app cannot be read.
+     */
+    public function sync_domains(mixed $names, mixed $options = null): array {}
 }

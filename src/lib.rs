@@ -12,6 +12,7 @@ pub mod input;
 pub mod mapping;
 pub mod secret;
 pub mod ssl_batch;
+pub mod sync;
 
 #[cfg(feature = "php")]
 mod php;

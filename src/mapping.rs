@@ -170,6 +170,12 @@ impl<'a> Mapping<'a> {
                 });
             }
         }
+        self.add_checked(name, kind)
+    }
+
+    /// Adds `name`, whose wildcard cover the caller has already ruled out (a
+    /// sync that read the whole list), and brings SSL up to date.
+    pub fn add_checked(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
         let www = wants_www_twin(name, kind, self.config);
         let (domain, created) = match self.create_and_learn_ssl(name, www) {
             Ok(Created::New(d)) => (d, true),

@@ -549,6 +549,74 @@ impl Integration {
         })
     }
 
+    /// Reconciles the app with every host name the network serves: reads the app
+    /// once and plans; with `apply` adds what is missing (at most `limit`, one
+    /// certificate update at the end) and removes only the names in `remove`.
+    /// Throws only when the app cannot be read, or for a bad argument.
+    /// @param array<string> $names
+    /// @param array{apply?: bool, limit?: int, remove?: array<string>} $options
+    pub fn sync_domains(
+        &self,
+        names: &Zval,
+        options: Option<&Zval>,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let Some(list) = names.array() else {
+            return Err(PhpException::new(
+                format!(
+                    "WU_RunCloud_Integration::sync_domains(): Argument #1 ($names) must be of type array, {} given",
+                    zval_type_name(names)
+                ),
+                0,
+                ext_php_rs::zend::ce::type_error(),
+            ));
+        };
+        let mut names_in = Vec::new();
+        for (_, v) in list.iter() {
+            names_in.push(args::strict_text("sync_domains", 1, "names", v)?);
+        }
+        let sync_options = sync_options(options)?;
+        self.strict(|raw| {
+            let config = self.config(raw)?;
+            let r = crate::sync::sync(&config, &names_in, &sync_options)?;
+            let secrets = secrets_of(raw);
+            let texts = |v: &[String]| convert::list(v.iter().map(|n| string(n)).collect());
+            let pairs = |v: &[(String, String)], key: &str| {
+                convert::list(
+                    v.iter()
+                        .map(|(n, m)| {
+                            assoc(vec![
+                                ("name", string(n)),
+                                (key, string(&redact(m, &secrets))),
+                            ])
+                        })
+                        .collect(),
+                )
+            };
+            let ssl = match &r.ssl {
+                Some(o) => assoc(vec![
+                    ("status", string(o.status.as_str())),
+                    ("message", string(&redact(&o.message, &secrets))),
+                ]),
+                None => Zval::null(),
+            };
+            Ok(assoc_ht(vec![
+                ("server", long(config.server_id as i64)),
+                ("app", long(config.app_id as i64)),
+                ("dry_run", boolean(!r.applied)),
+                ("to_add", texts(&r.plan.to_add)),
+                ("to_remove", texts(&r.plan.to_remove)),
+                ("unknown", texts(&r.plan.unknown)),
+                ("in_step", long(r.plan.in_step as i64)),
+                ("skipped", pairs(&r.plan.skipped, "reason")),
+                ("added", texts(&r.added)),
+                ("removed", texts(&r.removed)),
+                ("failed", pairs(&r.failed, "message")),
+                ("remaining", long(r.remaining as i64)),
+                ("ssl", ssl),
+            ]))
+        })
+    }
+
     /// Runs now the basic-SSL redeploys this request owes (one per app, for
     /// every name added since the last one) and logs each. Registered as a
     /// shutdown function by the first add that queues one; callable any time.
@@ -638,6 +706,76 @@ impl Integration {
             add_action.try_call(vec![&hook, &callback, &priority, &2i64])?;
         }
         Ok(())
+    }
+}
+
+/// sync_domains()'s options: `apply` (bool), `limit` (int, 1 to 500), `remove` (names).
+fn sync_options(options: Option<&Zval>) -> PhpResult<crate::sync::SyncOptions> {
+    let mut o = crate::sync::SyncOptions {
+        limit: crate::sync::DEFAULT_LIMIT,
+        ..Default::default()
+    };
+    let Some(z) = options.filter(|z| !z.is_null()) else {
+        return Ok(o);
+    };
+    let Some(ht) = z.array() else {
+        return Err(invalid_argument(
+            "sync_domains(): Argument #2 ($options) must be an array such as ['apply' => true, 'limit' => 50]".into(),
+        ));
+    };
+    for (key, v) in ht.iter() {
+        match key.to_string().as_str() {
+            "apply" => o.apply = v.is_true() || v.long().is_some_and(|n| n != 0),
+            "limit" => {
+                let n = args::strict_int("sync_domains", 2, "options['limit']", v)?;
+                if !(1..=crate::sync::MAX_LIMIT as i64).contains(&n) {
+                    return Err(invalid_argument(format!(
+                        "sync_domains(): option \"limit\" must be from 1 to {}, got {n}",
+                        crate::sync::MAX_LIMIT
+                    )));
+                }
+                o.limit = n as usize;
+            }
+            "remove" => {
+                let Some(list) = v.array() else {
+                    return Err(invalid_argument(
+                        "sync_domains(): option \"remove\" must be an array of host names".into(),
+                    ));
+                };
+                for (_, n) in list.iter() {
+                    let text = args::strict_text("sync_domains", 2, "options['remove']", n)?;
+                    let name = DomainName::parse(&text).map_err(|e| {
+                        invalid_argument(format!("sync_domains(): option \"remove\": {e}"))
+                    })?;
+                    o.remove.push(name);
+                }
+            }
+            other => {
+                return Err(invalid_argument(format!(
+                    "sync_domains(): unknown option {}; known options: apply, limit, remove",
+                    quote(other)
+                )))
+            }
+        }
+    }
+    Ok(o)
+}
+
+fn zval_type_name(z: &Zval) -> &'static str {
+    if z.is_null() {
+        "null"
+    } else if z.is_string() {
+        "string"
+    } else if z.is_long() {
+        "int"
+    } else if z.is_double() {
+        "float"
+    } else if z.is_bool() {
+        "bool"
+    } else if z.is_object() {
+        "object"
+    } else {
+        "mixed"
     }
 }
 

@@ -1,0 +1,327 @@
+//! Reconcile: the network's host names against the app's domain list.
+//!
+//! Hooks see changes as they happen; a network drifts anyway (a mapping made
+//! before the integration, an action that failed for good, a rename that only
+//! queued the new name, a name removed by hand in RunCloud). `sync` reads the
+//! app once and plans; with `apply` it adds what is missing, a limited number
+//! at a time, with one certificate update at the end. It removes only names
+//! passed in `remove`: a name the network does not know may be the admin's own.
+
+use crate::api::decode::Domain;
+use crate::config::Config;
+use crate::domain::DomainName;
+use crate::error::Result;
+use crate::mapping::{Mapping, NameKind, SslOutcome, SslStatus};
+use std::collections::{BTreeSet, HashSet};
+
+/// Changes made per call when the caller does not say.
+pub const DEFAULT_LIMIT: usize = 50;
+/// The most changes one call makes, whatever the caller says: a call must end
+/// well inside a PHP request's time.
+pub const MAX_LIMIT: usize = 500;
+
+#[derive(Clone, Debug, Default)]
+pub struct SyncOptions {
+    pub apply: bool,
+    pub limit: usize,
+    /// Exact names to remove from the app, if they are on it.
+    pub remove: Vec<DomainName>,
+}
+
+/// What reading the app showed, before any change.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// Network names missing from the app, in the order given.
+    pub to_add: Vec<String>,
+    /// Names on the app the network did not list (never removed unless asked).
+    pub unknown: Vec<String>,
+    /// Network names already served by the app.
+    pub in_step: usize,
+    /// Names not to add, with why.
+    pub skipped: Vec<(String, String)>,
+    /// Names asked to be removed that are on the app.
+    pub to_remove: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SyncReport {
+    pub plan: Plan,
+    pub applied: bool,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub failed: Vec<(String, String)>,
+    /// Changes the plan still holds after this call.
+    pub remaining: usize,
+    /// The one certificate update after the adds, when any were made.
+    pub ssl: Option<SslOutcome>,
+}
+
+/// What the app's list serves: exact names, bare names with a www twin, wildcards.
+struct Served {
+    names: HashSet<String>,
+    twins: HashSet<String>,
+    wildcards: HashSet<String>,
+    primary: Option<String>,
+}
+
+impl Served {
+    fn from(list: &[Domain]) -> Served {
+        let mut s = Served {
+            names: HashSet::new(),
+            twins: HashSet::new(),
+            wildcards: HashSet::new(),
+            primary: None,
+        };
+        for d in list {
+            if let Some(parent) = d.name.strip_prefix("*.") {
+                s.wildcards.insert(parent.to_string());
+            } else if d.wildcard {
+                s.wildcards.insert(d.name.clone());
+            }
+            if d.www {
+                s.twins.insert(d.name.clone());
+            }
+            if d.kind == "primary" {
+                s.primary = Some(d.name.clone());
+            }
+            s.names.insert(d.name.clone());
+        }
+        s
+    }
+
+    /// Why `name` needs no add, if it does not.
+    fn covers(&self, name: &DomainName) -> Option<Cover> {
+        let n = name.as_str();
+        if self.primary.as_deref() == Some(n) {
+            return Some(Cover::Skip("the app's primary domain".into()));
+        }
+        if self.names.contains(n) {
+            return Some(Cover::InStep);
+        }
+        if let Some(bare) = n.strip_prefix("www.") {
+            if self.twins.contains(bare) {
+                return Some(Cover::Skip(format!("served as the www twin of {bare}")));
+            }
+        }
+        let parent = name.parent()?;
+        self.wildcards
+            .contains(parent.as_str())
+            .then(|| Cover::Skip(format!("covered by the wildcard domain *.{parent}")))
+    }
+}
+
+enum Cover {
+    InStep,
+    Skip(String),
+}
+
+/// Plans from the network's names and the app's list.
+pub fn plan(names: &[String], list: &[Domain], remove: &[DomainName]) -> Plan {
+    let served = Served::from(list);
+    let mut plan = Plan::default();
+    let mut known: HashSet<String> = HashSet::new();
+    for raw in names {
+        let name = match DomainName::parse(raw) {
+            Ok(n) => n,
+            Err(e) => {
+                plan.skipped.push((raw.clone(), e.to_string()));
+                continue;
+            }
+        };
+        if !known.insert(name.to_string()) {
+            continue; // listed twice
+        }
+        match served.covers(&name) {
+            Some(Cover::InStep) => plan.in_step += 1,
+            Some(Cover::Skip(why)) => plan.skipped.push((name.to_string(), why)),
+            None => plan.to_add.push(name.to_string()),
+        }
+    }
+    let unknown: BTreeSet<String> = list
+        .iter()
+        .filter(|d| d.kind != "primary" && !known.contains(&d.name))
+        .map(|d| d.name.clone())
+        .collect();
+    plan.unknown = unknown.into_iter().collect();
+    for r in remove {
+        if served.primary.as_deref() == Some(r.as_str()) {
+            plan.skipped.push((
+                r.to_string(),
+                "the app's primary domain is never removed".into(),
+            ));
+        } else if served.names.contains(r.as_str()) && !plan.to_remove.contains(&r.to_string()) {
+            plan.to_remove.push(r.to_string());
+        }
+    }
+    plan
+}
+
+/// Reads the app (the one failure that fails the call), plans, and with
+/// `apply` makes at most `limit` changes, then updates the certificate once.
+pub fn sync(config: &Config, names: &[String], options: &SyncOptions) -> Result<SyncReport> {
+    // Adds queue their certificate step; this call runs it once, at its end.
+    let mut config = config.clone();
+    config.options.ssl_batch = true;
+    let mapping = Mapping::new(&config)?;
+    let list = mapping.list()?;
+    let plan = plan(names, &list, &options.remove);
+    let mut report = SyncReport {
+        remaining: plan.to_add.len() + plan.to_remove.len(),
+        plan,
+        applied: options.apply,
+        ..SyncReport::default()
+    };
+    if !options.apply {
+        return Ok(report);
+    }
+    let limit = options.limit.clamp(1, MAX_LIMIT);
+    let mut done = 0;
+    for name in report.plan.to_remove.clone() {
+        if done >= limit {
+            break;
+        }
+        done += 1;
+        let result = DomainName::parse(&name).and_then(|n| mapping.remove(&n));
+        match result {
+            Ok(_) => report.removed.push(name),
+            Err(e) => report.failed.push((name, e.to_string())),
+        }
+    }
+    // Three failures in a row that may pass: RunCloud is struggling; end this
+    // chunk rather than spend the rest of the limit on timeouts.
+    let mut struggling = 0;
+    for name in report.plan.to_add.clone() {
+        if done >= limit || struggling >= 3 {
+            break;
+        }
+        done += 1;
+        let result =
+            DomainName::parse(&name).and_then(|n| mapping.add_checked(&n, NameKind::Mapped));
+        struggling = match &result {
+            Err(e) if e.is_transient() => struggling + 1,
+            _ => 0,
+        };
+        match result {
+            Ok(o) if o.ssl.status == SslStatus::Failed => {
+                report.added.push(name.clone());
+                report.failed.push((name, o.ssl.message));
+            }
+            Ok(_) => report.added.push(name),
+            Err(e) => report.failed.push((name, e.to_string())),
+        }
+    }
+    report.remaining = report.plan.to_add.len() + report.plan.to_remove.len()
+        - report.added.len()
+        - report.removed.len();
+    report.ssl = run_owed(&config);
+    Ok(report)
+}
+
+/// The certificate redeploy this sync's adds queued, run now.
+fn run_owed(config: &Config) -> Option<SslOutcome> {
+    let key = config.memory_key();
+    let mut mine = None;
+    let mut others = Vec::new();
+    for owed in crate::ssl_batch::take_all() {
+        if owed.key == key && mine.is_none() {
+            mine = Some(owed);
+        } else {
+            others.push(owed);
+        }
+    }
+    // Redeploys owed by the request's other adds stay owed to its end.
+    for owed in others {
+        crate::ssl_batch::defer(
+            &owed.key,
+            &owed.config,
+            &owed.cert,
+            owed.remembered,
+            &owed.names,
+        );
+    }
+    let owed = mine?;
+    Some(match Mapping::redeploy_owed(&owed) {
+        Ok(o) => o,
+        Err(e) => SslOutcome {
+            mode: crate::mapping::SslMode::Basic,
+            status: SslStatus::Failed,
+            message: e.to_string(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Map;
+
+    fn d(id: u64, name: &str, kind: &str, www: bool, wildcard: bool) -> Domain {
+        Domain {
+            id,
+            name: name.into(),
+            kind: kind.into(),
+            www,
+            wildcard,
+            raw: Map::new(),
+        }
+    }
+
+    #[test]
+    fn the_plan_sorts_every_name_and_never_plans_a_removal_unasked() {
+        let list = vec![
+            d(1, "network.test", "primary", false, false),
+            d(2, "shop.com", "alias", true, false),
+            d(3, "*.sites.test", "alias", false, false),
+            d(4, "wild.test", "alias", false, true),
+            d(5, "admins-own.com", "alias", false, false),
+            d(6, "old-name.com", "alias", false, false),
+        ];
+        let names: Vec<String> = [
+            "shop.com",
+            "Shop.COM",
+            "www.shop.com",
+            "alice.sites.test",
+            "bob.wild.test",
+            "network.test",
+            "new.com",
+            "bad name",
+            "later.org",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let remove = vec![
+            DomainName::parse("old-name.com").expect("n"),
+            DomainName::parse("network.test").expect("n"),
+        ];
+        let p = plan(&names, &list, &remove);
+        assert_eq!(p.to_add, ["new.com", "later.org"]);
+        assert_eq!(p.in_step, 1, "shop.com, once");
+        let why = |n: &str| {
+            p.skipped
+                .iter()
+                .find(|(s, _)| s == n)
+                .map(|(_, w)| w.clone())
+                .unwrap_or_default()
+        };
+        assert!(why("www.shop.com").contains("www twin of shop.com"));
+        assert!(why("alice.sites.test").contains("*.sites.test"));
+        assert!(why("bob.wild.test").contains("*.wild.test"));
+        assert!(why("network.test").contains("primary"));
+        assert!(!why("bad name").is_empty());
+        assert_eq!(
+            p.unknown,
+            [
+                "*.sites.test",
+                "admins-own.com",
+                "old-name.com",
+                "wild.test"
+            ]
+        );
+        assert_eq!(
+            p.to_remove,
+            ["old-name.com"],
+            "only what was asked, never the primary"
+        );
+    }
+}
