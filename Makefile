@@ -25,7 +25,7 @@ EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps deps-test deps-e2e bench e2e check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
+.PHONY: deps deps-test deps-e2e bench e2e test-phpize check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
 	@scripts/deps.sh $(BUILD_PACKAGES)
@@ -63,6 +63,10 @@ bench: deps
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	$(WITH_PHP) $(CARGO) build --release --workspace
 	@$(WITH_PHP) scripts/bench.sh $(EXT_RELEASE) target/release/runcloud-sim target/release/latency-proxy
+
+# The phpize route that PIE runs (composer.json, config.m4, Makefile.frag), on a copy of the tree.
+test-phpize: deps
+	@$(WITH_PHP) scripts/phpize-test.sh
 
 # The .phpt suite under valgrind with PHP's allocator off: leaks and memory errors.
 test-leaks: deps-test build

@@ -19,6 +19,10 @@
  * - older Ultimate Multisite, or none: adds the four wu_* actions itself, once.
  * A hook that fails for a reason that may pass (no answer, 429, 5xx) is tried again later through
  * Action Scheduler when it is there, else WP-Cron, with backoff, a bounded number of times.
+ * Also: a reconcile of every name the network serves (wu_runcloud_schedule_sync(), in chunks
+ * through Action Scheduler or WP-Cron; its last result under Site Health > Info); WordPress core's
+ * own site events when WU_RUNCLOUD_CORE_EVENTS is true and Ultimate Multisite is not there; and
+ * `wp runcloud ...` when WP-CLI is.
  */
 
 defined('ABSPATH') || exit;
@@ -29,6 +33,11 @@ const WU_RUNCLOUD_RETRIES = 5;
 defined('WU_RUNCLOUD_RETRY_BASE') || define('WU_RUNCLOUD_RETRY_BASE', 60);
 const WU_RUNCLOUD_RETRY_HOOK = 'wu_runcloud_retry';
 const WU_RUNCLOUD_FAILURES_OPTION = 'wu_runcloud_failures';
+const WU_RUNCLOUD_SYNC_HOOK = 'wu_runcloud_sync_chunk';
+const WU_RUNCLOUD_SYNC_OPTION = 'wu_runcloud_last_sync';
+/** Changes per sync chunk, and seconds between chunks: a chunk stays well inside RunCloud's 60 requests a minute. */
+defined('WU_RUNCLOUD_SYNC_CHUNK') || define('WU_RUNCLOUD_SYNC_CHUNK', 25);
+defined('WU_RUNCLOUD_SYNC_PAUSE') || define('WU_RUNCLOUD_SYNC_PAUSE', 60);
 const WU_RUNCLOUD_HOOKS = [
     'wu_add_domain'       => 'on_add_domain',
     'wu_remove_domain'    => 'on_remove_domain',
@@ -347,13 +356,245 @@ if (wu_runcloud_unavailable_reason() === '') {
 
     // Without the registry (Ultimate Multisite before 2.5, or none): the actions ourselves.
     add_action('plugins_loaded', static function (): void {
-        if (!class_exists('WP_Ultimo\Integrations\Integration_Registry')) {
+        if (wu_runcloud_core_events_on()) {
+            wu_runcloud_add_core_actions();
+        } elseif (!class_exists('WP_Ultimo\Integrations\Integration_Registry')) {
             wu_runcloud_add_actions();
         }
     }, 20);
 
     add_filter('debug_information', 'wu_runcloud_debug_information');
     add_filter('site_status_tests', 'wu_runcloud_site_status_tests');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reconcile: every host name the network serves against the app, in chunks.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Every host name the network serves: Ultimate Multisite's active mapped domains, when it is
+ * there, and every site's own domain (the main site's is the app's primary and is skipped by the
+ * extension).
+ */
+function wu_runcloud_network_names(): array {
+    $names = [];
+    if (function_exists('wu_get_domains')) {
+        foreach ((array) wu_get_domains(['number' => 100000]) as $d) {
+            if (is_object($d) && method_exists($d, 'get_domain') && (!method_exists($d, 'is_active') || $d->is_active())) {
+                $names[] = (string) $d->get_domain();
+            }
+        }
+    }
+    foreach (get_sites(['number' => 100000, 'deleted' => 0, 'archived' => 0, 'spam' => 0]) as $site) {
+        $names[] = (string) $site->domain;
+    }
+    return array_values(array_unique(array_map('strtolower', $names)));
+}
+
+/**
+ * One sync call: a plan (dry run) or, with $apply, at most $limit changes. Its result is kept for
+ * Site Health > Info. Null when the extension cannot run; the message is logged.
+ */
+function wu_runcloud_sync(bool $apply, int $limit = WU_RUNCLOUD_SYNC_CHUNK, array $remove = []): ?array {
+    $runcloud = wu_runcloud();
+    if ($runcloud === null) {
+        return null;
+    }
+    try {
+        $result = $runcloud->sync_domains(wu_runcloud_network_names(), ['apply' => $apply, 'limit' => $limit, 'remove' => $remove]);
+    } catch (Throwable $e) {
+        wu_runcloud_log('error', 'sync: ' . $e->getMessage());
+        update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'error' => $e->getMessage()]);
+        return null;
+    }
+    $summary = sprintf('sync%s: %d in step, %d to add, %d added, %d failed, %d remaining, %d on the app the network does not list',
+        $apply ? '' : ' (dry run)', $result['in_step'], count($result['to_add']), count($result['added']),
+        count($result['failed']), $result['remaining'], count($result['unknown']));
+    wu_runcloud_log($result['failed'] ? 'warning' : 'info', $summary);
+    update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'summary' => $summary, 'result' => $result]);
+    return $result;
+}
+
+/** Starts a full sync in the background, chunk by chunk: Action Scheduler when it is there, else WP-Cron. */
+function wu_runcloud_schedule_sync(int $delay = 0): void {
+    if (function_exists('as_schedule_single_action')) {
+        as_schedule_single_action(time() + $delay, WU_RUNCLOUD_SYNC_HOOK, [], 'wu-runcloud');
+    } else {
+        wp_schedule_single_event(time() + $delay, WU_RUNCLOUD_SYNC_HOOK);
+    }
+}
+
+// One chunk; the next one is scheduled while the plan still holds changes and this one made
+// progress, so a sync survives a worker's end and resumes where the app stands.
+add_action(WU_RUNCLOUD_SYNC_HOOK, static function (): void {
+    $result = wu_runcloud_sync(true);
+    if ($result !== null && $result['remaining'] > 0 && ($result['added'] || $result['removed'])) {
+        wu_runcloud_schedule_sync(WU_RUNCLOUD_SYNC_PAUSE);
+    }
+});
+
+// ---------------------------------------------------------------------------------------------
+// WordPress core's own site events (WU_RUNCLOUD_CORE_EVENTS), for networks without Ultimate
+// Multisite. Never together with UM's events: with UM there, UM's actions are the source.
+// ---------------------------------------------------------------------------------------------
+
+function wu_runcloud_core_events_on(): bool {
+    return defined('WU_RUNCLOUD_CORE_EVENTS') && WU_RUNCLOUD_CORE_EVENTS
+        && !function_exists('wu_get_domains') && !class_exists('WP_Ultimo\Integrations\Integration_Registry');
+}
+
+/** The wu_* action a core site event stands for: a site under the network's domain is a subdomain site. */
+function wu_runcloud_core_hook(string $domain, bool $add): string {
+    $network = function_exists('get_network') && get_network() ? strtolower((string) get_network()->domain) : '';
+    $sub = $network !== '' && str_ends_with(strtolower($domain), '.' . $network);
+    return ($add ? 'wu_add_' : 'wu_remove_') . ($sub ? 'subdomain' : 'domain');
+}
+
+function wu_runcloud_add_core_actions(): void {
+    add_action('wp_initialize_site', static function ($site): void {
+        if ($site instanceof WP_Site && !is_main_site((int) $site->blog_id)) {
+            wu_runcloud_handle(wu_runcloud_core_hook($site->domain, true), $site->domain, $site->blog_id);
+        }
+    }, 100);
+    add_action('wp_update_site', static function ($new, $old): void {
+        if ($new instanceof WP_Site && $old instanceof WP_Site && strtolower($new->domain) !== strtolower($old->domain)) {
+            wu_runcloud_handle(wu_runcloud_core_hook($new->domain, true), $new->domain, $new->blog_id);
+            wu_runcloud_handle(wu_runcloud_core_hook($old->domain, false), $old->domain, $old->blog_id);
+        }
+    }, 100, 2);
+    add_action('wp_delete_site', static function ($site): void {
+        if ($site instanceof WP_Site) {
+            wu_runcloud_handle(wu_runcloud_core_hook($site->domain, false), $site->domain, $site->blog_id);
+        }
+    }, 100);
+}
+
+// ---------------------------------------------------------------------------------------------
+// WP-CLI: `wp runcloud status|test|domains|add|remove|ssl|sync`. The logic is the plain function
+// below (the e2e suite calls it inside real WordPress); the command class only prints.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Runs one `wp runcloud` subcommand. Returns ['code' => exit code, 'message' => text,
+ * 'rows' => list of assoc arrays to print as a table (or JSON)].
+ */
+function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): array {
+    $fail = static fn(string $m, int $code = 1): array => ['code' => $code, 'message' => $m, 'rows' => []];
+    $reason = wu_runcloud_unavailable_reason();
+    if ($reason !== '') {
+        return $fail($reason);
+    }
+    $runcloud = wu_runcloud();
+    if ($runcloud === null) {
+        return $fail('the wu_runcloud configuration was refused; see the log');
+    }
+    try {
+        switch ($command) {
+            case 'status':
+                $rows = [
+                    ['field' => 'extension', 'value' => phpversion('wu_runcloud')],
+                    ['field' => 'set up', 'value' => $runcloud->is_setup() ? 'yes' : 'no: missing ' . implode(', ', $runcloud->get_missing_constants())],
+                    ['field' => 'hooked through', 'value' => wu_runcloud_um_integration() !== null ? 'Ultimate Multisite integration registry' : (wu_runcloud_core_events_on() ? 'WordPress core site events' : 'its own wu_* actions')],
+                    ['field' => 'recent failures', 'value' => (string) count((array) get_site_option(WU_RUNCLOUD_FAILURES_OPTION, []))],
+                ];
+                $last = get_site_option(WU_RUNCLOUD_SYNC_OPTION, []);
+                $rows[] = ['field' => 'last sync', 'value' => $last ? gmdate('Y-m-d H:i', (int) $last['time']) . ' UTC: ' . ($last['summary'] ?? $last['error'] ?? '') : 'never'];
+                return ['code' => 0, 'message' => '', 'rows' => $rows];
+            case 'test':
+                $r = $runcloud->test_connection();
+                $rows = array_map(static fn($c) => ['check' => $c['name'], 'ok' => $c['ok'] ? 'yes' : 'no', 'message' => $c['message']], $r['checks']);
+                return ['code' => $r['ok'] ? 0 : 1, 'message' => $r['message'], 'rows' => $rows];
+            case 'domains':
+                $rows = array_map(static fn($d) => ['id' => $d['id'], 'name' => $d['name'], 'type' => $d['type'] ?? '', 'www' => !empty($d['www']) ? 'yes' : 'no'], $runcloud->list_domains());
+                return ['code' => 0, 'message' => sprintf('%d domains', count($rows)), 'rows' => $rows];
+            case 'add':
+            case 'remove':
+                $name = (string) ($args[0] ?? '');
+                if ($name === '') {
+                    return $fail("usage: wp runcloud $command <name>", 2);
+                }
+                if ($command === 'add') {
+                    $r = $runcloud->add_domain($name);
+                    WU_RunCloud_Integration::flush_ssl();
+                    return ['code' => 0, 'message' => sprintf('%s %s (RunCloud domain %s); SSL %s', $r['name'], $r['created'] ? 'added' : 'was already on the app', $r['id'] ?? '-', $r['ssl']), 'rows' => []];
+                }
+                $removed = $runcloud->remove_domain($name);
+                return ['code' => 0, 'message' => $removed ? "$name removed" : "$name was not on the app", 'rows' => []];
+            case 'ssl':
+                $r = $runcloud->redeploy_ssl();
+                return ['code' => 0, 'message' => "{$r['mode']}: {$r['status']}: {$r['message']}", 'rows' => []];
+            case 'sync':
+                $apply = !empty($assoc['apply']);
+                $limit = isset($assoc['limit']) ? (int) $assoc['limit'] : WU_RUNCLOUD_SYNC_CHUNK;
+                if ($limit < 1 || $limit > 500) {
+                    return $fail('--limit must be from 1 to 500', 2);
+                }
+                $r = wu_runcloud_sync($apply, $limit);
+                if ($r === null) {
+                    return $fail('the sync could not read the app; see the log');
+                }
+                $rows = [];
+                foreach ($r['to_add'] as $n) $rows[] = ['name' => $n, 'action' => in_array($n, $r['added'], true) ? 'added' : ($apply ? 'to add (next chunk)' : 'to add')];
+                foreach ($r['failed'] as $f) $rows[] = ['name' => $f['name'], 'action' => 'failed: ' . $f['message']];
+                foreach ($r['skipped'] as $f) $rows[] = ['name' => $f['name'], 'action' => 'skipped: ' . $f['reason']];
+                foreach ($r['unknown'] as $n) $rows[] = ['name' => $n, 'action' => 'on the app only (left alone)'];
+                $msg = sprintf('%s%d in step, %d added, %d failed, %d remaining', $apply ? '' : 'dry run: ', $r['in_step'], count($r['added']), count($r['failed']), $r['remaining']);
+                return ['code' => $r['failed'] ? 1 : 0, 'message' => $msg, 'rows' => $rows, 'result' => $r];
+            default:
+                return $fail("unknown subcommand '$command'; try: status, test, domains, add, remove, ssl, sync", 2);
+        }
+    } catch (InvalidArgumentException $e) {
+        return $fail($e->getMessage(), 2);
+    } catch (Throwable $e) {
+        return $fail($e->getMessage());
+    }
+}
+
+if (defined('WP_CLI') && WP_CLI && class_exists('WP_CLI')) {
+    /**
+     * Keeps the RunCloud web application in step with the network's domains.
+     */
+    class WU_RunCloud_CLI_Command {
+        private function run(string $command, array $args, array $assoc): void {
+            $format = $assoc['format'] ?? 'table';
+            if ($command === 'sync' && empty($assoc['apply']) === false && !isset($assoc['limit'])) {
+                // Whole network, chunk after chunk, with a progress bar.
+                $first = wu_runcloud_cli('sync', [], ['limit' => WU_RUNCLOUD_SYNC_CHUNK]);
+                $total = count($first['result']['to_add'] ?? []);
+                $bar = \WP_CLI\Utils\make_progress_bar('Adding to RunCloud', max(1, $total));
+                do {
+                    $out = wu_runcloud_cli('sync', [], ['apply' => true, 'limit' => WU_RUNCLOUD_SYNC_CHUNK]);
+                    for ($i = 0; $i < count($out['result']['added'] ?? []); $i++) $bar->tick();
+                } while ($out['code'] === 0 && ($out['result']['remaining'] ?? 0) > 0 && !empty($out['result']['added']));
+                $bar->finish();
+            } else {
+                $out = wu_runcloud_cli($command, $args, $assoc);
+            }
+            if ($out['rows']) {
+                \WP_CLI\Utils\format_items($format, $out['rows'], array_keys($out['rows'][0]));
+            }
+            if ($out['code'] === 0) {
+                $out['message'] === '' || WP_CLI::success($out['message']);
+            } else {
+                WP_CLI::error($out['message'], $out['code']);
+            }
+        }
+        /** Shows whether the extension is loaded and set up, how it is hooked, and the last sync. [--format=<format>] */
+        public function status($args, $assoc) { $this->run('status', $args, $assoc); }
+        /** Runs the connection test. [--format=<format>] */
+        public function test($args, $assoc) { $this->run('test', $args, $assoc); }
+        /** Lists the app's domains. [--format=<format>] */
+        public function domains($args, $assoc) { $this->run('domains', $args, $assoc); }
+        /** Adds a domain. <name> */
+        public function add($args, $assoc) { $this->run('add', $args, $assoc); }
+        /** Removes a domain. <name> */
+        public function remove($args, $assoc) { $this->run('remove', $args, $assoc); }
+        /** Redeploys the app's certificate (basic SSL). */
+        public function ssl($args, $assoc) { $this->run('ssl', $args, $assoc); }
+        /** Reconciles the app with the network's names. [--apply] [--limit=<n>] [--format=<format>] */
+        public function sync($args, $assoc) { $this->run('sync', $args, $assoc); }
+    }
+    WP_CLI::add_command('runcloud', 'WU_RunCloud_CLI_Command');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,6 +671,9 @@ function wu_runcloud_debug_information(array $info): array {
     }
     $failures = get_site_option(WU_RUNCLOUD_FAILURES_OPTION, []);
     $fields['failures'] = ['label' => 'Recent failures', 'value' => is_array($failures) ? count($failures) : 0];
+    $last = get_site_option(WU_RUNCLOUD_SYNC_OPTION, []);
+    $fields['last_sync'] = ['label' => 'Last sync', 'value' => $last ? gmdate('Y-m-d H:i', (int) $last['time']) . ' UTC: ' . ($last['summary'] ?? ('failed: ' . ($last['error'] ?? ''))) : 'never'];
+    $fields['core_events'] = ['label' => 'WordPress core site events', 'value' => wu_runcloud_core_events_on() ? 'followed (WU_RUNCLOUD_CORE_EVENTS)' : 'not followed'];
     $info['wu-runcloud'] = ['label' => 'RunCloud Domain Sync', 'fields' => $fields];
     return $info;
 }

@@ -89,6 +89,31 @@ add_action('init', static function (): void {
             }
             $out['ok'] = true;
             break;
+        case 'core_site':
+            // WordPress core alone: no Ultimate Multisite actions, only core's own site events.
+            $op = $_GET['op'] ?? '';
+            if ($op === 'create') {
+                $id = wp_insert_site(['domain' => $_GET['domain'], 'path' => '/', 'title' => 'Core ' . $_GET['domain'], 'user_id' => 1]);
+                $out['site_id'] = is_wp_error($id) ? $id->get_error_message() : $id;
+            } elseif ($op === 'rename') {
+                $r = wp_update_site((int) $_GET['id'], ['domain' => $_GET['domain']]);
+                $out['ok'] = !is_wp_error($r);
+            } elseif ($op === 'delete') {
+                $r = wp_delete_site((int) $_GET['id']);
+                $out['ok'] = !is_wp_error($r);
+            }
+            break;
+        case 'cli':
+            // The logic behind `wp runcloud ...` (WP-CLI is not in Debian's packages).
+            $out['cli'] = wu_runcloud_cli($_GET['command'], (array) json_decode(wp_unslash($_GET['args'] ?? '[]'), true), (array) json_decode(wp_unslash($_GET['assoc'] ?? '{}'), true));
+            break;
+        case 'schedule_sync':
+            wu_runcloud_schedule_sync();
+            $out['ok'] = true;
+            break;
+        case 'names':
+            $out['names'] = wu_runcloud_network_names();
+            break;
         default:
             status_header(400);
             $out['error'] = 'unknown';

@@ -52,14 +52,14 @@ function names(): array { return array_column(sim('GET', '/__sim/apps/101/201')[
 function posts_for(string $name): int {
     return count(array_filter(sim('GET', '/__sim/requests'), fn($r) => $r['method'] === 'POST' && str_ends_with($r['path'], '/domains') && str_contains($r['body'], "\"$name\"")));
 }
-function constants(?string $token_value): void {
+function constants(?string $token_value, string $extra = ''): void {
     global $dir;
     $file = "$dir/wp/wu-runcloud-config.php";
     if ($token_value === null) {
         @unlink($file);
         return;
     }
-    file_put_contents($file, "<?php\ndefine('WU_RUNCLOUD_API_TOKEN', " . var_export($token_value, true) . ");\ndefine('WU_RUNCLOUD_SERVER_ID', 101);\ndefine('WU_RUNCLOUD_APP_ID', 201);\n");
+    file_put_contents($file, "<?php\ndefine('WU_RUNCLOUD_API_TOKEN', " . var_export($token_value, true) . ");\ndefine('WU_RUNCLOUD_SERVER_ID', 101);\ndefine('WU_RUNCLOUD_APP_ID', 201);\n$extra");
 }
 function log_text(): string { global $dir; return (string) @file_get_contents("$dir/wu_runcloud.log"); }
 
@@ -176,6 +176,63 @@ check('Site Health runs our test and it passes the connection checks',
     in_array($h['test']['status'] ?? '', ['good', 'recommended'], true) && str_contains($h['test']['description'] ?? '', 'Connected to RunCloud'), $h['test'] ?? $h);
 check('Site Health Info shows versions and constants as defined yes/no, never values',
     str_starts_with($h['info']['fields']['extension']['value'] ?? '', 'yes') && ($h['info']['fields']['wu_runcloud_api_token']['value'] ?? '') === 'defined' && !str_contains($json, $token), $h['info'] ?? $h);
+
+// 9. WordPress core alone (WU_RUNCLOUD_CORE_EVENTS, no Ultimate Multisite): core's own site
+//    events add, rename and remove the names; UM's wu_* actions are not followed then.
+sim('POST', '/__sim/reset');
+constants($token, "define('WU_RUNCLOUD_CORE_EVENTS', true);\n");
+[, $c] = wp('wu_e2e=core_site&op=create&domain=dave.network.test');
+$dave = $c['site_id'] ?? 0;
+check('core: a new site (wp_initialize_site) puts its name on the app', is_int($dave) && in_array('dave.network.test', names(), true), [$c, names()]);
+wp("wu_e2e=core_site&op=rename&id=$dave&domain=dave-shop.com");
+check('core: a site whose domain changes (wp_update_site): the new name added, the old removed',
+    in_array('dave-shop.com', names(), true) && !in_array('dave.network.test', names(), true), names());
+wp("wu_e2e=core_site&op=delete&id=$dave");
+check('core: a deleted site (wp_delete_site) leaves the app', !in_array('dave-shop.com', names(), true), names());
+sim('DELETE', '/__sim/requests');
+fire('wu_add_domain', ['domain' => 'um-style.com', 'site_id' => '4']);
+check("core: UM's wu_add_domain is not followed as well (never both)", posts_for('um-style.com') === 0, names());
+[, $h] = wp('wu_e2e=health');
+check('core: Site Health Info says core events are followed', str_contains($h['info']['fields']['core_events']['value'] ?? '', 'followed (WU'), $h['info'] ?? $h);
+constants($token);
+
+// 10. The logic of `wp runcloud ...`, inside real WordPress.
+sim('POST', '/__sim/reset');
+$cli = fn(string $cmd, array $args = [], array $assoc = []) => wp('wu_e2e=cli&command=' . $cmd . '&args=' . rawurlencode(json_encode($args)) . '&assoc=' . rawurlencode(json_encode((object) $assoc)))[1]['cli'] ?? null;
+$st = $cli('status');
+check('wp runcloud status: set up, hooked through its own actions, exit 0',
+    ($st['code'] ?? 1) === 0 && in_array(['field' => 'set up', 'value' => 'yes'], $st['rows'], true), $st);
+$t = $cli('test');
+check('wp runcloud test: every check ok, exit 0', ($t['code'] ?? 1) === 0 && count($t['rows']) >= 4, $t);
+$a = $cli('add', ['cli-shop.com']);
+$d = $cli('domains');
+check('wp runcloud add / domains: the name added and listed', ($a['code'] ?? 1) === 0 && in_array('cli-shop.com', array_column($d['rows'], 'name'), true), [$a, $d]);
+$r = $cli('remove', ['cli-shop.com']);
+check('wp runcloud remove: removed, exit 0', ($r['code'] ?? 1) === 0 && str_contains($r['message'], 'removed') && !in_array('cli-shop.com', names(), true), $r);
+$bad = $cli('add', ['https://evil/x']);
+$none = $cli('add');
+check('wp runcloud add with a bad name or none: exit 2 and why', ($bad['code'] ?? 0) === 2 && ($none['code'] ?? 0) === 2 && str_contains($none['message'], 'usage'), [$bad, $none]);
+$ssl = $cli('ssl');
+check('wp runcloud ssl: the certificate redeployed', ($ssl['code'] ?? 1) === 0 && str_contains($ssl['message'], 'redeployed'), $ssl);
+
+// 11. Reconcile: sites that exist in WordPress but never reached RunCloud (made while the
+//     integration was off) are found by a dry run and added by the chunked sync through WP-Cron.
+sim('POST', '/__sim/reset');
+constants(null);
+foreach (['erin', 'frank', 'gina'] as $slug) wp("wu_e2e=core_site&op=create&domain=$slug.network.test");
+constants($token);
+$dry = $cli('sync');
+$to_add = array_column(array_filter($dry['rows'] ?? [], fn($r) => $r['action'] === 'to add'), 'name');
+check('wp runcloud sync (dry run): the three sites are to add, nothing changed',
+    !array_diff(['erin.network.test', 'frank.network.test', 'gina.network.test'], $to_add) && names() === ['network.test'], [$dry, names()]);
+wp('wu_e2e=schedule_sync');
+for ($round = 0; $round < 10 && array_diff(['erin.network.test', 'frank.network.test', 'gina.network.test'], names()); $round++) {
+    wp('', 'network.test', null, '/wp-cron.php');
+    usleep(300000);
+}
+check('the scheduled sync (WP-Cron) added them', !array_diff(['erin.network.test', 'frank.network.test', 'gina.network.test'], names()), names());
+[, $h] = wp('wu_e2e=health');
+check('Site Health Info shows the last sync', str_contains($h['info']['fields']['last_sync']['value'] ?? '', 'added'), $h['info']['fields']['last_sync'] ?? $h);
 
 echo "e2e: $passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);
