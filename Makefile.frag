@@ -5,9 +5,9 @@ build-modules: modules/wu_runcloud.so
 
 .PHONY: wu_runcloud-cargo
 wu_runcloud-cargo:
-	cd $(srcdir) && PHP_CONFIG=$(WU_RUNCLOUD_PHP_CONFIG) PHP=$$($(WU_RUNCLOUD_PHP_CONFIG) --php-binary) \
-	  CARGO_TARGET_DIR=$${CARGO_TARGET_DIR:-$(abs_builddir)/target} $(CARGO) build --release --locked -p wu_runcloud
+	cd $(top_srcdir) && PHP_CONFIG=$(WU_RUNCLOUD_PHP_CONFIG) PHP=$$($(WU_RUNCLOUD_PHP_CONFIG) --php-binary) \
+	  CARGO_TARGET_DIR=$${CARGO_TARGET_DIR:-$(top_builddir)/target} $(CARGO) build --release --locked -p wu_runcloud
 
 modules/wu_runcloud.so: wu_runcloud-cargo
 	@mkdir -p modules
-	cp $${CARGO_TARGET_DIR:-$(abs_builddir)/target}/release/libwu_runcloud.so modules/wu_runcloud.so
+	cp $${CARGO_TARGET_DIR:-$(top_builddir)/target}/release/libwu_runcloud.so modules/wu_runcloud.so

@@ -23,7 +23,11 @@ if test "$PHP_WU_RUNCLOUD" != "no"; then
     AC_MSG_ERROR([wu_runcloud needs PHP 8.1 or newer; $WU_RUNCLOUD_PHP_CONFIG is PHP `"$WU_RUNCLOUD_PHP_CONFIG" --version` (7.4 and 8.0 cannot load it)])
   fi
   AC_MSG_CHECKING([for libclang (bindgen reads PHP's headers with it)])
-  if test -n "$LIBCLANG_PATH" || ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*-linux-gnu/libclang*.so* /usr/lib64/libclang*.so* /usr/local/lib/libclang*.so* >/dev/null 2>&1; then
+  wu_runcloud_libclang=$LIBCLANG_PATH
+  for f in /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*-linux-gnu/libclang*.so* /usr/lib64/libclang*.so* /usr/local/lib/libclang*.so*; do
+    test -e "$f" && wu_runcloud_libclang=$f
+  done
+  if test -n "$wu_runcloud_libclang"; then
     AC_MSG_RESULT([yes])
   else
     AC_MSG_ERROR([libclang not found: apt-get install clang libclang-dev (or set LIBCLANG_PATH)])
