@@ -10,7 +10,7 @@ define_v3();
 $i = integration();
 $r = $i->add_domain('basic.example.com');
 echo $r['ssl_mode'], ' ', $r['ssl'], "\n";
-print_r($i->redeploy_ssl());
+print_r(array_diff_key($i->redeploy_ssl(), ['apps' => 0])); // apps: php-tests/033
 var_dump(sim_state()['ssl']['redeploys']);
 // Let's Encrypt cannot validate a name: the add stands, the SSL failure is said.
 $r = $i->add_domain('nodns.example.com');
@@ -23,7 +23,7 @@ echo $i->redeploy_ssl()['status'], "\n";
 sim_app(['ssl' => 'none']);
 $r = $i->add_domain('nossl.example.com');
 echo $r['ssl_mode'], ' ', $r['ssl'], ': ', $r['ssl_message'], "\n";
-print_r($i->redeploy_ssl());
+print_r(array_diff_key($i->redeploy_ssl(), ['apps' => 0])); // apps: php-tests/033
 sim_app(['ssl' => 'basic']);
 sim_clear_requests();
 $r = integration(['ssl' => 'off'])->add_domain('off-example.com');

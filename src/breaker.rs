@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use once_cell::sync::Lazy;
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -46,10 +47,18 @@ impl Breaker {
     }
 }
 
-static WORKER: Lazy<Mutex<Breaker>> = Lazy::new(|| Mutex::new(Breaker::default()));
+/// One breaker per app (`Config::memory_key()`): with several apps, one app's
+/// server being down must not stop the calls to the others.
+static WORKER: Lazy<Mutex<HashMap<String, Breaker>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+/// Apps with a breaker at once; past it the map starts afresh (all closed).
+const MAX_KEYS: usize = 64;
 
-fn worker() -> std::sync::MutexGuard<'static, Breaker> {
-    crate::lock(&WORKER)
+fn with_breaker<T>(key: &str, f: impl FnOnce(&mut Breaker) -> T) -> T {
+    let mut all = crate::lock(&WORKER);
+    if all.len() >= MAX_KEYS && !all.contains_key(key) {
+        all.clear();
+    }
+    f(all.entry(key.to_string()).or_default())
 }
 
 /// Runs `work` through this worker's breaker: while it is open, `work` does not
@@ -59,17 +68,21 @@ fn worker() -> std::sync::MutexGuard<'static, Breaker> {
 /// (zero: never). Failures that never reached RunCloud (a bad name, bad
 /// configuration) say nothing about it and are not counted. The flag is true
 /// when this run's failure opened the circuit.
-pub fn guarded<T>(open_for: Duration, work: impl FnOnce() -> Result<T>) -> (Result<T>, bool) {
-    if let Err(left) = worker().check(Instant::now()) {
+pub fn guarded<T>(
+    key: &str,
+    open_for: Duration,
+    work: impl FnOnce() -> Result<T>,
+) -> (Result<T>, bool) {
+    if let Err(left) = with_breaker(key, |b| b.check(Instant::now())) {
         let retry_in_secs = left.as_secs().max(1);
         return (Err(Error::CircuitOpen { retry_in_secs }), false);
     }
     let done = work();
     let opened = match &done {
-        Ok(_) => worker().record(false, open_for, Instant::now()),
-        Err(e) if e.reached_for_runcloud() => {
-            worker().record(e.is_transient(), open_for, Instant::now())
-        }
+        Ok(_) => with_breaker(key, |b| b.record(false, open_for, Instant::now())),
+        Err(e) if e.reached_for_runcloud() => with_breaker(key, |b| {
+            b.record(e.is_transient(), open_for, Instant::now())
+        }),
         Err(_) => false,
     };
     (done, opened)
@@ -111,26 +124,33 @@ mod tests {
         };
         // Failures that never reached RunCloud do not count.
         for _ in 0..5 {
-            let (r, opened) = guarded(pause, || -> Result<()> {
+            let (r, opened) = guarded("app-a", pause, || -> Result<()> {
                 Err(Error::InvalidDomain("bad".into()))
             });
             assert!(r.is_err() && !opened);
         }
-        assert!(!guarded(pause, unreachable).1);
-        assert!(!guarded(pause, unreachable).1);
-        assert!(guarded(pause, unreachable).1, "the third opened it");
+        assert!(!guarded("app-a", pause, unreachable).1);
+        assert!(!guarded("app-a", pause, unreachable).1);
+        assert!(
+            guarded("app-a", pause, unreachable).1,
+            "the third opened it"
+        );
         let mut ran = false;
-        let (r, _) = guarded(pause, || {
+        let (r, _) = guarded("app-a", pause, || {
             ran = true;
             Ok(())
         });
         assert!(!ran, "work does not run while open");
         assert!(matches!(r, Err(Error::CircuitOpen { .. })));
+        assert!(
+            guarded("app-b", pause, || Ok(())).0.is_ok(),
+            "another app's calls go on"
+        );
         std::thread::sleep(pause);
         // After the pause a success closes it.
-        assert!(guarded(pause, || Ok(())).0.is_ok());
-        assert!(!guarded(pause, unreachable).1);
-        assert!(guarded(pause, || Ok(())).0.is_ok());
+        assert!(guarded("app-a", pause, || Ok(())).0.is_ok());
+        assert!(!guarded("app-a", pause, unreachable).1);
+        assert!(guarded("app-a", pause, || Ok(())).0.is_ok());
     }
 
     #[test]

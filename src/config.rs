@@ -21,6 +21,8 @@ pub const CONST_API_SECRET: &str = "WU_RUNCLOUD_API_SECRET";
 pub const CONST_API_TOKEN: &str = "WU_RUNCLOUD_API_TOKEN";
 pub const CONST_SERVER_ID: &str = "WU_RUNCLOUD_SERVER_ID";
 pub const CONST_APP_ID: &str = "WU_RUNCLOUD_APP_ID";
+/// Optional: more `server:app` pairs that every add, remove and SSL step also goes to.
+pub const CONST_APPS: &str = "WU_RUNCLOUD_APPS";
 /// Every constant the extension reads, in the order they are shown to admins.
 pub const ALL_CONSTANTS: [&str; 5] = [
     CONST_API_TOKEN,
@@ -62,6 +64,9 @@ pub struct RawConstants {
     pub api_token: Option<ConstValue>,
     pub server_id: Option<ConstValue>,
     pub app_id: Option<ConstValue>,
+    /// `WU_RUNCLOUD_APPS` as text (`"101:201,102:305"`); an array constant is
+    /// turned into this form by the PHP layer.
+    pub apps: Option<String>,
 }
 
 fn set(v: &Option<ConstValue>) -> bool {
@@ -446,6 +451,8 @@ pub struct Config {
     pub credentials: Credentials,
     pub server_id: u64,
     pub app_id: u64,
+    /// More apps (`WU_RUNCLOUD_APPS`), each kept in step like the first.
+    pub extra_apps: Vec<(u64, u64)>,
     pub options: Options,
 }
 
@@ -485,12 +492,39 @@ impl Config {
                 secret: credential(&raw.api_secret, CONST_API_SECRET)?,
             }
         };
+        let server_id = positive_id(&raw.server_id, CONST_SERVER_ID)?;
+        let app_id = positive_id(&raw.app_id, CONST_APP_ID)?;
+        let mut extra_apps = Vec::new();
+        for pair in parse_apps(raw.apps.as_deref().unwrap_or(""))? {
+            if pair != (server_id, app_id) && !extra_apps.contains(&pair) {
+                extra_apps.push(pair);
+            }
+        }
         Ok(Config {
             credentials,
-            server_id: positive_id(&raw.server_id, CONST_SERVER_ID)?,
-            app_id: positive_id(&raw.app_id, CONST_APP_ID)?,
+            server_id,
+            app_id,
+            extra_apps,
             options,
         })
+    }
+
+    /// One configuration per app to keep in step: this one first, then each of
+    /// `WU_RUNCLOUD_APPS`.
+    pub fn targets(&self) -> Vec<Config> {
+        let mut all = vec![Config {
+            extra_apps: Vec::new(),
+            ..self.clone()
+        }];
+        for &(server_id, app_id) in &self.extra_apps {
+            all.push(Config {
+                server_id,
+                app_id,
+                extra_apps: Vec::new(),
+                ..self.clone()
+            });
+        }
+        all
     }
 
     /// The versioned API base, such as `https://manage.runcloud.io/api/v3`.
@@ -501,6 +535,31 @@ impl Config {
             self.credentials.version().as_str()
         )
     }
+}
+
+/// `"101:201, 102:305"` (commas, semicolons or spaces between pairs).
+pub fn parse_apps(text: &str) -> Result<Vec<(u64, u64)>> {
+    let mut pairs = Vec::new();
+    for item in text
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+    {
+        let pair = item.split_once(':').and_then(|(s, a)| {
+            let s = s.trim().parse::<u64>().ok().filter(|n| *n > 0)?;
+            let a = a.trim().parse::<u64>().ok().filter(|n| *n > 0)?;
+            Some((s, a))
+        });
+        match pair {
+            Some(p) => pairs.push(p),
+            None => {
+                return Err(Error::Config(format!(
+                    "{CONST_APPS}: {} is not a server:app pair of positive IDs such as 101:201",
+                    quote(item)
+                )))
+            }
+        }
+    }
+    Ok(pairs)
 }
 
 fn credential(v: &Option<ConstValue>, name: &str) -> Result<Secret> {
@@ -550,6 +609,47 @@ fn positive_id(v: &Option<ConstValue>, name: &str) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn more_apps_are_server_app_pairs_and_each_becomes_a_target() {
+        assert_eq!(
+            parse_apps(" 101:201, 102:305;103:406 ").expect("pairs"),
+            [(101, 201), (102, 305), (103, 406)]
+        );
+        assert!(parse_apps("").expect("none").is_empty());
+        for bad in ["101", "101:0", "a:b", "101:201:3", "(not-a-pair)"] {
+            let e = parse_apps(bad).expect_err(bad).to_string();
+            assert!(
+                e.contains("WU_RUNCLOUD_APPS") && e.contains("101:201"),
+                "{e}"
+            );
+        }
+        let raw = RawConstants {
+            api_token: Some(ConstValue::Text("tok-123456".into())),
+            server_id: Some(ConstValue::Int(101)),
+            app_id: Some(ConstValue::Int(201)),
+            apps: Some("101:201,102:305,102:305".into()),
+            ..Default::default()
+        };
+        let c = Config::from_constants(&raw, Options::default()).expect("config");
+        assert_eq!(
+            c.extra_apps,
+            [(102, 305)],
+            "the first app and repeats are dropped"
+        );
+        let t = c.targets();
+        assert_eq!(
+            t.iter()
+                .map(|c| (c.server_id, c.app_id))
+                .collect::<Vec<_>>(),
+            [(101, 201), (102, 305)]
+        );
+        assert_ne!(
+            t[0].memory_key(),
+            t[1].memory_key(),
+            "each app remembered apart"
+        );
+    }
 
     fn t(s: &str) -> Option<ConstValue> {
         Some(ConstValue::Text(s.to_string()))
@@ -610,6 +710,7 @@ mod tests {
             api_token: t("tok"),
             server_id: t("12"),
             app_id: Some(ConstValue::Int(34)),
+            apps: None,
         };
         let c = Config::from_constants(&raw, Options::default()).map_err(|e| e.to_string());
         let c = c

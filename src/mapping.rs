@@ -760,6 +760,27 @@ pub fn test_connection(raw: &RawConstants, options: crate::config::Options) -> C
         },
     };
     checks.push(ssl);
+    // Every other app of WU_RUNCLOUD_APPS: found, with these credentials.
+    for target in config.targets().iter().skip(1) {
+        let check = match Mapping::new(target).and_then(|m| m.api().webapp()) {
+            Ok(a) => Check {
+                name: "other_app",
+                ok: true,
+                message: format!(
+                    "Web application {} ({}) found on server {}",
+                    target.app_id,
+                    a.get("name").and_then(|v| v.as_str()).unwrap_or("?"),
+                    target.server_id
+                ),
+            },
+            Err(e) => Check {
+                name: "other_app",
+                ok: false,
+                message: format!("WU_RUNCLOUD_APPS: {}", explain("webapp", &e, target)),
+            },
+        };
+        checks.push(check);
+    }
     finish(checks)
 }
 
@@ -799,6 +820,7 @@ mod tests {
             credentials: Credentials::Token(Secret::new("tok-123456")),
             server_id: 1,
             app_id: 2,
+            extra_apps: Vec::new(),
             options: Options {
                 www,
                 ..Options::default()

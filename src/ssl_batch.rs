@@ -248,6 +248,7 @@ mod tests {
             credentials: Credentials::Token(Secret::new("tok-123456")),
             server_id: 1,
             app_id: 2,
+            extra_apps: Vec::new(),
             options: Options::default(),
         }
     }

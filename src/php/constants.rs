@@ -3,17 +3,64 @@
 
 use super::zend_extra::zend_get_constant_str;
 use crate::config::{
-    ConstValue, RawConstants, CONST_API_KEY, CONST_API_SECRET, CONST_API_TOKEN, CONST_APP_ID,
-    CONST_SERVER_ID,
+    ConstValue, RawConstants, CONST_API_KEY, CONST_API_SECRET, CONST_API_TOKEN, CONST_APPS,
+    CONST_APP_ID, CONST_SERVER_ID,
 };
 use ext_php_rs::types::Zval;
 
-fn read(name: &str) -> Option<ConstValue> {
+fn constant(name: &str) -> Option<&'static Zval> {
     // SAFETY: the name is a valid buffer of the given length; the engine returns
     // a pointer into its constants table (valid for this request) or NULL.
     let zv = unsafe { zend_get_constant_str(name.as_ptr().cast(), name.len()) };
     // SAFETY: a non-null pointer from the engine points at a live zval.
-    let zv: &Zval = unsafe { zv.cast::<Zval>().as_ref() }?;
+    unsafe { zv.cast::<Zval>().as_ref() }
+}
+
+/// `WU_RUNCLOUD_APPS` as text: a string as it is; an array of `"101:201"`
+/// strings, of `[101, 201]` pairs or of `['server' => 101, 'app' => 201]`, joined.
+/// An element of another shape becomes text that the parser refuses, by name.
+fn read_apps() -> Option<String> {
+    let zv = constant(CONST_APPS)?;
+    if let Some(s) = zv.str() {
+        return Some(s.to_string());
+    }
+    let Some(list) = zv.array() else {
+        return Some(if zv.is_null() || zv.is_false() {
+            String::new()
+        } else {
+            "(not-a-string-or-array)".into()
+        });
+    };
+    let id = |z: Option<&Zval>| {
+        z.and_then(|z| {
+            z.long()
+                .or_else(|| z.str().and_then(|s| s.trim().parse().ok()))
+        })
+    };
+    let items: Vec<String> = list
+        .iter()
+        .map(|(_, v)| {
+            if let Some(s) = v.str() {
+                return s.to_string();
+            }
+            let Some(pair) = v.array() else {
+                return "(not-a-pair)".into();
+            };
+            let (s, a) = match (pair.get("server"), pair.get("app")) {
+                (Some(s), Some(a)) => (id(Some(s)), id(Some(a))),
+                _ => (id(pair.get_index(0)), id(pair.get_index(1))),
+            };
+            match (s, a) {
+                (Some(s), Some(a)) => format!("{s}:{a}"),
+                _ => "(not-a-pair)".into(),
+            }
+        })
+        .collect();
+    Some(items.join(","))
+}
+
+fn read(name: &str) -> Option<ConstValue> {
+    let zv = constant(name)?;
     Some(if let Some(s) = zv.str() {
         ConstValue::Text(s.to_string())
     } else if let Some(n) = zv.long() {
@@ -46,6 +93,7 @@ pub fn read_all() -> RawConstants {
         api_token: read(CONST_API_TOKEN),
         server_id: read(CONST_SERVER_ID),
         app_id: read(CONST_APP_ID),
+        apps: read_apps(),
     }
 }
 

@@ -182,55 +182,16 @@ impl Integration {
             self.fail(&shown, 0, false, format!("not done: {why}"), &secrets);
             return false;
         }
-        let outcome = guarded(|| {
+        // One outcome per app: the first app's configuration error (or a bad name)
+        // is the whole call's; then every app of WU_RUNCLOUD_APPS gets the change,
+        // one failing not stopping the others.
+        let targets = guarded(|| {
             let name = parsed?;
             let config = Config::from_constants(&raw, options?)?;
-            let pause = config.options.circuit_break;
-            let (done, opened) = breaker::guarded(pause, || {
-                let mapping = Mapping::new(&config)?;
-                let done = if add {
-                    mapping.add(&name, kind).map(HookDone::Added)
-                } else {
-                    mapping.remove(&name).map(|removed| HookDone::Removed {
-                        removed,
-                        app: config.app_id,
-                    })
-                };
-                for note in mapping.notes() {
-                    emit(log::Level::Warning, note);
-                }
-                done
-            });
-            if opened {
-                emit(
-                    log::Level::Warning,
-                    format!(
-                        "RunCloud failed {} times in a row; this worker does not call it for {} s (circuit open)",
-                        breaker::THRESHOLD,
-                        pause.as_secs_f64()
-                    ),
-                );
-            }
-            done
+            Ok((name, config.targets()))
         });
-        match outcome {
-            Ok(HookDone::Added(added)) => {
-                if added.ssl.status == SslStatus::Queued {
-                    request::flush_at_end();
-                }
-                let (level, text) = describe_add(&added);
-                emit(level, text);
-                true
-            }
-            Ok(HookDone::Removed { removed, app }) => {
-                let text = if removed {
-                    format!("removed from RunCloud web application {app}")
-                } else {
-                    format!("not on RunCloud web application {app}; nothing to remove")
-                };
-                emit(log::Level::Info, text);
-                true
-            }
+        let (name, targets) = match targets {
+            Ok(t) => t,
             Err(e) => {
                 emit(log::Level::Error, format!("failed: {e}"));
                 self.fail(
@@ -238,6 +199,89 @@ impl Integration {
                     e.status_code(),
                     e.is_transient(),
                     format!("failed: {e}"),
+                    &secrets,
+                );
+                return false;
+            }
+        };
+        let several = targets.len() > 1;
+        let mut first_failure: Option<(String, Error)> = None;
+        let mut any_transient = false;
+        for config in &targets {
+            // With several apps each line says which one it is about.
+            let tag = if several {
+                format!(
+                    "[web application {} on server {}] ",
+                    config.app_id, config.server_id
+                )
+            } else {
+                String::new()
+            };
+            let say = |level: log::Level, text: String| emit(level, format!("{tag}{text}"));
+            let outcome = guarded(|| {
+                let pause = config.options.circuit_break;
+                let (done, opened) = breaker::guarded(&config.memory_key(), pause, || {
+                    let mapping = Mapping::new(config)?;
+                    let done = if add {
+                        mapping.add(&name, kind).map(HookDone::Added)
+                    } else {
+                        mapping.remove(&name).map(|removed| HookDone::Removed {
+                            removed,
+                            app: config.app_id,
+                        })
+                    };
+                    for note in mapping.notes() {
+                        say(log::Level::Warning, note);
+                    }
+                    done
+                });
+                if opened {
+                    say(
+                        log::Level::Warning,
+                        format!(
+                            "RunCloud failed {} times in a row; this worker does not call it for {} s (circuit open)",
+                            breaker::THRESHOLD,
+                            pause.as_secs_f64()
+                        ),
+                    );
+                }
+                done
+            });
+            match outcome {
+                Ok(HookDone::Added(added)) => {
+                    if added.ssl.status == SslStatus::Queued {
+                        request::flush_at_end();
+                    }
+                    let (level, text) = describe_add(&added);
+                    say(level, text);
+                }
+                Ok(HookDone::Removed { removed, app }) => {
+                    let text = if removed {
+                        format!("removed from RunCloud web application {app}")
+                    } else {
+                        format!("not on RunCloud web application {app}; nothing to remove")
+                    };
+                    say(log::Level::Info, text);
+                }
+                Err(e) => {
+                    say(log::Level::Error, format!("failed: {e}"));
+                    any_transient |= e.is_transient();
+                    if first_failure.is_none() {
+                        first_failure = Some((tag.clone(), e));
+                    }
+                }
+            }
+        }
+        match first_failure {
+            None => true,
+            Some((tag, e)) => {
+                // Worth a retry when any app's failure may pass: the apps already in
+                // step answer "already there" and change nothing.
+                self.fail(
+                    &shown,
+                    e.status_code(),
+                    any_transient,
+                    format!("{tag}failed: {e}"),
                     &secrets,
                 );
                 false
@@ -495,11 +539,38 @@ impl Integration {
         self.strict(|raw| {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
-            let o = Mapping::new(&config)?.add(&name, NameKind::Mapped)?;
-            if o.ssl.status == SslStatus::Queued {
-                request::flush_at_end();
-            }
             let secrets = secrets_of(raw);
+            // Every app; the first app's outcome is the answer, each app's is in `apps`.
+            let mut first: Option<AddOutcome> = None;
+            let mut failure: Option<Error> = None;
+            let mut apps = Vec::new();
+            for target in config.targets() {
+                let done = Mapping::new(&target).and_then(|m| m.add(&name, NameKind::Mapped));
+                let (ok, text) = match &done {
+                    Ok(o) => {
+                        if o.ssl.status == SslStatus::Queued {
+                            request::flush_at_end();
+                        }
+                        (true, describe_add(o).1)
+                    }
+                    Err(e) => (false, format!("failed: {e}")),
+                };
+                apps.push(app_entry(&target, ok, &redact(&text, &secrets)));
+                match done {
+                    Ok(o) => {
+                        first.get_or_insert(o);
+                    }
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            let Some(o) = first else {
+                return Err(Error::Internal("no app to add to".into()));
+            };
             Ok(assoc_ht(vec![
                 ("name", string(&o.name)),
                 ("id", o.id.map_or_else(Zval::null, |id| long(id as i64))),
@@ -508,16 +579,33 @@ impl Integration {
                 ("ssl", string(o.ssl.status.as_str())),
                 ("ssl_message", string(&redact(&o.ssl.message, &secrets))),
                 ("ssl_mode", string(o.ssl.mode.as_str())),
+                ("apps", convert::list(apps)),
             ]))
         })
     }
 
+    /// True when the name was removed from the (first) app, false when it was not there.
     pub fn remove_domain(&self, domain: &Zval) -> PhpResult<bool> {
         let domain = args::strict_text("remove_domain", 1, "domain", domain)?;
         self.strict(|raw| {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
-            Mapping::new(&config)?.remove(&name)
+            let mut first: Option<bool> = None;
+            let mut failure: Option<Error> = None;
+            for target in config.targets() {
+                match Mapping::new(&target).and_then(|m| m.remove(&name)) {
+                    Ok(removed) => {
+                        first.get_or_insert(removed);
+                    }
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                }
+            }
+            match failure {
+                Some(e) => Err(e),
+                None => Ok(first.unwrap_or(false)),
+            }
         })
     }
 
@@ -577,8 +665,38 @@ impl Integration {
         let sync_options = sync_options(options)?;
         self.strict(|raw| {
             let config = self.config(raw)?;
-            let r = crate::sync::sync(&config, &names_in, &sync_options)?;
+            let targets = config.targets();
             let secrets = secrets_of(raw);
+            // The first app's report is the answer (its read failing throws); every
+            // app's summary, the first included, is in `apps`.
+            let mut apps = Vec::new();
+            let mut first = None;
+            for target in &targets {
+                match crate::sync::sync(target, &names_in, &sync_options) {
+                    Ok(r) => {
+                        let text = format!(
+                            "{} in step, {} to add, {} added, {} removed, {} failed, {} remaining",
+                            r.plan.in_step,
+                            r.plan.to_add.len(),
+                            r.added.len(),
+                            r.removed.len(),
+                            r.failed.len(),
+                            r.remaining
+                        );
+                        apps.push(app_entry(target, r.failed.is_empty(), &text));
+                        first.get_or_insert(r);
+                    }
+                    Err(e) if first.is_some() => apps.push(app_entry(
+                        target,
+                        false,
+                        &redact(&format!("failed: {e}"), &secrets),
+                    )),
+                    Err(e) => return Err(e),
+                }
+            }
+            let Some(r) = first else {
+                return Err(Error::Internal("no app to sync".into()));
+            };
             let texts = |v: &[String]| convert::list(v.iter().map(|n| string(n)).collect());
             let pairs = |v: &[(String, String)], key: &str| {
                 convert::list(
@@ -613,6 +731,7 @@ impl Integration {
                 ("failed", pairs(&r.failed, "message")),
                 ("remaining", long(r.remaining as i64)),
                 ("ssl", ssl),
+                ("apps", convert::list(apps)),
             ]))
         })
     }
@@ -626,9 +745,10 @@ impl Integration {
         let mut reports = Vec::new();
         for owed in crate::ssl_batch::take_all() {
             let options = &owed.config.options;
-            let (done, opened) = breaker::guarded(options.circuit_break, || {
-                guarded(|| Mapping::redeploy_owed(&owed))
-            });
+            let (done, opened) =
+                breaker::guarded(&owed.config.memory_key(), options.circuit_break, || {
+                    guarded(|| Mapping::redeploy_owed(&owed))
+                });
             let secrets = owed.config.credentials.secret_forms();
             let (status, level, message) = match done {
                 Ok(o) => (o.status.as_str(), log::Level::Info, o.message),
@@ -680,12 +800,38 @@ impl Integration {
     pub fn redeploy_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
         self.strict(|raw| {
             let config = self.config(raw)?;
-            let o = Mapping::new(&config)?.redeploy_ssl()?;
             let secrets = secrets_of(raw);
+            // Each app has its own certificate: every app, the first one's answer returned.
+            let mut first = None;
+            let mut failure = None;
+            let mut apps = Vec::new();
+            for target in config.targets() {
+                match Mapping::new(&target).and_then(|m| m.redeploy_ssl()) {
+                    Ok(o) => {
+                        apps.push(app_entry(&target, true, &redact(&o.message, &secrets)));
+                        first.get_or_insert(o);
+                    }
+                    Err(e) => {
+                        apps.push(app_entry(
+                            &target,
+                            false,
+                            &redact(&format!("failed: {e}"), &secrets),
+                        ));
+                        failure.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            let Some(o) = first else {
+                return Err(Error::Internal("no app to redeploy".into()));
+            };
             Ok(assoc_ht(vec![
                 ("mode", string(o.mode.as_str())),
                 ("status", string(o.status.as_str())),
                 ("message", string(&redact(&o.message, &secrets))),
+                ("apps", convert::list(apps)),
             ]))
         })
     }
@@ -707,6 +853,16 @@ impl Integration {
         }
         Ok(())
     }
+}
+
+/// One app's line in a result's `apps` list.
+fn app_entry(config: &Config, ok: bool, message: &str) -> Zval {
+    assoc(vec![
+        ("server", long(config.server_id as i64)),
+        ("app", long(config.app_id as i64)),
+        ("ok", boolean(ok)),
+        ("message", string(message)),
+    ])
 }
 
 /// sync_domains()'s options: `apply` (bool), `limit` (int, 1 to 500), `remove` (names).
