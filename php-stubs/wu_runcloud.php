@@ -126,8 +126,11 @@ final class WU_RunCloud_Integration
      * failed; 'left_to_runcloud' under AutoSSL; 'unknown' when RunCloud's mode answer lacked its flag.
      * `id` is the RunCloud domain that serves the name (the bare name for a www twin; null under a wildcard).
      * @return array{name: string, id: int|null, created: bool, www: bool,
-     *               ssl: 'redeployed'|'issued'|'unchanged'|'left_to_runcloud'|'skipped'|'unknown'|'off'|'failed',
-     *               ssl_message: string, ssl_mode: 'basic'|'advanced'|'autossl'|'none'|'unknown'}
+     *               ssl: 'queued'|'redeployed'|'issued'|'unchanged'|'left_to_runcloud'|'skipped'|'unknown'|'off'|'failed',
+     *               ssl_message: string, ssl_mode: 'basic'|'advanced'|'autossl'|'none'|'unknown',
+     *               apps: list<array{server: int, app: int, ok: bool, message: string}>}
+     *         The first app's outcome; `apps` has every app's (WU_RUNCLOUD_APPS). In basic mode `ssl` is
+     *         'queued': the app's certificate is redeployed once when the request ends (flush_ssl()).
      * @param string $domain Taken as a PHP `string` parameter is (ints and floats as their text;
      *        a Stringable object's string); anything else is a TypeError, bytes that are not UTF-8 an
      *        InvalidArgumentException. The same holds for remove_domain() and find_domain().
@@ -162,7 +165,8 @@ final class WU_RunCloud_Integration
 
     /**
      * Redeploys the app certificate (basic mode); reports advanced mode or no certificate without a request to change anything.
-     * @return array{mode: 'basic'|'advanced'|'none', status: 'redeployed'|'skipped'|'off', message: string}
+     * @return array{mode: 'basic'|'advanced'|'none', status: 'redeployed'|'skipped'|'off', message: string,
+     *               apps: list<array{server: int, app: int, ok: bool, message: string}>}
      * @throws WU_RunCloud_Exception when RunCloud or Let's Encrypt refuses.
      */
     public function redeploy_ssl(): array {}
