@@ -181,10 +181,7 @@ fn a_post_that_failed_before_arriving_is_repeated_after_a_lookup() {
         assert!(out.created);
         assert_eq!(count_of(&sim, &n), 1);
         // A first add asks the SSL set-up beside the POST: those requests interleave.
-        let c: Vec<String> = calls(&sim.shared().requests())
-            .into_iter()
-            .filter(|c| !c.contains("/ssl"))
-            .collect();
+        let c = calls_where(&sim, |c| !c.contains("/ssl"));
         let app = app_path();
         assert_eq!(
             &c[..3],

@@ -392,10 +392,7 @@ fn connections_are_kept_alive_across_calls() {
 }
 
 fn ssl_calls(sim: &runcloud_sim::Sim) -> Vec<String> {
-    calls(&sim.shared().requests())
-        .into_iter()
-        .filter(|c| c.contains("/ssl"))
-        .collect()
+    calls_where(sim, |c| c.contains("/ssl"))
 }
 
 #[test]

@@ -30,10 +30,7 @@ fn add(config: &Config, n: &str) -> wu_runcloud::mapping::AddOutcome {
 }
 
 fn puts(sim: &runcloud_sim::Sim) -> Vec<String> {
-    calls(&sim.shared().requests())
-        .into_iter()
-        .filter(|c| c.starts_with("PUT"))
-        .collect()
+    calls_where(sim, |c| c.starts_with("PUT"))
 }
 
 /// The batch list and marker files are per process: one test runs them all in turn.

@@ -66,6 +66,14 @@ pub fn calls(log: &[Logged]) -> Vec<String> {
         .collect()
 }
 
+/// The calls (as `calls()` shows them) for which `keep` is true.
+pub fn calls_where(sim: &Sim, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    calls(&sim.shared().requests())
+        .into_iter()
+        .filter(|c| keep(c))
+        .collect()
+}
+
 pub fn app_path() -> String {
     format!("/servers/{SEED_SERVER}/webapps/{SEED_APP}")
 }
