@@ -599,7 +599,7 @@ impl RunCloud {
 }
 
 /// Pages fetched at once in a walk of a big app that ignores `search`.
-const MAX_PARALLEL_PAGES: u32 = 8;
+const MAX_PARALLEL_PAGES: u32 = transport::IN_FLIGHT_MAX;
 
 /// What fetching one page needs, shareable between threads (the client's
 /// notes are not).

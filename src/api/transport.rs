@@ -19,6 +19,8 @@ const BACKOFF_CAP: Duration = Duration::from_secs(8);
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
 /// Below this many requests left in the window, requests are spaced out.
 const RATE_LOW_WATER: u32 = 3;
+/// The most requests this process has in flight at once (a walk's parallel pages).
+pub const IN_FLIGHT_MAX: u32 = 8;
 /// RunCloud does not publish its window; a minute is the framework default.
 const RATE_WINDOW: Duration = Duration::from_secs(60);
 
@@ -197,7 +199,15 @@ fn note_rate_headers(headers: &HeaderMap) {
         let now = Instant::now();
         let mut r = lock(&RATE);
         r.limit = limit.or(r.limit);
-        r.remaining = remaining;
+        // Answers to requests sent at once come back in any order: one counted
+        // earlier may say more remain than one counted later. Only a jump larger
+        // than what can be in flight is a new window; a smaller rise is old news.
+        r.remaining = match (r.remaining, remaining) {
+            (Some(known), Some(said)) if said > known && said <= known + IN_FLIGHT_MAX => {
+                Some(known)
+            }
+            _ => remaining,
+        };
         r.seen_at = Some(now);
         r.reset_at = reset_in(headers).map(|d| now + d);
     }
@@ -546,6 +556,26 @@ fn plain_io(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_out_of_order_never_raise_the_budget_but_a_new_window_does() {
+        let headers = |remaining: u32| {
+            let mut h = HeaderMap::new();
+            h.insert("x-ratelimit-limit", HeaderValue::from_static("60"));
+            h.insert(
+                "x-ratelimit-remaining",
+                HeaderValue::from_str(&remaining.to_string()).expect("header"),
+            );
+            h
+        };
+        reset_rate_state();
+        note_rate_headers(&headers(20));
+        note_rate_headers(&headers(24)); // counted earlier, arrived later
+        assert_eq!(spare_requests(), Some(20 - RATE_LOW_WATER));
+        note_rate_headers(&headers(59)); // the window started again
+        assert_eq!(spare_requests(), Some(59 - RATE_LOW_WATER));
+        reset_rate_state();
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {
