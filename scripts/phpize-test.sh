@@ -18,7 +18,7 @@ cd "$tmp/src"
 ./configure --with-php-config="$php_config" >"$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
 # Reuse the checkout's build when there is one.
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$here/target} make >"$tmp/make.log" 2>&1 || { tail -30 "$tmp/make.log"; exit 1; }
-make install INSTALL_ROOT="$tmp/root" >"$tmp/install.log"
+make install INSTALL_ROOT="$tmp/root" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
 so="$tmp/root$("$php_config" --extension-dir)/wu_runcloud.so"
 [ -f "$so" ] || { echo "phpize: make install did not stage $so"; cat "$tmp/install.log"; exit 1; }
 php_bin=$("$php_config" --php-binary)
