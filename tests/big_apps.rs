@@ -14,12 +14,7 @@ mod common;
 use common::*;
 use runcloud_sim::{SEED_APP, SEED_SERVER};
 use std::time::Duration;
-use wu_runcloud::domain::DomainName;
 use wu_runcloud::mapping::Mapping;
-
-fn name(s: &str) -> DomainName {
-    DomainName::parse(s).expect("valid name")
-}
 
 /// An app of `count` generated names (site0001.example.com ...) plus the primary.
 fn big_app(sim: &runcloud_sim::Sim, count: u32) {

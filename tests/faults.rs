@@ -14,13 +14,8 @@ mod common;
 use common::*;
 use runcloud_sim::{Fault, SEED_APP, SEED_SERVER};
 use std::time::{Duration, Instant};
-use wu_runcloud::domain::DomainName;
 use wu_runcloud::mapping::{Mapping, NameKind};
 use wu_runcloud::Error;
-
-fn name(s: &str) -> DomainName {
-    DomainName::parse(s).expect("valid name")
-}
 
 fn fault(f: Fault) -> Fault {
     Fault {

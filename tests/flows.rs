@@ -12,12 +12,7 @@ mod common;
 use common::*;
 use runcloud_sim::{state::PaginationStyle, Fault, SEED_APP, SEED_SERVER};
 use wu_runcloud::config::{SslPolicy, WwwPolicy};
-use wu_runcloud::domain::DomainName;
 use wu_runcloud::mapping::{Mapping, NameKind, SslMode, SslStatus};
-
-fn name(s: &str) -> DomainName {
-    DomainName::parse(s).expect("valid name")
-}
 
 #[test]
 fn add_and_remove_in_both_api_versions() {

@@ -74,6 +74,11 @@ pub fn calls_where(sim: &Sim, keep: impl Fn(&str) -> bool) -> Vec<String> {
         .collect()
 }
 
+/// A host name the test knows to be valid.
+pub fn name(s: &str) -> wu_runcloud::domain::DomainName {
+    wu_runcloud::domain::DomainName::parse(s).expect("valid name")
+}
+
 pub fn app_path() -> String {
     format!("/servers/{SEED_SERVER}/webapps/{SEED_APP}")
 }
