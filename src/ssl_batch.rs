@@ -82,6 +82,13 @@ pub fn take_all() -> Vec<Deferred> {
     std::mem::take(&mut *crate::lock(&PENDING))
 }
 
+/// What is owed for the app `key`, taken out: the caller runs it now.
+pub fn take(key: &str) -> Option<Deferred> {
+    let mut pending = crate::lock(&PENDING);
+    let i = pending.iter().position(|d| d.key == key)?;
+    Some(pending.remove(i))
+}
+
 /// Drops what is owed for the app `key`: a redeploy just covered it.
 pub fn settle(key: &str) {
     crate::lock(&PENDING).retain(|d| d.key != key);
@@ -115,12 +122,18 @@ pub mod marker {
         Some(dir)
     }
 
-    /// The app's part of a marker's name: a hash, since the key holds the
-    /// account's hash and server/app ids that have no place in a file name.
-    fn app_tag(key: &str) -> String {
+    /// The start of every marker name of the app `key` (`<hash>-`, the pid
+    /// follows): a hash, since the key holds the account's hash and server/app
+    /// ids that have no place in a file name.
+    fn prefix(key: &str) -> String {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         key.hash(&mut h);
-        format!("{:016x}", h.finish())
+        format!("{:016x}-", h.finish())
+    }
+
+    /// This process's marker of the app `key`.
+    fn own_file(dir: &std::path::Path, key: &str) -> PathBuf {
+        dir.join(format!("{}{}", prefix(key), std::process::id()))
     }
 
     /// Adds names to this process's marker of the app `key`, creating it with
@@ -128,7 +141,7 @@ pub mod marker {
     pub fn append(key: &str, names: &[&str]) {
         use std::io::Write;
         let Some(dir) = dir() else { return };
-        let path = dir.join(format!("{}-{}", app_tag(key), std::process::id()));
+        let path = own_file(&dir, key);
         let Ok(mut file) = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -163,7 +176,7 @@ pub mod marker {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Vec::new();
         };
-        let tag = app_tag(key);
+        let tag = prefix(key);
         let me = std::process::id();
         let mut names = Vec::new();
         for entry in entries.flatten() {
@@ -171,7 +184,6 @@ pub mod marker {
             let Some(pid) = file
                 .to_str()
                 .and_then(|f| f.strip_prefix(&tag))
-                .and_then(|rest| rest.strip_prefix('-'))
                 .and_then(|pid| pid.parse::<u32>().ok())
             else {
                 continue;
@@ -204,7 +216,7 @@ pub mod marker {
     /// Removes this process's marker of the app `key`: its redeploy ran.
     pub fn remove_own(key: &str) {
         let Some(dir) = dir() else { return };
-        let _ = std::fs::remove_file(dir.join(format!("{}-{}", app_tag(key), std::process::id())));
+        let _ = std::fs::remove_file(own_file(&dir, key));
     }
 
     /// Removes every marker of the app `key`: a redeploy covered them all.
@@ -213,7 +225,7 @@ pub mod marker {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return;
         };
-        let tag = format!("{}-", app_tag(key));
+        let tag = prefix(key);
         for entry in entries.flatten() {
             if entry
                 .file_name()
@@ -228,7 +240,7 @@ pub mod marker {
     /// Whether any marker of the app `key` is on disk (tests, status).
     pub fn any(key: &str) -> bool {
         let Some(dir) = dir() else { return false };
-        let tag = format!("{}-", app_tag(key));
+        let tag = prefix(key);
         std::fs::read_dir(&dir).is_ok_and(|entries| {
             entries
                 .flatten()

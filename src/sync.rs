@@ -219,27 +219,8 @@ pub fn sync(config: &Config, names: &[String], options: &SyncOptions) -> Result<
 
 /// The certificate redeploy this sync's adds queued, run now.
 fn run_owed(config: &Config) -> Option<SslOutcome> {
-    let key = config.memory_key();
-    let mut mine = None;
-    let mut others = Vec::new();
-    for owed in crate::ssl_batch::take_all() {
-        if owed.key == key && mine.is_none() {
-            mine = Some(owed);
-        } else {
-            others.push(owed);
-        }
-    }
-    // Redeploys owed by the request's other adds stay owed to its end.
-    for owed in others {
-        crate::ssl_batch::defer(
-            &owed.key,
-            &owed.config,
-            &owed.cert,
-            owed.remembered,
-            &owed.names,
-        );
-    }
-    let owed = mine?;
+    // Only this app's: redeploys owed by the request's other adds stay owed to its end.
+    let owed = crate::ssl_batch::take(&config.memory_key())?;
     Some(match Mapping::redeploy_owed(&owed) {
         Ok(o) => o,
         Err(e) => SslOutcome {

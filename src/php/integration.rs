@@ -652,7 +652,7 @@ impl Integration {
             return Err(PhpException::new(
                 format!(
                     "WU_RunCloud_Integration::sync_domains(): Argument #1 ($names) must be of type array, {} given",
-                    zval_type_name(names)
+                    args::loose(names).type_name()
                 ),
                 0,
                 ext_php_rs::zend::ce::type_error(),
@@ -915,24 +915,6 @@ fn sync_options(options: Option<&Zval>) -> PhpResult<crate::sync::SyncOptions> {
         }
     }
     Ok(o)
-}
-
-fn zval_type_name(z: &Zval) -> &'static str {
-    if z.is_null() {
-        "null"
-    } else if z.is_string() {
-        "string"
-    } else if z.is_long() {
-        "int"
-    } else if z.is_double() {
-        "float"
-    } else if z.is_bool() {
-        "bool"
-    } else if z.is_object() {
-        "object"
-    } else {
-        "mixed"
-    }
 }
 
 /// The `credentials` option: constant name => value, as Ultimate Multisite's
