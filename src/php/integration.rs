@@ -540,37 +540,18 @@ impl Integration {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
             let secrets = secrets_of(raw);
-            // Every app; the first app's outcome is the answer, each app's is in `apps`.
-            let mut first: Option<AddOutcome> = None;
-            let mut failure: Option<Error> = None;
-            let mut apps = Vec::new();
-            for target in config.targets() {
-                let done = Mapping::new(&target).and_then(|m| m.add(&name, NameKind::Mapped));
-                let (ok, text) = match &done {
-                    Ok(o) => {
-                        if o.ssl.status == SslStatus::Queued {
-                            request::flush_at_end();
-                        }
-                        (true, describe_add(o).1)
+            let (o, apps) = on_every_app(
+                &config,
+                &secrets,
+                |target| {
+                    let o = Mapping::new(target)?.add(&name, NameKind::Mapped)?;
+                    if o.ssl.status == SslStatus::Queued {
+                        request::flush_at_end();
                     }
-                    Err(e) => (false, format!("failed: {e}")),
-                };
-                apps.push(app_entry(&target, ok, &redact(&text, &secrets)));
-                match done {
-                    Ok(o) => {
-                        first.get_or_insert(o);
-                    }
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                    }
-                }
-            }
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            let Some(o) = first else {
-                return Err(Error::Internal("no app to add to".into()));
-            };
+                    Ok(o)
+                },
+                |o| describe_add(o).1,
+            )?;
             Ok(assoc_ht(vec![
                 ("name", string(&o.name)),
                 ("id", o.id.map_or_else(Zval::null, |id| long(id as i64))),
@@ -590,22 +571,21 @@ impl Integration {
         self.strict(|raw| {
             let name = DomainName::parse(&domain)?;
             let config = self.config(raw)?;
-            let mut first: Option<bool> = None;
-            let mut failure: Option<Error> = None;
-            for target in config.targets() {
-                match Mapping::new(&target).and_then(|m| m.remove(&name)) {
-                    Ok(removed) => {
-                        first.get_or_insert(removed);
+            let secrets = secrets_of(raw);
+            on_every_app(
+                &config,
+                &secrets,
+                |target| Mapping::new(target)?.remove(&name),
+                |removed| {
+                    if *removed {
+                        "removed"
+                    } else {
+                        "not on the app"
                     }
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                    }
-                }
-            }
-            match failure {
-                Some(e) => Err(e),
-                None => Ok(first.unwrap_or(false)),
-            }
+                    .to_string()
+                },
+            )
+            .map(|(removed, _)| removed)
         })
     }
 
@@ -801,32 +781,13 @@ impl Integration {
         self.strict(|raw| {
             let config = self.config(raw)?;
             let secrets = secrets_of(raw);
-            // Each app has its own certificate: every app, the first one's answer returned.
-            let mut first = None;
-            let mut failure = None;
-            let mut apps = Vec::new();
-            for target in config.targets() {
-                match Mapping::new(&target).and_then(|m| m.redeploy_ssl()) {
-                    Ok(o) => {
-                        apps.push(app_entry(&target, true, &redact(&o.message, &secrets)));
-                        first.get_or_insert(o);
-                    }
-                    Err(e) => {
-                        apps.push(app_entry(
-                            &target,
-                            false,
-                            &redact(&format!("failed: {e}"), &secrets),
-                        ));
-                        failure.get_or_insert(e);
-                    }
-                }
-            }
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            let Some(o) = first else {
-                return Err(Error::Internal("no app to redeploy".into()));
-            };
+            // Each app has its own certificate.
+            let (o, apps) = on_every_app(
+                &config,
+                &secrets,
+                |target| Mapping::new(target)?.redeploy_ssl(),
+                |o| o.message.clone(),
+            )?;
             Ok(assoc_ht(vec![
                 ("mode", string(o.mode.as_str())),
                 ("status", string(o.status.as_str())),
@@ -852,6 +813,41 @@ impl Integration {
             add_action.try_call(vec![&hook, &callback, &priority, &2i64])?;
         }
         Ok(())
+    }
+}
+
+/// Runs `work` on every app (`WU_RUNCLOUD_APPS` included), one failing not
+/// stopping the others. The first app's result and one `apps` line per app
+/// (`describe`d, or the error), redacted; the first failure, once all ran, fails the call.
+fn on_every_app<T>(
+    config: &Config,
+    secrets: &[Secret],
+    work: impl Fn(&Config) -> Result<T>,
+    describe: impl Fn(&T) -> String,
+) -> Result<(T, Vec<Zval>)> {
+    let mut first = None;
+    let mut failure = None;
+    let mut apps = Vec::new();
+    for target in config.targets() {
+        match work(&target) {
+            Ok(done) => {
+                apps.push(app_entry(&target, true, &redact(&describe(&done), secrets)));
+                first.get_or_insert(done);
+            }
+            Err(e) => {
+                apps.push(app_entry(
+                    &target,
+                    false,
+                    &redact(&format!("failed: {e}"), secrets),
+                ));
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    match (failure, first) {
+        (Some(e), _) => Err(e),
+        (None, Some(done)) => Ok((done, apps)),
+        (None, None) => Err(Error::Internal("no app to act on".into())),
     }
 }
 
