@@ -42,7 +42,13 @@ pub struct Memory {
     failed_names: VecDeque<String>,
     /// Per app key, name -> RunCloud domain id, least recently used app first.
     ids: VecDeque<(String, HashMap<Box<str>, u64>)>,
+    /// Per server key, RunCloud's address of the server, and when it was asked.
+    servers: VecDeque<(String, Vec<std::net::IpAddr>, Instant)>,
 }
+
+/// How long a server's address is used before it is asked again: it changes
+/// only when the server is moved, and a wrong one only makes names wait.
+pub const SERVER_ADDRESS_FOR: Duration = Duration::from_secs(3600);
 
 /// Only set-ups whose staleness shows: a redeploy to a certificate that is gone,
 /// or a per-domain request on an app no longer in advanced mode, fails, and the
@@ -79,6 +85,25 @@ impl Memory {
 
     pub fn forget(&mut self, key: &str) {
         self.entries.retain(|e| e.key != key);
+    }
+
+    /// The server's addresses as RunCloud gave them, if asked within the hour.
+    pub fn server_addresses(&mut self, server_key: &str) -> Option<Vec<std::net::IpAddr>> {
+        self.servers
+            .retain(|(_, _, at)| at.elapsed() < SERVER_ADDRESS_FOR);
+        self.servers
+            .iter()
+            .find(|(k, _, _)| k == server_key)
+            .map(|(_, a, _)| a.clone())
+    }
+
+    pub fn store_server_addresses(&mut self, server_key: &str, addresses: &[std::net::IpAddr]) {
+        self.servers.retain(|(k, _, _)| k != server_key);
+        if self.servers.len() >= MAX_APPS {
+            self.servers.pop_front();
+        }
+        self.servers
+            .push_back((server_key.to_string(), addresses.to_vec(), Instant::now()));
     }
 
     /// The id `name` had on the app `key` when last seen; to be verified before use.

@@ -23,6 +23,9 @@ pub const CONST_SERVER_ID: &str = "WU_RUNCLOUD_SERVER_ID";
 pub const CONST_APP_ID: &str = "WU_RUNCLOUD_APP_ID";
 /// Optional: more `server:app` pairs that every add, remove and SSL step also goes to.
 pub const CONST_APPS: &str = "WU_RUNCLOUD_APPS";
+/// Optional: the address(es) a name must point at to count as served here
+/// (a load balancer's or floating IP); otherwise RunCloud's `ipAddress` of the server.
+pub const CONST_SERVER_IP: &str = "WU_RUNCLOUD_SERVER_IP";
 /// Every constant the extension reads, in the order they are shown to admins.
 pub const ALL_CONSTANTS: [&str; 5] = [
     CONST_API_TOKEN,
@@ -67,6 +70,9 @@ pub struct RawConstants {
     /// `WU_RUNCLOUD_APPS` as text (`"101:201,102:305"`); an array constant is
     /// turned into this form by the PHP layer.
     pub apps: Option<String>,
+    /// `WU_RUNCLOUD_SERVER_IP` as text (addresses separated by commas or
+    /// spaces); an array constant is joined by the PHP layer.
+    pub server_ip: Option<String>,
 }
 
 fn set(v: &Option<ConstValue>) -> bool {
@@ -179,6 +185,19 @@ pub enum SslPolicy {
     Off,
 }
 
+/// When the basic certificate is redeployed for the names added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslBatch {
+    /// At once, one redeploy per add.
+    Off,
+    /// Once when the PHP request ends, for every name added in it.
+    Request,
+    /// Not in this request: the names stay owed (on disk) for a queued job
+    /// that calls `redeploy_ssl()` (the glue's), so adds from many requests
+    /// share one redeploy.
+    Queue,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogPolicy {
     On,
@@ -202,9 +221,17 @@ pub struct Options {
     /// How long the hooks of a worker stop calling RunCloud after it failed
     /// several times in a row; zero turns the circuit breaker off.
     pub circuit_break: Duration,
-    /// Basic SSL: one certificate redeploy when the PHP request ends, for every
-    /// name added in it, instead of one per add (off: one per add, at once).
-    pub ssl_batch: bool,
+    /// Basic SSL: when the certificate is redeployed for the names added.
+    pub ssl_batch: SslBatch,
+    /// Whether a name must point here (DNS or the HTTP probe) before it joins a certificate.
+    pub dns_check: bool,
+    /// The DNS servers asked; `None`: the system's nameservers (not /etc/hosts).
+    pub resolver: Option<crate::dns::Resolver>,
+    /// The port the HTTP probe connects to (80, as Let's Encrypt's HTTP-01);
+    /// 0 turns the probe off.
+    pub probe_port: u16,
+    /// Where owed redeploys are kept across workers; `None`: `~/.wu_runcloud`.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -220,13 +247,17 @@ impl Default for Options {
             public_suffixes: PublicSuffixes::default(),
             log: LogPolicy::On,
             circuit_break: DEFAULT_CIRCUIT_BREAK,
-            ssl_batch: true,
+            ssl_batch: SslBatch::Request,
+            dns_check: true,
+            resolver: None,
+            probe_port: 80,
+            state_dir: None,
         }
     }
 }
 
 /// The option keys the constructor accepts (and, prefixed with `wu_runcloud.`, INI).
-pub const OPTION_KEYS: [&str; 11] = [
+pub const OPTION_KEYS: [&str; 15] = [
     "api_url",
     "timeout",
     "connect_timeout",
@@ -238,6 +269,10 @@ pub const OPTION_KEYS: [&str; 11] = [
     "log",
     "circuit_break",
     "ssl_batch",
+    "dns_check",
+    "resolver",
+    "probe_port",
+    "state_dir",
 ];
 
 /// One option's value as the caller gave it, before validation.
@@ -343,7 +378,44 @@ impl Options {
                     false => LogPolicy::Off,
                 }
             }
-            "ssl_batch" => self.ssl_batch = switch(value).ok_or_else(|| bad("on or off"))?,
+            "ssl_batch" => {
+                self.ssl_batch = match text(value).map(|t| t.trim().to_ascii_lowercase()) {
+                    Some(t) if t == "queue" => SslBatch::Queue,
+                    _ => match switch(value).ok_or_else(|| bad("on, off or queue"))? {
+                        true => SslBatch::Request,
+                        false => SslBatch::Off,
+                    },
+                }
+            }
+            "dns_check" => self.dns_check = switch(value).ok_or_else(|| bad("on or off"))?,
+            "resolver" => {
+                let t = text(value).ok_or_else(|| bad("a DNS server as host:port"))?;
+                self.resolver = if t.trim().is_empty() {
+                    None
+                } else {
+                    Some(
+                        crate::dns::Resolver::parse(t)
+                            .map_err(|e| Error::InvalidOption(format!("{source}: {e}")))?,
+                    )
+                };
+            }
+            "probe_port" => {
+                self.probe_port = integer(value)
+                    .and_then(|n| u16::try_from(n).ok())
+                    .ok_or_else(|| bad("a port number from 0 (off) to 65535"))?
+            }
+            "state_dir" => {
+                let t = text(value)
+                    .ok_or_else(|| bad("the path of a directory"))?
+                    .trim();
+                self.state_dir = if t.is_empty() {
+                    None
+                } else if t.starts_with('/') {
+                    Some(PathBuf::from(t))
+                } else {
+                    return Err(bad("an absolute path"));
+                };
+            }
             _ => {
                 return Err(Error::InvalidOption(format!(
                     "Unknown option {}; known options: {}",
@@ -453,6 +525,9 @@ pub struct Config {
     pub app_id: u64,
     /// More apps (`WU_RUNCLOUD_APPS`), each kept in step like the first.
     pub extra_apps: Vec<(u64, u64)>,
+    /// `WU_RUNCLOUD_SERVER_IP`: the addresses that count as this server; empty:
+    /// RunCloud's `ipAddress` of the server.
+    pub server_ips: Vec<std::net::IpAddr>,
     pub options: Options,
 }
 
@@ -500,11 +575,13 @@ impl Config {
                 extra_apps.push(pair);
             }
         }
+        let server_ips = parse_server_ips(raw.server_ip.as_deref().unwrap_or(""))?;
         Ok(Config {
             credentials,
             server_id,
             app_id,
             extra_apps,
+            server_ips,
             options,
         })
     }
@@ -535,6 +612,27 @@ impl Config {
             self.credentials.version().as_str()
         )
     }
+}
+
+/// `WU_RUNCLOUD_SERVER_IP`: IPv4 or IPv6 addresses, separated by commas or spaces.
+pub fn parse_server_ips(text: &str) -> Result<Vec<std::net::IpAddr>> {
+    let mut ips = Vec::new();
+    for part in text
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let ip = part.parse().map_err(|_| {
+            Error::Config(format!(
+                "{CONST_SERVER_IP} must list IP addresses such as \"203.0.113.10, 2001:db8::10\", got {}",
+                quote(part)
+            ))
+        })?;
+        if !ips.contains(&ip) {
+            ips.push(ip);
+        }
+    }
+    Ok(ips)
 }
 
 /// `"101:201, 102:305"` (commas, semicolons or spaces between pairs).
@@ -711,6 +809,7 @@ mod tests {
             server_id: t("12"),
             app_id: Some(ConstValue::Int(34)),
             apps: None,
+            server_ip: None,
         };
         let c = Config::from_constants(&raw, Options::default()).map_err(|e| e.to_string());
         let c = c

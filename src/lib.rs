@@ -6,12 +6,15 @@ pub mod api;
 pub mod app_memory;
 pub mod breaker;
 pub mod config;
+pub mod dns;
 pub mod domain;
 pub mod error;
 pub mod input;
 pub mod mapping;
+pub mod pointing;
 pub mod secret;
 pub mod ssl_batch;
+pub mod state_dir;
 pub mod sync;
 
 #[cfg(feature = "php")]

@@ -3,9 +3,10 @@
 
 use crate::api::decode::{Domain, SslCert};
 use crate::api::{Created, RunCloud};
-use crate::config::{Config, RawConstants, SslPolicy, WwwPolicy};
+use crate::config::{Config, RawConstants, SslBatch, SslPolicy, WwwPolicy};
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
+use crate::pointing::{self, Pointing};
 use crate::ssl_batch;
 
 /// Whether a name is a customer's mapped domain or a site's subdomain.
@@ -61,6 +62,10 @@ pub enum SslStatus {
     Off,
     /// RunCloud or Let's Encrypt refused: see the message.
     Failed,
+    /// The name does not point here yet (DNS, or the HTTP probe): no
+    /// certificate was ordered for it; in basic mode it was not even added,
+    /// since being on the app puts it on the certificate every site shares.
+    WaitingDns,
 }
 
 impl SslStatus {
@@ -75,6 +80,7 @@ impl SslStatus {
             SslStatus::Unknown => "unknown",
             SslStatus::Off => "off",
             SslStatus::Failed => "failed",
+            SslStatus::WaitingDns => "waiting_dns",
         }
     }
 }
@@ -111,6 +117,39 @@ pub struct AddOutcome {
     pub covered_by: Option<String>,
     /// The bare name on the app whose `www: 1` already serves this `www.` name.
     pub twin_of: Option<String>,
+    /// Whether the name points here, when it was checked.
+    pub dns: Option<DnsCheck>,
+}
+
+/// Checks names against the server's addresses; shareable across threads.
+pub struct Checker {
+    pub server: Vec<std::net::IpAddr>,
+    resolver: std::result::Result<crate::dns::Resolver, String>,
+    probe: Option<pointing::Probe>,
+}
+
+impl Checker {
+    pub fn check(&self, name: &DomainName) -> DnsCheck {
+        let pointing = match &self.resolver {
+            Ok(r) => pointing::check(name.as_str(), &self.server, r, self.probe.as_ref()),
+            Err(e) => Pointing::Unknown(e.clone()),
+        };
+        DnsCheck {
+            message: pointing.describe(name.as_str(), &self.server),
+            pointing,
+            server: self.server.clone(),
+        }
+    }
+}
+
+/// A name's check against the server's addresses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DnsCheck {
+    pub pointing: Pointing,
+    /// The addresses that count as this server.
+    pub server: Vec<std::net::IpAddr>,
+    /// `pointing` in a sentence.
+    pub message: String,
 }
 
 /// Whether a `www.` twin goes with `name`.
@@ -167,6 +206,7 @@ impl<'a> Mapping<'a> {
                     },
                     covered_by: Some(cover),
                     twin_of: None,
+                    dns: None,
                 });
             }
         }
@@ -176,6 +216,35 @@ impl<'a> Mapping<'a> {
     /// Adds `name`, whose wildcard cover the caller has already ruled out (a
     /// sync that read the whole list), and brings SSL up to date.
     pub fn add_checked(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
+        self.add_gated(name, kind, false)
+    }
+
+    /// A re-check of a name that waits for DNS: added (basic mode) or given
+    /// its own certificate (advanced mode) once it points here. Like `add`
+    /// otherwise; an advanced name already on the app gets its certificate
+    /// ordered, so call it for waiting names only.
+    pub fn recheck(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
+        if might_be_under_wildcard(name, kind, self.config) && self.wildcard_cover(name)?.is_some()
+        {
+            return self.add(name, kind);
+        }
+        self.add_gated(name, kind, true)
+    }
+
+    fn add_gated(&self, name: &DomainName, kind: NameKind, recheck: bool) -> Result<AddOutcome> {
+        let dns = self.dns_check(name)?;
+        // Only a name that does not point here needs the mode before its POST.
+        let held = match &dns {
+            Some(check) if !check.pointing.points() => {
+                match self.remembered_app_ssl(&self.memory_key())?.0 {
+                    AppSsl::Basic(_) => return self.hold_out_of_basic(name, dns),
+                    AppSsl::Advanced => true,
+                    // AutoSSL, none installed, unknown: no order of ours to hold.
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
         let www = wants_www_twin(name, kind, self.config);
         let (domain, created) = match self.create_and_learn_ssl(name, www) {
             Ok(Created::New(d)) => (d, true),
@@ -198,13 +267,28 @@ impl<'a> Mapping<'a> {
                         },
                         covered_by: None,
                         twin_of: Some(bare.name),
+                        dns,
                     })
                 }
                 None => return Err(e),
             },
             Err(e) => return Err(e),
         };
-        let ssl = self.ssl_after_add(&domain, created);
+        let ssl = if held {
+            // Its own certificate fails alone, but an order bound to fail
+            // spends Let's Encrypt's failed-validation limit: later, once it points.
+            crate::app_memory::worker().record_certificate(&self.memory_key(), &domain.name, true);
+            waiting(
+                SslMode::Advanced,
+                format!(
+                    "{} is on the app; its own certificate is ordered once it points here. {}",
+                    domain.name,
+                    dns.as_ref().map_or("", |d| d.message.as_str())
+                ),
+            )
+        } else {
+            self.ssl_after_add(&domain, created, recheck)
+        };
         Ok(AddOutcome {
             name: name.to_string(),
             id: Some(domain.id),
@@ -213,7 +297,105 @@ impl<'a> Mapping<'a> {
             ssl,
             covered_by: None,
             twin_of: None,
+            dns,
         })
+    }
+
+    /// Basic mode, a name that does not point here: not put on the app, since
+    /// the next redeploy or renewal of the certificate every site shares would
+    /// fail on it. One that is already there is reported: it breaks renewal.
+    fn hold_out_of_basic(&self, name: &DomainName, dns: Option<DnsCheck>) -> Result<AddOutcome> {
+        let why = dns.as_ref().map_or(String::new(), |d| d.message.clone());
+        let (id, www, message) = match self.api.find_domain(name)? {
+            Some(d) => (
+                Some(d.id),
+                d.www,
+                format!(
+                    "{name} is on the app but does not point here, so the certificate every site shares cannot be renewed with it: point its DNS here or remove it. {why}"
+                ),
+            ),
+            None => (
+                None,
+                false,
+                format!(
+                    "{name} was not added yet: it is added and put on the certificate once it points here. {why}"
+                ),
+            ),
+        };
+        Ok(AddOutcome {
+            name: name.to_string(),
+            id,
+            created: false,
+            www,
+            ssl: waiting(SslMode::Basic, message),
+            covered_by: None,
+            twin_of: None,
+            dns,
+        })
+    }
+
+    /// Whether `name` points here; `None` when it is not checked (SSL handling
+    /// or the check turned off, or no address of the server is known).
+    pub fn dns_check(&self, name: &DomainName) -> Result<Option<DnsCheck>> {
+        Ok(self.checker()?.map(|c| c.check(name)))
+    }
+
+    /// What checking names needs, learnt once: the server's addresses, the
+    /// resolver and the probe. `None` when names are not checked.
+    pub fn checker(&self) -> Result<Option<Checker>> {
+        let o = &self.config.options;
+        if o.ssl == SslPolicy::Off || !o.dns_check {
+            return Ok(None);
+        }
+        let Some(server) = self.server_addresses()? else {
+            return Ok(None);
+        };
+        let resolver = match &o.resolver {
+            Some(r) => Ok(r.clone()),
+            None => crate::dns::Resolver::system(),
+        };
+        Ok(Some(Checker {
+            server,
+            resolver,
+            probe: self.probe(),
+        }))
+    }
+
+    /// The HTTP probe, keyed by this network's credentials; `None` when off.
+    pub fn probe(&self) -> Option<pointing::Probe> {
+        let port = self.config.options.probe_port;
+        (port != 0).then(|| probe_for(self.config, port))
+    }
+
+    /// `WU_RUNCLOUD_SERVER_IP`, else RunCloud's address of the server
+    /// (remembered for an hour). `None`, with a note, when RunCloud gives none.
+    fn server_addresses(&self) -> Result<Option<Vec<std::net::IpAddr>>> {
+        if !self.config.server_ips.is_empty() {
+            return Ok(Some(self.config.server_ips.clone()));
+        }
+        let key = format!("{}|{}", self.memory_key(), self.config.server_id);
+        if let Some(a) = crate::app_memory::worker().server_addresses(&key) {
+            return Ok(Some(a));
+        }
+        let server = match self.api.server() {
+            Ok(s) => s,
+            Err(e) if e.is_transient() => return Err(e),
+            Err(e) => {
+                self.api.note(format!(
+                    "the server's address could not be read ({e}), so DNS was not checked; define WU_RUNCLOUD_SERVER_IP"
+                ));
+                return Ok(None);
+            }
+        };
+        let addresses = pointing::server_addresses(&server);
+        if addresses.is_empty() {
+            self.api.note(
+                "RunCloud's answer for the server had no ipAddress, so DNS was not checked; define WU_RUNCLOUD_SERVER_IP".into(),
+            );
+            return Ok(None);
+        }
+        crate::app_memory::worker().store_server_addresses(&key, &addresses);
+        Ok(Some(addresses))
     }
 
     /// The POST of a new name. A worker that does not know the app's SSL set-up
@@ -326,37 +508,36 @@ impl<'a> Mapping<'a> {
 
     /// SSL after an add never fails the add: the domain is on the app either way,
     /// and the outcome says what happened to its certificate. A name that was
-    /// already there gets no new order unless its last attempt here failed.
-    fn ssl_after_add(&self, domain: &Domain, created: bool) -> SslOutcome {
+    /// already there gets no new order unless its last attempt here failed, or
+    /// it is a re-check of an advanced-mode name waiting for its certificate.
+    /// Names an earlier request left owed (on disk) join this step, whatever
+    /// happens to them here: they stay owed until a step covering them succeeds.
+    fn ssl_after_add(&self, domain: &Domain, created: bool, recheck: bool) -> SslOutcome {
         if self.config.options.ssl == SslPolicy::Off {
             return off();
         }
         let key = self.memory_key();
-        let retry = crate::app_memory::worker().certificate_failed(&key, &domain.name);
+        let failed_before = crate::app_memory::worker().certificate_failed(&key, &domain.name);
         let batch = self.config.options.ssl_batch;
-        // Names whose redeploy an earlier request owed but never ran (it died).
-        let caught_up = if batch {
-            ssl_batch::marker::adopt_stale(&key, ssl_batch::is_owed(&key))
-        } else {
-            Vec::new()
-        };
-        if !created && !retry && caught_up.is_empty() {
-            return SslOutcome {
-                mode: SslMode::Unknown,
-                status: SslStatus::Unchanged,
-                message: format!(
-                    "{} was already on the app, so no certificate was ordered again",
-                    domain.name
-                ),
-            };
+        let (on_disk, disk_size) = ssl_batch::owed::read(self.config);
+        let caught_up: Vec<String> = on_disk
+            .into_iter()
+            .filter(|n| *n != domain.name && !ssl_batch::is_pending(&key, n))
+            .collect();
+        if !created && !failed_before && !recheck && caught_up.is_empty() {
+            return unchanged(domain);
         }
         let outcome = match self.remembered_app_ssl(&key) {
-            Ok((AppSsl::Basic(cert), remembered)) if batch => {
+            Ok((AppSsl::Basic(_), _)) if !created && !failed_before && caught_up.is_empty() => {
+                // A re-check of a basic-mode name that is on the app: it is on the certificate.
+                return unchanged(domain);
+            }
+            Ok((AppSsl::Basic(cert), remembered)) if batch != SslBatch::Off => {
                 let mut names = caught_up;
                 let late = names.len();
                 names.push(domain.name.clone());
                 ssl_batch::defer(&key, self.config, &cert, remembered, &names);
-                return queued(&cert, late);
+                return queued(&cert, late, batch);
             }
             Ok((app, remembered)) => {
                 let first = self.certificate_step(domain, &app);
@@ -365,10 +546,15 @@ impl<'a> Mapping<'a> {
                     // replaced, mode switched): ask, and act once more only if
                     // RunCloud's answer differs from what was used.
                     match self.fresh_app_ssl(&key) {
-                        Ok(fresh) if fresh != app => self.certificate_step(domain, &fresh),
+                        Ok(fresh) if fresh != app => {
+                            let again = self.certificate_step(domain, &fresh);
+                            self.pay_owed(&caught_up, disk_size, &fresh, &again);
+                            again
+                        }
                         _ => first,
                     }
                 } else {
+                    self.pay_owed(&caught_up, disk_size, &app, &first);
                     first
                 }
             }
@@ -382,51 +568,95 @@ impl<'a> Mapping<'a> {
         outcome
     }
 
+    /// After a certificate step done at once: names owed from earlier requests
+    /// are paid by the same basic redeploy, or each by its own certificate on
+    /// an app that switched to advanced mode since they were owed.
+    fn pay_owed(&self, owed: &[String], disk_size: u64, app: &AppSsl, step: &SslOutcome) {
+        if owed.is_empty() || step.status == SslStatus::Failed {
+            return;
+        }
+        let paid = match app {
+            AppSsl::Basic(_) => true,
+            AppSsl::Advanced => self.certify_each(owed).is_ok(),
+            // AutoSSL: RunCloud's; none installed: nothing to pay.
+            AppSsl::AutoSsl | AppSsl::NotInstalled => true,
+            AppSsl::Off | AppSsl::Unknown(_) => false,
+        };
+        if paid {
+            ssl_batch::owed::settle(self.config, disk_size);
+        }
+    }
+
+    /// Advanced mode: each name's own certificate (names that were owed a basic
+    /// redeploy before the app switched mode). Stops at the first failure.
+    fn certify_each(&self, names: &[String]) -> Result<()> {
+        for n in names {
+            let Ok(name) = DomainName::parse(n) else {
+                continue;
+            };
+            // A name removed since is owed nothing.
+            if let Some(d) = self.api.find_domain(&name)? {
+                self.api.issue_domain_ssl(&d)?;
+                crate::app_memory::worker().record_certificate(&self.memory_key(), n, false);
+            }
+        }
+        Ok(())
+    }
+
     /// Runs a redeploy owed at the end of a request (see `ssl_batch`). A
     /// certificate id from memory that RunCloud no longer knows (404) is asked
-    /// again and, if it changed, the redeploy is sent once more.
+    /// again: redeployed once more if it changed, or, when the app switched
+    /// to advanced mode meanwhile, each name gets its own certificate. What is
+    /// owed on disk stays owed unless this succeeds.
     pub fn redeploy_owed(owed: &ssl_batch::Deferred) -> Result<SslOutcome> {
         let mapping = Mapping::new(&owed.config)?;
+        let (on_disk, disk_size) = ssl_batch::owed::read(&owed.config);
+        let mut names = owed.names.clone();
+        for n in on_disk {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
         let done = match mapping.api.redeploy_ssl(&owed.cert) {
             // Gone since it was asked (replaced in RunCloud): ask again, once.
-            Err(e) if e.status_code() == 404 => {
-                match mapping.fresh_app_ssl(&owed.key)? {
-                    AppSsl::Basic(fresh) if fresh != owed.cert => {
-                        mapping.api.redeploy_ssl(&fresh).map(|()| fresh.id)
-                    }
-                    AppSsl::Basic(_) => Err(e),
-                    // Switched since: adding these names again takes the new
-                    // mode's step (they are remembered as failed here).
-                    other => Err(Error::Refused(format!(
-                        "the app's certificate #{} is gone and the app is no longer in basic SSL mode ({}); add the names again to take the SSL step of the new mode",
-                        owed.cert.id,
-                        match other {
-                            AppSsl::Advanced => SslMode::Advanced,
-                            AppSsl::AutoSsl => SslMode::AutoSsl,
-                            AppSsl::Unknown(_) => SslMode::Unknown,
-                            _ => SslMode::None,
-                        }
-                        .as_str()
-                    ))),
-                }
-            }
-            other => other.map(|()| owed.cert.id),
+            Err(e) if e.status_code() == 404 => match mapping.fresh_app_ssl(&owed.key)? {
+                AppSsl::Basic(fresh) if fresh != owed.cert => mapping
+                    .api
+                    .redeploy_ssl(&fresh)
+                    .map(|()| format!("the app's certificate (#{}) was redeployed once", fresh.id)),
+                AppSsl::Basic(_) => Err(e),
+                AppSsl::Advanced => mapping.certify_each(&names).map(|()| {
+                    "the app switched to advanced SSL: each name got its own certificate".into()
+                }),
+                AppSsl::AutoSsl => Ok("the app switched to AutoSSL: RunCloud certifies the names".into()),
+                other => Err(Error::Refused(format!(
+                    "the app's certificate #{} is gone and the app is no longer in basic SSL mode ({})",
+                    owed.cert.id,
+                    not_done(&other).message
+                ))),
+            },
+            other => other.map(|()| format!("the app's certificate (#{}) was redeployed once", owed.cert.id)),
         };
         let mut memory = crate::app_memory::worker();
-        for name in &owed.names {
+        for name in &names {
             memory.record_certificate(&owed.key, name, done.is_err());
         }
         drop(memory);
-        // Ran, whatever the answer: the log says how it ended.
-        ssl_batch::marker::remove_own(&owed.key);
-        let id = done?;
+        let what = done?;
+        ssl_batch::owed::settle(&owed.config, disk_size);
+        let earlier = names.len() - owed.names.len();
+        let earlier = if earlier > 0 {
+            format!(" (and {earlier} owed by earlier requests)")
+        } else {
+            String::new()
+        };
         Ok(SslOutcome {
             mode: SslMode::Basic,
             status: SslStatus::Redeployed,
             message: format!(
-                "the app's certificate (#{id}) was redeployed once for {} name(s) added in this request: {}",
+                "{what} for {} name(s) added in this request{earlier}: {}",
                 owed.names.len(),
-                name_list(&owed.names)
+                name_list(&names)
             ),
         })
     }
@@ -492,9 +722,42 @@ impl<'a> Mapping<'a> {
         }
     }
 
+    /// A redeploy for what the app owes on disk, when it is in basic mode
+    /// (`redeploy_owed` adds the names on disk); `None` in another mode.
+    pub fn owed_redeploy(&self) -> Result<Option<ssl_batch::Deferred>> {
+        let key = self.memory_key();
+        Ok(match self.remembered_app_ssl(&key)? {
+            (AppSsl::Basic(cert), remembered) => Some(ssl_batch::Deferred {
+                key,
+                config: self.config.clone(),
+                cert,
+                names: Vec::new(),
+                remembered,
+                disk_error: None,
+            }),
+            _ => None,
+        })
+    }
+
     /// On demand: redeploy the app certificate in basic mode. Throws when RunCloud refuses.
     pub fn redeploy_ssl(&self) -> Result<SslOutcome> {
+        let (owed, disk_size) = ssl_batch::owed::read(self.config);
         match self.fresh_app_ssl(&self.memory_key())? {
+            AppSsl::Advanced if !owed.is_empty() => {
+                // Owed a basic redeploy before the app switched: their own certificates now.
+                self.certify_each(&owed)?;
+                ssl_batch::owed::settle(self.config, disk_size);
+                ssl_batch::settle(&self.memory_key());
+                Ok(SslOutcome {
+                    mode: SslMode::Advanced,
+                    status: SslStatus::Issued,
+                    message: format!(
+                        "advanced SSL: {} name(s) owed a certificate got their own: {}",
+                        owed.len(),
+                        name_list(&owed)
+                    ),
+                })
+            }
             AppSsl::Advanced => Ok(SslOutcome {
                 mode: SslMode::Advanced,
                 status: SslStatus::Skipped,
@@ -507,6 +770,7 @@ impl<'a> Mapping<'a> {
                 self.api.redeploy_ssl(&cert)?;
                 // It covers every name: nothing is owed any more, here or by a request that died.
                 ssl_batch::settle(&self.memory_key());
+                ssl_batch::owed::settle(self.config, disk_size);
                 Ok(SslOutcome {
                     mode: SslMode::Basic,
                     status: SslStatus::Redeployed,
@@ -547,8 +811,40 @@ fn app_ssl_at_once(config: &Config) -> Result<AppSsl> {
     })
 }
 
-/// The outcome of an add whose certificate redeploy waits for the request's end.
-fn queued(cert: &SslCert, caught_up: usize) -> SslOutcome {
+/// The outcome of an add that put no certificate step in motion.
+fn unchanged(domain: &Domain) -> SslOutcome {
+    SslOutcome {
+        mode: SslMode::Unknown,
+        status: SslStatus::Unchanged,
+        message: format!(
+            "{} was already on the app, so no certificate was ordered again",
+            domain.name
+        ),
+    }
+}
+
+fn waiting(mode: SslMode, message: String) -> SslOutcome {
+    SslOutcome {
+        mode,
+        status: SslStatus::WaitingDns,
+        message: message.trim_end().to_string(),
+    }
+}
+
+/// The HTTP probe of the network whose credentials `config` holds.
+pub fn probe_for(config: &Config, port: u16) -> pointing::Probe {
+    let secret: Vec<u8> = config
+        .credentials
+        .secret_forms()
+        .iter()
+        .flat_map(|s| s.expose().as_bytes().to_vec())
+        .collect();
+    pointing::Probe::new(&secret, port)
+}
+
+/// The outcome of an add whose certificate redeploy waits for the request's
+/// end, or for the queued job.
+fn queued(cert: &SslCert, caught_up: usize, batch: SslBatch) -> SslOutcome {
     let late = if caught_up > 0 {
         format!(
             "; it also covers {caught_up} name(s) whose redeploy an earlier request did not get to run"
@@ -560,8 +856,13 @@ fn queued(cert: &SslCert, caught_up: usize) -> SslOutcome {
         mode: SslMode::Basic,
         status: SslStatus::Queued,
         message: format!(
-            "the app's certificate (#{}) is redeployed once when this PHP request ends, for every name added in it{late}",
-            cert.id
+            "the app's certificate (#{}) is redeployed once {}, for every name added in it{late}",
+            cert.id,
+            if batch == SslBatch::Queue {
+                "by the queued job (wu_runcloud.ssl_batch=queue)"
+            } else {
+                "when this PHP request ends"
+            }
         ),
     }
 }
@@ -821,6 +1122,7 @@ mod tests {
             server_id: 1,
             app_id: 2,
             extra_apps: Vec::new(),
+            server_ips: Vec::new(),
             options: Options {
                 www,
                 ..Options::default()

@@ -6,8 +6,10 @@
 //! domain). Adds record here which app needs a redeploy and for which names;
 //! the PHP layer runs the redeploys when the request ends.
 //!
-//! A request that never got there (the worker was killed) leaves a marker file,
-//! so the next add on that app in any worker, or `redeploy_ssl()`, catches up.
+//! What is owed is also kept on disk (`owed`) until a redeploy succeeds: a
+//! request that never got to its end (the worker was killed), or whose
+//! redeploy failed, leaves it for the next add, flush or `redeploy_ssl()` of
+//! that app, in any worker.
 
 use crate::api::decode::SslCert;
 use crate::config::Config;
@@ -25,6 +27,8 @@ pub struct Deferred {
     pub names: Vec<String>,
     /// Whether `cert` came from this worker's memory rather than a fresh answer.
     pub remembered: bool,
+    /// Why the names could not be kept on disk (the state directory was refused).
+    pub disk_error: Option<String>,
 }
 
 static PENDING: Lazy<Mutex<Vec<Deferred>>> = Lazy::new(|| Mutex::new(Vec::new()));
@@ -53,6 +57,7 @@ pub fn defer(
                 cert: cert.clone(),
                 names: Vec::new(),
                 remembered,
+                disk_error: None,
             });
             pending.last_mut()
         }
@@ -66,7 +71,9 @@ pub fn defer(
             }
         }
         if !new.is_empty() {
-            marker::append(key, &new);
+            if let Err(e) = owed::append(config, &new) {
+                d.disk_error = Some(e);
+            }
         }
     }
     first
@@ -75,6 +82,22 @@ pub fn defer(
 /// Whether a redeploy of the app `key` is already owed in this request.
 pub fn is_owed(key: &str) -> bool {
     crate::lock(&PENDING).iter().any(|d| d.key == key)
+}
+
+/// Whether `name` is already in this request's redeploy owed for the app `key`.
+pub fn is_pending(key: &str, name: &str) -> bool {
+    crate::lock(&PENDING)
+        .iter()
+        .any(|d| d.key == key && d.names.iter().any(|n| n == name))
+}
+
+/// The names this request owes the app `key` a redeploy for.
+pub fn pending_names(key: &str) -> Vec<String> {
+    crate::lock(&PENDING)
+        .iter()
+        .filter(|d| d.key == key)
+        .flat_map(|d| d.names.clone())
+        .collect()
 }
 
 /// The redeploys owed, emptied: the request is ending.
@@ -89,163 +112,63 @@ pub fn take(key: &str) -> Option<Deferred> {
     Some(pending.remove(i))
 }
 
-/// Drops what is owed for the app `key`: a redeploy just covered it.
+/// Drops what is owed for the app `key` in this request: a redeploy just covered it.
+/// The names owed on disk are settled by `owed::settle` with what was read.
 pub fn settle(key: &str) {
     crate::lock(&PENDING).retain(|d| d.key != key);
-    marker::remove_all(key);
 }
 
-/// A new request starts with nothing owed: what an earlier one left is on disk.
+/// A new request starts with nothing owed in memory: what an earlier one left
+/// unpaid is on disk.
 pub fn forget_request() {
     crate::lock(&PENDING).clear();
 }
 
-/// Marker files: `<tmp>/wu_runcloud-<uid>/<app hash>-<pid>`, holding the names.
-pub mod marker {
-    use std::hash::{Hash, Hasher};
-    use std::os::unix::fs::MetadataExt;
-    use std::path::PathBuf;
-    use std::time::Duration;
+/// What an app owes across requests and workers: one file per app in the
+/// state directory (`state_dir`), holding the names added since its last
+/// successful redeploy. Appended by every add that queues a redeploy; removed
+/// only by a redeploy that succeeded, so a worker killed mid-request or a
+/// redeploy that failed leaves the debt for the next one.
+pub mod owed {
+    use crate::config::Config;
+    use crate::state_dir::StateDir;
 
-    /// A marker this old is stale whoever wrote it: no request runs this long.
-    const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
-    const HEADER: &str = "wu_runcloud: basic SSL redeploy owed for";
-
-    fn dir() -> Option<PathBuf> {
-        let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok()?;
-        // Per user: the CLI as root and PHP-FPM as www-data must not share one.
-        let dir = std::env::temp_dir().join(format!("wu_runcloud-{uid}"));
-        if !dir.is_dir() {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new().mode(0o700).create(&dir).ok()?;
-        }
-        Some(dir)
-    }
-
-    /// The start of every marker name of the app `key` (`<hash>-`, the pid
-    /// follows): a hash, since the key holds the account's hash and server/app
-    /// ids that have no place in a file name.
-    fn prefix(key: &str) -> String {
+    /// The file of the app `key`: a hash, since the key holds the account's
+    /// hash and server/app ids that have no place in a file name.
+    fn file_name(key: &str) -> String {
+        use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         key.hash(&mut h);
-        format!("{:016x}-", h.finish())
+        format!("owed-{:016x}", h.finish())
     }
 
-    /// This process's marker of the app `key`.
-    fn own_file(dir: &std::path::Path, key: &str) -> PathBuf {
-        dir.join(format!("{}{}", prefix(key), std::process::id()))
+    fn dir(config: &Config) -> Result<StateDir, String> {
+        StateDir::open(config.options.state_dir.as_deref())
     }
 
-    /// Adds names to this process's marker of the app `key`, creating it with
-    /// its header: one small append per add, not a rewrite of the whole list.
-    pub fn append(key: &str, names: &[&str]) {
-        use std::io::Write;
-        let Some(dir) = dir() else { return };
-        let path = own_file(&dir, key);
-        let Ok(mut file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-        else {
-            // Best effort: without the marker only the catch-up after a crash is lost.
-            return;
-        };
-        let fresh = file.metadata().map(|m| m.len() == 0).unwrap_or(false);
-        let mut body = String::new();
-        if fresh {
-            body.push_str(HEADER);
-            body.push('\n');
-        }
-        for n in names {
-            body.push_str(n);
-            body.push('\n');
-        }
-        let _ = file.write_all(body.as_bytes());
+    /// Adds names to the app's debt. `Err` says why it could not be kept on disk.
+    pub fn append(config: &Config, names: &[&str]) -> Result<(), String> {
+        dir(config)?.append(&file_name(&config.memory_key()), names)
     }
 
-    fn alive(pid: u32) -> bool {
-        std::path::Path::new(&format!("/proc/{pid}")).exists()
-    }
-
-    /// Names owed by requests on the app `key` that ended without their
-    /// redeploy (the process is gone, or it is this worker and nothing is owed
-    /// now, or the marker is too old). Their markers are removed: the caller
-    /// now owes those names.
-    pub fn adopt_stale(key: &str, owed_here: bool) -> Vec<String> {
-        let Some(dir) = dir() else { return Vec::new() };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Vec::new();
-        };
-        let tag = prefix(key);
-        let me = std::process::id();
-        let mut names = Vec::new();
-        for entry in entries.flatten() {
-            let file = entry.file_name();
-            let Some(pid) = file
-                .to_str()
-                .and_then(|f| f.strip_prefix(&tag))
-                .and_then(|pid| pid.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            let old = entry
-                .metadata()
-                .ok()
-                .and_then(|m| m.modified().ok())
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > STALE_AFTER);
-            let stale = old || (pid == me && !owed_here) || (pid != me && !alive(pid));
-            if !stale {
-                continue;
-            }
-            if let Ok(body) = std::fs::read_to_string(entry.path()) {
-                if body.starts_with(HEADER) {
-                    names.extend(
-                        body.lines()
-                            .skip(1)
-                            .filter(|l| !l.is_empty())
-                            .map(str::to_string),
-                    );
-                }
-            }
-            let _ = std::fs::remove_file(entry.path());
-        }
-        names
-    }
-
-    /// Removes this process's marker of the app `key`: its redeploy ran.
-    pub fn remove_own(key: &str) {
-        let Some(dir) = dir() else { return };
-        let _ = std::fs::remove_file(own_file(&dir, key));
-    }
-
-    /// Removes every marker of the app `key`: a redeploy covered them all.
-    pub fn remove_all(key: &str) {
-        let Some(dir) = dir() else { return };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return;
-        };
-        let tag = prefix(key);
-        for entry in entries.flatten() {
-            if entry
-                .file_name()
-                .to_str()
-                .is_some_and(|f| f.starts_with(&tag))
-            {
-                let _ = std::fs::remove_file(entry.path());
-            }
+    /// The names the app owes, and a token for `settle`.
+    pub fn read(config: &Config) -> (Vec<String>, u64) {
+        match dir(config) {
+            Ok(d) => d.read_names(&file_name(&config.memory_key())),
+            Err(_) => (Vec::new(), 0),
         }
     }
 
-    /// Whether any marker of the app `key` is on disk (tests, status).
-    pub fn any(key: &str) -> bool {
-        let Some(dir) = dir() else { return false };
-        let tag = prefix(key);
-        std::fs::read_dir(&dir).is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_str().is_some_and(|f| f.starts_with(&tag)))
-        })
+    /// A redeploy that covered what `read` returned succeeded.
+    pub fn settle(config: &Config, read: u64) {
+        if let Ok(d) = dir(config) {
+            d.remove_if_unchanged(&file_name(&config.memory_key()), read);
+        }
+    }
+
+    /// Whether the app owes anything on disk.
+    pub fn any(config: &Config) -> bool {
+        !read(config).0.is_empty()
     }
 }
 
@@ -255,13 +178,17 @@ mod tests {
     use crate::config::{Credentials, Options};
     use crate::secret::Secret;
 
-    fn config() -> Config {
+    fn config(dir: &std::path::Path) -> Config {
         Config {
             credentials: Credentials::Token(Secret::new("tok-123456")),
             server_id: 1,
             app_id: 2,
             extra_apps: Vec::new(),
-            options: Options::default(),
+            server_ips: Vec::new(),
+            options: Options {
+                state_dir: Some(dir.to_path_buf()),
+                ..Options::default()
+            },
         }
     }
 
@@ -274,33 +201,30 @@ mod tests {
     }
 
     #[test]
-    fn one_redeploy_is_owed_per_app_whatever_the_number_of_adds() {
-        let key = format!("test-batch-{}", std::process::id());
+    fn one_redeploy_is_owed_per_app_and_stays_owed_on_disk_until_settled() {
+        let dir = std::env::temp_dir().join(format!("wu-batch-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let c = config(&dir);
+        let key = c.memory_key();
         forget_request();
-        assert!(defer(&key, &config(), &cert(), false, &["a.com".into()]));
+        assert!(defer(&key, &c, &cert(), false, &["a.com".into()]));
         assert!(!defer(
             &key,
-            &config(),
+            &c,
             &cert(),
             false,
             &["b.com".into(), "a.com".into()]
         ));
         assert!(is_owed(&key));
-        assert!(marker::any(&key), "a marker is on disk while it is owed");
-        // This worker still owes it: its own marker is not stale.
-        assert!(marker::adopt_stale(&key, true).is_empty());
         let owed: Vec<Deferred> = take_all().into_iter().filter(|d| d.key == key).collect();
         assert_eq!(owed.len(), 1);
         assert_eq!(owed[0].names, ["a.com", "b.com"]);
-        // The request ended without the redeploy (nothing owed now): the next add adopts the names.
-        assert_eq!(marker::adopt_stale(&key, false), ["a.com", "b.com"]);
-        assert!(!marker::any(&key));
-
-        // Settling (an on-demand redeploy) removes what was owed and its marker.
-        let key = format!("test-settle-{}", std::process::id());
-        defer(&key, &config(), &cert(), true, &["c.com".into()]);
-        settle(&key);
-        assert!(!is_owed(&key));
-        assert!(!marker::any(&key));
+        assert_eq!(owed[0].disk_error, None);
+        // The request ended without a successful redeploy: the debt is on disk.
+        let (names, size) = owed::read(&c);
+        assert_eq!(names, ["a.com", "b.com"]);
+        owed::settle(&c, size);
+        assert!(!owed::any(&c));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -41,6 +41,9 @@ pub struct Plan {
     pub skipped: Vec<(String, String)>,
     /// Names asked to be removed that are on the app.
     pub to_remove: Vec<String>,
+    /// Names on the app that do not point here, with what DNS says: the next
+    /// renewal of a basic certificate fails on them, for every site.
+    pub not_pointing: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -50,6 +53,8 @@ pub struct SyncReport {
     pub added: Vec<String>,
     pub removed: Vec<String>,
     pub failed: Vec<(String, String)>,
+    /// Names not added because they do not point here yet (basic mode).
+    pub waiting: Vec<(String, String)>,
     /// Changes the plan still holds after this call.
     pub remaining: usize,
     /// The one certificate update after the adds, when any were made.
@@ -161,10 +166,11 @@ pub fn plan(names: &[String], list: &[Domain], remove: &[DomainName]) -> Plan {
 pub fn sync(config: &Config, names: &[String], options: &SyncOptions) -> Result<SyncReport> {
     // Adds queue their certificate step; this call runs it once, at its end.
     let mut config = config.clone();
-    config.options.ssl_batch = true;
+    config.options.ssl_batch = crate::config::SslBatch::Request;
     let mapping = Mapping::new(&config)?;
     let list = mapping.list()?;
-    let plan = plan(names, &list, &options.remove);
+    let mut plan = plan(names, &list, &options.remove);
+    plan.not_pointing = not_pointing(&mapping, &list);
     let mut report = SyncReport {
         remaining: plan.to_add.len() + plan.to_remove.len(),
         plan,
@@ -202,6 +208,9 @@ pub fn sync(config: &Config, names: &[String], options: &SyncOptions) -> Result<
             _ => 0,
         };
         match result {
+            Ok(o) if o.ssl.status == SslStatus::WaitingDns && o.id.is_none() => {
+                report.waiting.push((name, o.ssl.message));
+            }
             Ok(o) if o.ssl.status == SslStatus::Failed => {
                 report.added.push(name.clone());
                 report.failed.push((name, o.ssl.message));
@@ -212,9 +221,44 @@ pub fn sync(config: &Config, names: &[String], options: &SyncOptions) -> Result<
     }
     report.remaining = report.plan.to_add.len() + report.plan.to_remove.len()
         - report.added.len()
-        - report.removed.len();
+        - report.removed.len()
+        - report.waiting.len();
     report.ssl = run_owed(&config);
     Ok(report)
+}
+
+/// How many names are checked at once: DNS answers take a few milliseconds each.
+const DNS_AT_ONCE: usize = 16;
+
+/// The names on the app (wildcards aside: they need DNS-01, not ours to
+/// judge) that do not point here, checked several at a time.
+fn not_pointing(mapping: &Mapping, list: &[Domain]) -> Vec<(String, String)> {
+    let names: Vec<DomainName> = list
+        .iter()
+        .filter(|d| !d.wildcard && !d.name.starts_with("*."))
+        .filter_map(|d| DomainName::parse(&d.name).ok())
+        .collect();
+    let mut out = Vec::new();
+    // Not checked (turned off, no server address): nothing to say of any name.
+    let Ok(Some(checker)) = mapping.checker() else {
+        return out;
+    };
+    let checker = &checker;
+    for chunk in names.chunks(DNS_AT_ONCE) {
+        let checks: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|n| scope.spawn(move || (n, checker.check(n))))
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        for (name, check) in checks {
+            if !check.pointing.points() {
+                out.push((name.to_string(), check.message));
+            }
+        }
+    }
+    out
 }
 
 /// The certificate redeploy this sync's adds queued, run now.

@@ -18,7 +18,7 @@ use wu_runcloud::ssl_batch;
 
 fn batch_config(sim: &runcloud_sim::Sim) -> Config {
     let mut c = config_v3(sim);
-    c.options.ssl_batch = true;
+    c.options.ssl_batch = wu_runcloud::config::SslBatch::Request;
     c
 }
 
@@ -64,7 +64,7 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     assert!(out.message.contains("20 name(s)"), "{}", out.message);
     assert!(out.message.contains("batch00.com"), "{}", out.message);
     assert_eq!(puts(&sim).len(), 1, "{:?}", puts(&sim));
-    assert!(!ssl_batch::marker::any(&owed[0].key), "the marker is gone");
+    assert!(!ssl_batch::owed::any(&config), "nothing is owed on disk");
 
     // A name already on the app owes nothing.
     let again = add(&config, "batch00.com");
@@ -82,33 +82,47 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     assert_eq!(out.status, SslStatus::Redeployed);
     assert_eq!(puts(&sim).len(), 2, "{:?}", puts(&sim));
 
-    // Let's Encrypt refuses: the failure is reported, and adding that name again
-    // queues a new attempt while the others stay unchanged.
+    // Let's Encrypt refuses: the failure is reported, the names stay owed on
+    // disk, and the next redeploy of that app (in any worker) pays them.
     sim.shared().clear_requests();
-    add(&config, "nodns-batch.example.com");
+    add(&config, "refused-batch.example.com");
+    sim.shared().push_fault(runcloud_sim::Fault {
+        method: Some("PUT".into()),
+        status: Some(422),
+        count: 1,
+        ..Default::default()
+    });
     let owed = ssl_batch::take_all();
-    let err = Mapping::redeploy_owed(&owed[0]).expect_err("validation fails");
+    let err = Mapping::redeploy_owed(&owed[0]).expect_err("refused");
     assert_eq!(err.status_code(), 422);
     assert_eq!(puts(&sim).len(), 1, "not repeated: {:?}", puts(&sim));
-    reset_app(&sim, "basic");
-    let retry = add(&config, "nodns-batch.example.com");
-    assert_eq!(retry.ssl.status, SslStatus::Queued);
+    assert_eq!(
+        ssl_batch::owed::read(&config).0,
+        ["refused-batch.example.com"]
+    );
+    let retry = add(&config, "refused-batch.example.com");
+    assert_eq!(retry.ssl.status, SslStatus::Queued, "{}", retry.ssl.message);
     let owed = ssl_batch::take_all();
-    ssl_batch::settle(&owed[0].key); // not run: its marker goes too
+    Mapping::redeploy_owed(&owed[0]).expect("paid");
+    assert!(!ssl_batch::owed::any(&config));
 
-    // A request that died before its end: its marker stays, and the next add on
-    // that app (here an unchanged name) owes the redeploy for those names too.
+    // A request that died before its end: what it owed stays on disk, and the
+    // next add on that app (here an unchanged name) owes the redeploy for it too.
     reset_app(&sim, "basic");
     add(&config, "lost-one.example.com");
     add(&config, "lost-two.example.com");
     ssl_batch::forget_request(); // the next request starts; nothing ran
     let out = add(&config, "lost-one.example.com");
     assert_eq!(out.ssl.status, SslStatus::Queued, "{}", out.ssl.message);
-    assert!(out.ssl.message.contains("2 name(s)"), "{}", out.ssl.message);
+    assert!(
+        out.ssl.message.contains("also covers 1 name(s)"),
+        "{}",
+        out.ssl.message
+    );
     let owed = ssl_batch::take_all();
     assert_eq!(
         owed[0].names,
-        ["lost-one.example.com", "lost-two.example.com"]
+        ["lost-two.example.com", "lost-one.example.com"]
     );
     sim.shared().clear_requests();
     Mapping::redeploy_owed(&owed[0]).expect("caught up");
@@ -119,6 +133,7 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
         .filter(|l| l.method == "PUT" && l.status < 300)
         .count();
     assert_eq!(redeployed, 1, "{:?}", puts(&sim));
+    assert!(!ssl_batch::owed::any(&config));
 
     // redeploy_ssl() on demand covers what is owed: nothing runs at the end.
     add(&config, "on-demand.example.com");
@@ -130,19 +145,30 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
 
     // Advanced mode has no app-wide certificate: each add orders its own at once.
     // The first add after the switch still queues on the remembered basic
-    // certificate; its redeploy finds the certificate gone and says so, and the
-    // name added again gets its own certificate at once.
+    // certificate; its redeploy finds the certificate gone, asks again, and
+    // gives the name its own certificate: nothing is left without one.
     reset_app(&sim, "advanced");
     add(&config, "adv-batch.example.com");
     let owed = ssl_batch::take_all();
-    let err = Mapping::redeploy_owed(&owed[0]).expect_err("mode switched");
+    let out = Mapping::redeploy_owed(&owed[0]).expect("switched: per-name certificates");
     assert!(
-        err.to_string()
-            .contains("no longer in basic SSL mode (advanced)"),
-        "{err}"
+        out.message.contains("each name got its own certificate"),
+        "{}",
+        out.message
     );
-    let out = add(&config, "adv-batch.example.com");
-    assert_eq!(out.ssl.status, SslStatus::Issued, "{}", out.ssl.message);
+    let state = sim
+        .shared()
+        .app_json(runcloud_sim::SEED_SERVER, runcloud_sim::SEED_APP);
+    let cert_of = |n: &str| {
+        state["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == n)
+            .map(|d| !d["ssl_id"].is_null())
+    };
+    assert_eq!(cert_of("adv-batch.example.com"), Some(true));
+    assert!(!ssl_batch::owed::any(&config));
     let out = add(&config, "adv-batch-two.example.com");
     assert_eq!(out.ssl.status, SslStatus::Issued, "{}", out.ssl.message);
     assert!(ssl_batch::take_all().is_empty());

@@ -359,7 +359,7 @@ impl RunCloud {
     }
 
     /// Something worth a log line that did not stop the call (an unreadable list entry).
-    fn note(&self, text: String) {
+    pub fn note(&self, text: String) {
         let mut notes = self.notes.borrow_mut();
         if notes.len() < 20 && !notes.contains(&text) {
             notes.push(text);

@@ -4,7 +4,7 @@
 use super::zend_extra::zend_get_constant_str;
 use crate::config::{
     ConstValue, RawConstants, CONST_API_KEY, CONST_API_SECRET, CONST_API_TOKEN, CONST_APPS,
-    CONST_APP_ID, CONST_SERVER_ID,
+    CONST_APP_ID, CONST_SERVER_ID, CONST_SERVER_IP,
 };
 use ext_php_rs::types::Zval;
 
@@ -59,6 +59,27 @@ fn read_apps() -> Option<String> {
     Some(items.join(","))
 }
 
+/// `WU_RUNCLOUD_SERVER_IP` as text: a string as it is, an array's strings joined.
+fn read_server_ip() -> Option<String> {
+    let zv = constant(CONST_SERVER_IP)?;
+    if let Some(s) = zv.str() {
+        return Some(s.to_string());
+    }
+    match zv.array() {
+        Some(list) => Some(
+            list.iter()
+                .map(|(_, v)| {
+                    v.str()
+                        .map_or_else(|| "(not-a-string)".to_string(), str::to_string)
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        None if zv.is_null() || zv.is_false() => Some(String::new()),
+        None => Some("(not-a-string-or-array)".into()),
+    }
+}
+
 fn read(name: &str) -> Option<ConstValue> {
     let zv = constant(name)?;
     Some(if let Some(s) = zv.str() {
@@ -94,6 +115,7 @@ pub fn read_all() -> RawConstants {
         server_id: read(CONST_SERVER_ID),
         app_id: read(CONST_APP_ID),
         apps: read_apps(),
+        server_ip: read_server_ip(),
     }
 }
 

@@ -8,7 +8,7 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use std::ffi::CStr;
 
 /// (option key, INI name, default). An empty api_url or ca_file means "the default".
-pub const ENTRIES: [(&str, &CStr, &CStr); 11] = [
+pub const ENTRIES: [(&str, &CStr, &CStr); 15] = [
     ("api_url", c"wu_runcloud.api_url", c""),
     ("timeout", c"wu_runcloud.timeout", c"20"),
     ("connect_timeout", c"wu_runcloud.connect_timeout", c"5"),
@@ -20,13 +20,17 @@ pub const ENTRIES: [(&str, &CStr, &CStr); 11] = [
     ("log", c"wu_runcloud.log", c"on"),
     ("circuit_break", c"wu_runcloud.circuit_break", c"30"),
     ("ssl_batch", c"wu_runcloud.ssl_batch", c"on"),
+    ("dns_check", c"wu_runcloud.dns_check", c"on"),
+    ("resolver", c"wu_runcloud.resolver", c""),
+    ("probe_port", c"wu_runcloud.probe_port", c"80"),
+    ("state_dir", c"wu_runcloud.state_dir", c""),
 ];
 
 /// A file of the extension's own for its log lines, when Ultimate Multisite's log
 /// is not there. php.ini only: a plugin must not point it at another file.
 pub const LOG_FILE: &CStr = c"wu_runcloud.log_file";
 
-static INI: IniEntryDefs<13> = IniEntryDefs::new([
+static INI: IniEntryDefs<17> = IniEntryDefs::new([
     IniEntryDef::new(ENTRIES[0].1, ENTRIES[0].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[1].1, ENTRIES[1].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[2].1, ENTRIES[2].2, IniEntryPermission::All),
@@ -39,6 +43,11 @@ static INI: IniEntryDefs<13> = IniEntryDefs::new([
     IniEntryDef::new(ENTRIES[8].1, ENTRIES[8].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[9].1, ENTRIES[9].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[10].1, ENTRIES[10].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[11].1, ENTRIES[11].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[12].1, ENTRIES[12].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[13].1, ENTRIES[13].2, IniEntryPermission::All),
+    // Where state is written is the server's decision: php.ini only.
+    IniEntryDef::new(ENTRIES[14].1, ENTRIES[14].2, IniEntryPermission::System),
     IniEntryDef::new(LOG_FILE, c"", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);
@@ -69,7 +78,12 @@ pub fn options() -> Result<Options> {
     let mut options = Options::default();
     for (key, name, _) in ENTRIES {
         let Some(v) = value(name) else { continue };
-        if v.trim().is_empty() && matches!(key, "api_url" | "ca_file" | "public_suffixes") {
+        if v.trim().is_empty()
+            && matches!(
+                key,
+                "api_url" | "ca_file" | "public_suffixes" | "resolver" | "state_dir"
+            )
+        {
             continue;
         }
         let source = format!("INI {}", name.to_string_lossy());

@@ -5,7 +5,7 @@ use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
 use super::{args, constants, exception, ini, log, request};
 use crate::breaker;
 use crate::config::{
-    Config, ConstValue, LogPolicy, OptionValue, Options, RawConstants, ALL_CONSTANTS,
+    Config, ConstValue, LogPolicy, OptionValue, Options, RawConstants, SslBatch, ALL_CONSTANTS,
 };
 use crate::domain::DomainName;
 use crate::error::{quote, Error, Result};
@@ -33,6 +33,15 @@ pub struct Integration {
     credentials: Vec<(&'static str, ConstValue)>,
     /// Why the last hook call on this object failed, for the glue's retry decision.
     last_error: RefCell<Option<HookFailure>>,
+    /// What the last add hook did to the first app's certificate, for the glue's
+    /// re-checks and the name's certificate state.
+    last_add: RefCell<Option<LastAdd>>,
+}
+
+/// The certificate side of a hook's add.
+struct LastAdd {
+    ssl: &'static str,
+    message: String,
 }
 
 /// Every credential that is defined, valid or not, in every form it can take
@@ -144,6 +153,7 @@ impl Integration {
     /// success. Arguments are taken as a PHP function in coercive mode takes them.
     fn hook(&self, action: &str, call: HookCall, kind: NameKind, add: bool) -> bool {
         self.last_error.replace(None);
+        self.last_add.replace(None);
         let raw = self.constants();
         let secrets = secrets_of(&raw);
         // Read once: the log policy and the call's configuration both come from it.
@@ -249,8 +259,16 @@ impl Integration {
             });
             match outcome {
                 Ok(HookDone::Added(added)) => {
-                    if added.ssl.status == SslStatus::Queued {
+                    if added.ssl.status == SslStatus::Queued
+                        && config.options.ssl_batch == SslBatch::Request
+                    {
                         request::flush_at_end();
+                    }
+                    if self.last_add.borrow().is_none() {
+                        self.last_add.replace(Some(LastAdd {
+                            ssl: added.ssl.status.as_str(),
+                            message: redact(&added.ssl.message, &secrets),
+                        }));
                     }
                     let (level, text) = describe_add(&added);
                     say(level, text);
@@ -407,6 +425,7 @@ impl Integration {
             overrides,
             credentials,
             last_error: RefCell::new(None),
+            last_add: RefCell::new(None),
         })
     }
 
@@ -460,6 +479,19 @@ impl Integration {
                 ("status", long(i64::from(f.status))),
                 ("retryable", boolean(f.retryable)),
                 ("message", string(&f.message)),
+            ])
+        })
+    }
+
+    /// What the last add hook on this object did about the certificate, or
+    /// null when it added nothing (or failed: see last_error()).
+    /// `ssl` is add_domain()'s status, such as "queued" or "waiting_dns".
+    /// @return array{ssl: string, message: string}|null
+    pub fn last_add(&self) -> Option<ZBox<ZendHashTable>> {
+        self.last_add.borrow().as_ref().map(|a| {
+            assoc_ht(vec![
+                ("ssl", string(a.ssl)),
+                ("message", string(&a.message)),
             ])
         })
     }
@@ -533,36 +565,73 @@ impl Integration {
         added.map(|()| true)
     }
 
-    /// @return array{name: string, id: int|null, created: bool, www: bool, ssl: string, ssl_message: string, ssl_mode: string}
+    /// @return array{name: string, id: int|null, created: bool, www: bool, ssl: string, ssl_message: string, ssl_mode: string, dns: array|null, apps: list<array>}
     pub fn add_domain(&self, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
         let domain = args::strict_text("add_domain", 1, "domain", domain)?;
-        self.strict(|raw| {
-            let name = DomainName::parse(&domain)?;
-            let config = self.config(raw)?;
-            let secrets = secrets_of(raw);
-            let (o, apps) = on_every_app(
-                &config,
-                &secrets,
-                |target| {
-                    let o = Mapping::new(target)?.add(&name, NameKind::Mapped)?;
-                    if o.ssl.status == SslStatus::Queued {
-                        request::flush_at_end();
-                    }
-                    Ok(o)
-                },
-                |o| describe_add(o).1,
-            )?;
-            Ok(assoc_ht(vec![
-                ("name", string(&o.name)),
-                ("id", o.id.map_or_else(Zval::null, |id| long(id as i64))),
-                ("created", boolean(o.created)),
-                ("www", boolean(o.www)),
-                ("ssl", string(o.ssl.status.as_str())),
-                ("ssl_message", string(&redact(&o.ssl.message, &secrets))),
-                ("ssl_mode", string(o.ssl.mode.as_str())),
-                ("apps", convert::list(apps)),
-            ]))
+        self.add_like(&domain, |m, name| m.add(name, NameKind::Mapped))
+    }
+
+    /// Re-checks a name that waits for DNS (add_domain()'s ssl "waiting_dns"):
+    /// when it points here now it is added and put on the certificate (basic
+    /// mode), or its own certificate is ordered (advanced mode). Same result as
+    /// add_domain(). Call it for waiting names: in advanced mode it orders the
+    /// certificate of a name that is already on the app.
+    pub fn check_domain(&self, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
+        let domain = args::strict_text("check_domain", 1, "domain", domain)?;
+        self.add_like(&domain, |m, name| m.recheck(name, NameKind::Mapped))
+    }
+
+    /// The probe endpoint's answer to a token (the glue serves it at
+    /// /.well-known/wu-runcloud-probe/<token>), or null: answer 404 then.
+    /// Reveals nothing but an HMAC of the token, and only while it is fresh.
+    pub fn probe_answer(&self, token: &Zval) -> Option<String> {
+        let token = token.str()?.to_string();
+        let raw = self.constants();
+        guarded(|| {
+            let config = self.config(&raw)?;
+            Ok(mapping::probe_for(&config, 80).answer(&token))
         })
+        .ok()
+        .flatten()
+    }
+
+    /// The names each app owes a certificate redeploy (kept on disk until one
+    /// succeeds), with this request's own. Never throws.
+    /// @return list<array{server: int, app: int, names: list<string>}>
+    pub fn owed_ssl(&self) -> ZBox<ZendHashTable> {
+        let raw = self.constants();
+        let owed = guarded(|| {
+            let config = self.config(&raw)?;
+            Ok(config
+                .targets()
+                .into_iter()
+                .map(|t| {
+                    let mut names = crate::ssl_batch::owed::read(&t).0;
+                    for n in crate::ssl_batch::pending_names(&t.memory_key()) {
+                        if !names.contains(&n) {
+                            names.push(n);
+                        }
+                    }
+                    (t.server_id, t.app_id, names)
+                })
+                .filter(|(_, _, names)| !names.is_empty())
+                .collect::<Vec<_>>())
+        })
+        .unwrap_or_default();
+        list_ht(
+            owed.into_iter()
+                .map(|(server, app, names)| {
+                    assoc(vec![
+                        ("server", long(server as i64)),
+                        ("app", long(app as i64)),
+                        (
+                            "names",
+                            convert::list(names.iter().map(|n| string(n)).collect()),
+                        ),
+                    ])
+                })
+                .collect(),
+        )
     }
 
     /// True when the name was removed from the (first) app, false when it was not there.
@@ -709,6 +778,8 @@ impl Integration {
                 ("added", texts(&r.added)),
                 ("removed", texts(&r.removed)),
                 ("failed", pairs(&r.failed, "message")),
+                ("waiting", pairs(&r.waiting, "message")),
+                ("not_pointing", pairs(&r.plan.not_pointing, "message")),
                 ("remaining", long(r.remaining as i64)),
                 ("ssl", ssl),
                 ("apps", convert::list(apps)),
@@ -723,7 +794,29 @@ impl Integration {
     /// @return list<array{server: int, app: int, names: list<string>, status: string, message: string}>
     pub fn flush_ssl() -> ZBox<ZendHashTable> {
         let mut reports = Vec::new();
-        for owed in crate::ssl_batch::take_all() {
+        let mut owed_now = crate::ssl_batch::take_all();
+        // What this request's apps owe from earlier ones (a failed redeploy, a
+        // killed worker) and nothing here would pay: paid now.
+        let paid_here: Vec<String> = owed_now.iter().map(|d| d.key.clone()).collect();
+        if let Ok(config) =
+            ini::options().and_then(|o| Config::from_constants(&constants::read_all(), o))
+        {
+            for target in config.targets() {
+                if paid_here.contains(&target.memory_key())
+                    || target.options.ssl_batch == SslBatch::Queue
+                    || !crate::ssl_batch::owed::any(&target)
+                {
+                    continue;
+                }
+                if let Some(d) = guarded(|| Mapping::new(&target)?.owed_redeploy())
+                    .ok()
+                    .flatten()
+                {
+                    owed_now.push(d);
+                }
+            }
+        }
+        for owed in owed_now {
             let options = &owed.config.options;
             let (done, opened) =
                 breaker::guarded(&owed.config.memory_key(), options.circuit_break, || {
@@ -799,6 +892,72 @@ impl Integration {
 }
 
 impl Integration {
+    /// add_domain() and check_domain(): `work` on every app, one result array.
+    fn add_like(
+        &self,
+        domain: &str,
+        work: impl Fn(&Mapping, &DomainName) -> Result<AddOutcome>,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        self.strict(|raw| {
+            let name = DomainName::parse(domain)?;
+            let config = self.config(raw)?;
+            let secrets = secrets_of(raw);
+            let (o, apps) = on_every_app(
+                &config,
+                &secrets,
+                |target| {
+                    let o = work(&Mapping::new(target)?, &name)?;
+                    if o.ssl.status == SslStatus::Queued
+                        && target.options.ssl_batch == SslBatch::Request
+                    {
+                        request::flush_at_end();
+                    }
+                    Ok(o)
+                },
+                |o| describe_add(o).1,
+            )?;
+            let dns = match &o.dns {
+                Some(d) => {
+                    let ips = |a: &[std::net::IpAddr]| {
+                        convert::list(a.iter().map(|ip| string(&ip.to_string())).collect())
+                    };
+                    let (via, addresses) = match &d.pointing {
+                        crate::pointing::Pointing::Here { via, addresses } => (
+                            string(match via {
+                                crate::pointing::Via::Dns => "dns",
+                                crate::pointing::Via::Probe => "probe",
+                            }),
+                            addresses.clone(),
+                        ),
+                        crate::pointing::Pointing::Elsewhere { addresses } => {
+                            (Zval::null(), addresses.clone())
+                        }
+                        _ => (Zval::null(), Vec::new()),
+                    };
+                    assoc(vec![
+                        ("points", boolean(d.pointing.points())),
+                        ("via", via),
+                        ("addresses", ips(&addresses)),
+                        ("server", ips(&d.server)),
+                        ("message", string(&redact(&d.message, &secrets))),
+                    ])
+                }
+                None => Zval::null(),
+            };
+            Ok(assoc_ht(vec![
+                ("name", string(&o.name)),
+                ("id", o.id.map_or_else(Zval::null, |id| long(id as i64))),
+                ("created", boolean(o.created)),
+                ("www", boolean(o.www)),
+                ("ssl", string(o.ssl.status.as_str())),
+                ("ssl_message", string(&redact(&o.ssl.message, &secrets))),
+                ("ssl_mode", string(o.ssl.mode.as_str())),
+                ("dns", dns),
+                ("apps", convert::list(apps)),
+            ]))
+        })
+    }
+
     fn add_actions(add_action: &ZendCallable, priority: i64) -> PhpResult<()> {
         for (hook, method) in [
             ("wu_add_domain", "on_add_domain"),

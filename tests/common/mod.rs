@@ -24,6 +24,7 @@ pub fn raw_v3(token: &str) -> RawConstants {
         api_token: Some(ConstValue::Text(token.into())),
         server_id: Some(ConstValue::Int(SEED_SERVER as i64)),
         app_id: Some(ConstValue::Int(SEED_APP as i64)),
+        server_ip: Some(SERVER_IP.into()),
         ..Default::default()
     }
 }
@@ -34,8 +35,23 @@ pub fn raw_v2(key: &str, secret: &str) -> RawConstants {
         api_secret: Some(ConstValue::Text(secret.into())),
         server_id: Some(ConstValue::Text(SEED_SERVER.to_string())),
         app_id: Some(ConstValue::Text(SEED_APP.to_string())),
+        server_ip: Some(SERVER_IP.into()),
         ..Default::default()
     }
+}
+
+/// The simulated server's address, as WU_RUNCLOUD_SERVER_IP gives it to most
+/// tests (so they see no `GET /servers/{id}`; tests/certificates.rs asks RunCloud).
+pub const SERVER_IP: &str = "127.0.0.10";
+
+/// A private state directory for this test process.
+pub fn state_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("wu-state-tests-{}", std::process::id()));
+    if !d.exists() {
+        use std::os::unix::fs::DirBuilderExt;
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&d);
+    }
+    d
 }
 
 pub fn options(sim: &Sim) -> Options {
@@ -45,7 +61,16 @@ pub fn options(sim: &Sim) -> Options {
     o.timeout = Duration::from_secs(10);
     // Each add's certificate step at once, as these tests look at it; the
     // request-end batch has tests of its own (tests/ssl_batch.rs).
-    o.ssl_batch = false;
+    o.ssl_batch = wu_runcloud::config::SslBatch::Off;
+    // DNS is asked of the simulator's own server (UDP, same port); no HTTP probe.
+    o.apply(
+        "resolver",
+        &OptionValue::Text(format!("127.0.0.1:{}", sim.addr().port())),
+        "test",
+    )
+    .expect("resolver");
+    o.probe_port = 0;
+    o.state_dir = Some(state_dir());
     o
 }
 

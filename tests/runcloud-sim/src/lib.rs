@@ -2,6 +2,7 @@
 //! and benchmarks. Control endpoints under `/__sim/` set state, inject faults
 //! and read the request log; they need no credentials.
 
+pub mod dns;
 pub mod http;
 pub mod state;
 pub mod tls;
@@ -175,7 +176,7 @@ pub struct Shared {
     /// Connections that carried at least one API request (not only /__sim/ calls).
     api_connections: Arc<AtomicU64>,
     requests: Arc<AtomicU64>,
-    stopping: Arc<AtomicBool>,
+    pub(crate) stopping: Arc<AtomicBool>,
 }
 
 impl Shared {
@@ -230,6 +231,10 @@ impl Shared {
         self.lock().faults.push_back(fault);
     }
 
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
     pub fn set_ignore_search(&self, on: bool) {
         self.lock().behaviour.ignore_search = on;
     }
@@ -274,7 +279,7 @@ impl Shared {
                 "id": a.id, "name": a.name,
                 "domains": a.domains.iter().map(|d| json!({"id": d.id, "name": d.name, "type": d.kind,
                     "www": d.www, "redirection": d.redirection, "wildcard": d.wildcard, "ssl_id": d.ssl_id})).collect::<Vec<_>>(),
-                "ssl": { "installed": a.ssl_id.is_some(), "id": a.ssl_id, "advanced": a.advanced_ssl, "redeploys": a.redeploys }
+                "ssl": { "installed": a.ssl_id.is_some(), "id": a.ssl_id, "advanced": a.advanced_ssl, "redeploys": a.redeploys, "refused_orders": a.refused_orders }
             }),
             None => Value::Null,
         }
@@ -290,7 +295,18 @@ pub struct Sim {
 
 impl Sim {
     pub fn start(opts: SimOptions) -> std::io::Result<Sim> {
-        let listener = TcpListener::bind(("127.0.0.1", opts.port))?;
+        // The DNS server takes the same port number over UDP: try a few
+        // ports until both are free.
+        let mut tries = 0;
+        let (listener, udp) = loop {
+            let listener = TcpListener::bind(("127.0.0.1", opts.port))?;
+            let port = listener.local_addr()?.port();
+            match std::net::UdpSocket::bind(("127.0.0.1", port)) {
+                Ok(udp) => break (listener, udp),
+                Err(e) if opts.port != 0 || tries > 20 => return Err(e),
+                Err(_) => tries += 1,
+            }
+        };
         let addr = listener.local_addr()?;
         let tls_config = match &opts.tls {
             Some((cert, key)) => Some(Arc::new(tls_server_config(cert, key)?)),
@@ -320,6 +336,7 @@ impl Sim {
             requests: Arc::new(AtomicU64::new(0)),
             stopping: Arc::new(AtomicBool::new(false)),
         };
+        dns::serve(udp, shared.clone())?;
         let accept_shared = shared.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -698,6 +715,12 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             if let Some(v) = body.get("send_reset").and_then(Value::as_bool) {
                 s.send_reset = v;
             }
+            if let Some(v) = body.get("server_ip").and_then(Value::as_str) {
+                match v.parse::<std::net::IpAddr>() {
+                    Ok(ip) if ip.is_loopback() => s.account.dns.server_ip = ip,
+                    _ => return bad(format!("server_ip {v} is not a loopback address")),
+                }
+            }
             ok()
         }
         ("POST", ["faults"]) => {
@@ -765,6 +788,53 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                 Some(id) => HttpResponse::json(200, &json!({ "id": id })),
                 None => bad("no such app".into()),
             }
+        }
+        ("POST", ["dns"]) => {
+            // {"name": "shop.com", "addresses": ["127.0.0.99"]}; [] = no records;
+            // {"name": ..., "default": true} drops the name's own record.
+            if let Some(f) = body.get("forwarder").and_then(Value::as_str) {
+                match f.parse::<std::net::IpAddr>() {
+                    Ok(ip) if ip.is_loopback() => {
+                        shared.with_account(|a| a.dns.forwarders.push(ip))
+                    }
+                    _ => return bad(format!("forwarder {f} is not a loopback address")),
+                }
+                return ok();
+            }
+            let Some(name) = body.get("name").and_then(Value::as_str) else {
+                return bad("name is required".into());
+            };
+            let name = name.to_ascii_lowercase();
+            if flag(&body, "default") {
+                shared.with_account(|a| a.dns.records.remove(&name));
+                return ok();
+            }
+            let mut ips = Vec::new();
+            for v in body
+                .get("addresses")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                match v.as_str().and_then(|t| t.parse::<std::net::IpAddr>().ok()) {
+                    Some(ip) if ip.is_loopback() => ips.push(ip),
+                    _ => {
+                        return bad(format!(
+                            "{v} is not a loopback address: test traffic stays on this machine"
+                        ))
+                    }
+                }
+            }
+            shared.with_account(|a| a.dns.records.insert(name, ips));
+            ok()
+        }
+        ("GET", ["dns"]) => {
+            let (records, server, queries) =
+                shared.with_account(|a| (a.dns.records.clone(), a.dns.server_ip, a.dns.queries));
+            HttpResponse::json(
+                200,
+                &json!({ "server_ip": server.to_string(), "records": records, "queries": queries }),
+            )
         }
         ("GET", ["apps", server, app]) => {
             let (Ok(s), Ok(a)) = (server.parse(), app.parse()) else {

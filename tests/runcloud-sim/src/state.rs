@@ -50,6 +50,8 @@ pub struct App {
     /// `GET ssl/advanced` answers without the mode flag (a shape the docs leave open).
     pub unflagged: bool,
     pub redeploys: u64,
+    /// Certificate orders Let's Encrypt refused (a name did not point here).
+    pub refused_orders: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +79,8 @@ pub enum PaginationStyle {
 #[derive(Debug, Clone)]
 pub struct Account {
     pub servers: BTreeMap<u64, Server>,
+    /// Where names point, for the DNS server and the Let's Encrypt model.
+    pub dns: crate::dns::Dns,
     next_id: u64,
 }
 
@@ -85,6 +89,7 @@ impl Account {
     pub fn seed() -> Account {
         let mut a = Account {
             servers: BTreeMap::new(),
+            dns: crate::dns::Dns::default(),
             next_id: 1000,
         };
         a.add_app(
@@ -143,6 +148,7 @@ impl Account {
                 auto_ssl: ssl == "autossl",
                 unflagged: ssl == "unflagged",
                 redeploys: 0,
+                refused_orders: 0,
             },
         );
     }
@@ -193,10 +199,14 @@ fn invalid(field: &str, message: &str) -> HttpResponse {
     )
 }
 
-/// A name Let's Encrypt cannot validate: the simulator's stand-in for DNS that
-/// does not point at the server.
-fn fails_dns(name: &str) -> bool {
-    name.contains("nodns")
+/// The first name of the entry Let's Encrypt cannot validate: the name, or
+/// its www twin, does not point at the server (the simulator's DNS table).
+fn fails_validation(dns: &crate::dns::Dns, d: &SimDomain) -> Option<String> {
+    if !dns.points_here(&d.name) {
+        return Some(d.name.clone());
+    }
+    let twin = format!("www.{}", d.name);
+    (d.www && !dns.points_here(&twin)).then_some(twin)
 }
 
 fn valid_host(name: &str) -> bool {
@@ -233,7 +243,7 @@ pub fn route(
         {
             Some(s) => HttpResponse::json(
                 200,
-                &json!({ "id": s.id, "name": s.name, "ipAddress": "203.0.113.10", "online": true, "connected": true }),
+                &json!({ "id": s.id, "name": s.name, "ipAddress": account.dns.server_ip.to_string(), "online": true, "connected": true }),
             ),
             None => not_found("Server"),
         },
@@ -270,6 +280,7 @@ fn app_route(
 ) -> HttpResponse {
     let m = req.method.as_str();
     let new_id = account.next_id();
+    let dns = account.dns.clone();
     let Some(app) = account.app_mut(server_id, app_id) else {
         return not_found("Web application");
     };
@@ -317,10 +328,12 @@ fn app_route(
             if app.ssl_id.map(|id| id.to_string()).as_deref() != Some(*sid) || app.advanced_ssl {
                 return not_found("SSL certificate");
             }
-            if let Some(bad) = app.domains.iter().find(|d| fails_dns(&d.name)) {
+            // Let's Encrypt refuses the whole order when any one name fails.
+            if let Some(bad) = app.domains.iter().find_map(|d| fails_validation(&dns, d)) {
+                app.refused_orders += 1;
                 return HttpResponse::json(
                     422,
-                    &json!({ "message": format!("Let's Encrypt could not validate {}: DNS does not point to this server.", bad.name) }),
+                    &json!({ "message": format!("Let's Encrypt could not validate {bad}: DNS does not point to this server.") }),
                 );
             }
             app.redeploys += 1;
@@ -339,16 +352,20 @@ fn app_route(
                     &json!({ "message": "Advanced SSL is not enabled for this web application." }),
                 );
             }
-            let Some(d) = find(app, did).and_then(|i| app.domains.get_mut(i)) else {
+            let Some(i) = find(app, did) else {
                 return not_found("Domain");
             };
-            if fails_dns(&d.name) {
+            let bad = app.domains.get(i).and_then(|d| fails_validation(&dns, d));
+            if let Some(bad) = bad {
+                app.refused_orders += 1;
                 return HttpResponse::json(
                     422,
-                    &json!({ "message": format!("Let's Encrypt could not validate {}.", d.name) }),
+                    &json!({ "message": format!("Let's Encrypt could not validate {bad}.") }),
                 );
             }
-            d.ssl_id = Some(new_id);
+            if let Some(d) = app.domains.get_mut(i) {
+                d.ssl_id = Some(new_id);
+            }
             HttpResponse::json(200, &json!({ "id": new_id, "provider": "letsencrypt" }))
         }
         ["domains", did, "ssl", _sid] if m == "PUT" => match find(app, did)

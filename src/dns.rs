@@ -1,0 +1,239 @@
+//! Asks a DNS server directly where a name points: A and AAAA records, over UDP.
+//!
+//! Never through the system's resolver library: servers often map their own
+//! names in `/etc/hosts`, which would make a name look as if it pointed here
+//! when Let's Encrypt, asking the public DNS, sees something else. The message
+//! format is hickory-proto's; the one round trip (two questions, one socket,
+//! a deadline) is ours, as no maintained crate offers a blocking one-shot query
+//! without its own runtime.
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{Name, RData, RecordType};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::time::{Duration, Instant};
+
+/// How long one lookup may take, both questions and every server included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Where DNS questions go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolver {
+    pub servers: Vec<SocketAddr>,
+    pub timeout: Duration,
+}
+
+/// What DNS said of a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Its A and AAAA addresses (after any CNAME chain the server followed).
+    Addresses(Vec<IpAddr>),
+    /// The name does not exist, or has neither A nor AAAA records.
+    Nothing,
+}
+
+impl Resolver {
+    /// `host:port`, `host` (port 53) or `[v6]:port`, several separated by commas.
+    pub fn parse(text: &str) -> Result<Resolver, String> {
+        let mut servers = Vec::new();
+        for part in text
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let with_port = if part.parse::<IpAddr>().is_ok() {
+                // A bare address (v6 ones contain colons of their own).
+                match part.parse::<IpAddr>() {
+                    Ok(ip) => SocketAddr::new(ip, 53).to_string(),
+                    Err(_) => part.to_string(),
+                }
+            } else if part.contains(':') {
+                part.to_string()
+            } else {
+                format!("{part}:53")
+            };
+            let addr = with_port
+                .parse::<SocketAddr>()
+                .ok()
+                .or_else(|| with_port.to_socket_addrs().ok().and_then(|mut a| a.next()))
+                .ok_or_else(|| {
+                    format!(
+                        "{part:?} is not a DNS server address such as 192.0.2.53 or 127.0.0.1:5353"
+                    )
+                })?;
+            servers.push(addr);
+        }
+        if servers.is_empty() {
+            return Err("no DNS server given (host:port)".into());
+        }
+        Ok(Resolver {
+            servers,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// The system's nameservers from `/etc/resolv.conf`. systemd-resolved's
+    /// stub (127.0.0.53) answers from `/etc/hosts` too, so its upstream list
+    /// is used instead when there is one.
+    pub fn system() -> Result<Resolver, String> {
+        let main = read_nameservers("/etc/resolv.conf");
+        let stub = |s: &SocketAddr| s.ip() == IpAddr::from([127, 0, 0, 53]);
+        let servers = if !main.is_empty() && main.iter().all(stub) {
+            let upstream = read_nameservers("/run/systemd/resolve/resolv.conf");
+            if upstream.is_empty() {
+                main
+            } else {
+                upstream
+            }
+        } else {
+            main
+        };
+        if servers.is_empty() {
+            return Err(
+                "no nameserver in /etc/resolv.conf; set wu_runcloud.resolver (host:port)".into(),
+            );
+        }
+        Ok(Resolver {
+            servers,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// The A and AAAA records of `name`, asked of each server in turn until one answers.
+    pub fn lookup(&self, name: &str) -> Result<Answer, String> {
+        let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
+            .map_err(|e| format!("{name}: not a DNS name ({e})"))?;
+        let deadline = Instant::now() + self.timeout;
+        let mut last = String::from("no DNS server configured");
+        for server in &self.servers {
+            match ask(server, &fqdn, deadline) {
+                Ok(answer) => return Ok(answer),
+                Err(e) => last = format!("DNS server {server}: {e}"),
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        Err(last)
+    }
+}
+
+fn read_nameservers(path: &str) -> Vec<SocketAddr> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("nameserver"))
+        .filter_map(|rest| rest.trim().split('%').next()?.parse::<IpAddr>().ok())
+        .map(|ip| SocketAddr::new(ip, 53))
+        .collect()
+}
+
+/// Both questions to one server on one socket; their answers in any order.
+fn ask(server: &SocketAddr, name: &Name, deadline: Instant) -> Result<Answer, String> {
+    let bind: SocketAddr = if server.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let socket = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
+    socket.connect(server).map_err(|e| e.to_string())?;
+    let mut ids = Vec::new();
+    for rtype in [RecordType::A, RecordType::AAAA] {
+        let id = random_id();
+        let mut q = Message::new(id, MessageType::Query, OpCode::Query);
+        q.metadata.recursion_desired = true;
+        q.add_query(Query::query(name.clone(), rtype));
+        let bytes = q.to_vec().map_err(|e| e.to_string())?;
+        socket.send(&bytes).map_err(|e| e.to_string())?;
+        ids.push(id);
+    }
+    let mut addresses = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !ids.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err("no answer in time".into());
+        }
+        socket
+            .set_read_timeout(Some(left))
+            .map_err(|e| e.to_string())?;
+        let n = match socket.recv(&mut buf) {
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err("no answer in time".into())
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        let Some(bytes) = buf.get(..n) else { continue };
+        // Anything that is not an answer to one of our questions is ignored.
+        let Ok(reply) = Message::from_vec(bytes) else {
+            continue;
+        };
+        let Some(i) = ids.iter().position(|id| *id == reply.metadata.id) else {
+            continue;
+        };
+        ids.swap_remove(i);
+        match reply.metadata.response_code {
+            ResponseCode::NoError | ResponseCode::NXDomain => {}
+            other => return Err(format!("answered {other}")),
+        }
+        for record in &reply.answers {
+            match &record.data {
+                RData::A(a) => addresses.push(IpAddr::V4(a.0)),
+                RData::AAAA(a) => addresses.push(IpAddr::V6(a.0)),
+                _ => {}
+            }
+        }
+    }
+    addresses.sort();
+    addresses.dedup();
+    Ok(if addresses.is_empty() {
+        Answer::Nothing
+    } else {
+        Answer::Addresses(addresses)
+    })
+}
+
+/// A query id no other host can guess (answers are matched on it).
+fn random_id() -> u16 {
+    let mut b = [0u8; 2];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
+    u16::from_ne_bytes(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_take_a_port_or_default_to_53() {
+        let r = Resolver::parse("127.0.0.1:5353, 192.0.2.1 ,[::1]:53,::1").expect("valid");
+        let want: Vec<SocketAddr> = ["127.0.0.1:5353", "192.0.2.1:53", "[::1]:53", "[::1]:53"]
+            .iter()
+            .map(|s| s.parse().expect("addr"))
+            .collect();
+        assert_eq!(r.servers, want);
+        assert!(Resolver::parse("").is_err());
+        assert!(Resolver::parse("not a host!:x").is_err());
+    }
+
+    #[test]
+    fn nameservers_are_read_with_scope_ids_dropped() {
+        let dir = std::env::temp_dir().join(format!("wu-dns-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let f = dir.join("resolv.conf");
+        std::fs::write(
+            &f,
+            "# comment\nnameserver 10.0.0.2\nsearch x\nnameserver fe80::1%eth0\n",
+        )
+        .expect("write");
+        let got = read_nameservers(f.to_str().expect("utf-8"));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], "10.0.0.2:53".parse().expect("addr"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
