@@ -44,7 +44,8 @@ final class WU_RunCloud_Integration
      * @param array{api_url?: string, timeout?: int|float, connect_timeout?: int|float, max_retries?: int,
      *              www?: 'main_only'|'always'|'never', ssl?: 'auto'|'basic'|'advanced'|'off',
      *              ca_file?: string, public_suffixes?: string[]|string, log?: bool|string,
-     *              circuit_break?: int|float,
+     *              circuit_break?: int|float, ssl_batch?: 'on'|'off'|'queue'|bool,
+     *              dns_check?: bool|string, resolver?: string, probe_port?: int, state_dir?: string,
      *              credentials?: array<'WU_RUNCLOUD_API_TOKEN'|'WU_RUNCLOUD_API_KEY'|'WU_RUNCLOUD_API_SECRET'|'WU_RUNCLOUD_SERVER_ID'|'WU_RUNCLOUD_APP_ID', string|int>}|null $options
      *        Overrides of the wu_runcloud.* INI values for this instance. `credentials` are values for the
      *        constants (such as those saved in Ultimate Multisite's wizard), used only where the constant is
@@ -126,9 +127,14 @@ final class WU_RunCloud_Integration
      * failed; 'left_to_runcloud' under AutoSSL; 'unknown' when RunCloud's mode answer lacked its flag.
      * `id` is the RunCloud domain that serves the name (the bare name for a www twin; null under a wildcard).
      * @return array{name: string, id: int|null, created: bool, www: bool,
-     *               ssl: 'queued'|'redeployed'|'issued'|'unchanged'|'left_to_runcloud'|'skipped'|'unknown'|'off'|'failed',
+     *               ssl: 'queued'|'redeployed'|'issued'|'unchanged'|'left_to_runcloud'|'skipped'|'unknown'|'off'|'failed'|'waiting_dns',
      *               ssl_message: string, ssl_mode: 'basic'|'advanced'|'autossl'|'none'|'unknown',
+     *               dns: array{points: bool, via: 'dns'|'probe'|null, addresses: list<string>, server: list<string>, message: string}|null,
      *               apps: list<array{server: int, app: int, ok: bool, message: string}>}
+     *         'waiting_dns': the name does not point at the server yet (DNS asked directly, or the HTTP
+     *         probe for a proxied name). In basic mode it is NOT added (id null), since being on the app
+     *         puts it on the certificate every site shares; in advanced mode it is added and its own
+     *         certificate waits. Re-check it with check_domain() once DNS points.
      *         The first app's outcome; `apps` has every app's (WU_RUNCLOUD_APPS). In basic mode `ssl` is
      *         'queued': the app's certificate is redeployed once when the request ends (flush_ssl()).
      * @param string $domain Taken as a PHP `string` parameter is (ints and floats as their text;
@@ -138,6 +144,37 @@ final class WU_RunCloud_Integration
      * @throws WU_RunCloud_Exception
      */
     public function add_domain(mixed $domain): array {}
+
+    /**
+     * Re-checks a name that waits for DNS: once it points here it is added and put on the certificate
+     * (basic mode) or gets its own certificate (advanced mode). Same result as add_domain(). In advanced
+     * mode it orders the certificate of a name already on the app: call it for waiting names.
+     * @param string $domain
+     * @throws InvalidArgumentException|WU_RunCloud_Exception
+     */
+    public function check_domain(mixed $domain): array {}
+
+    /**
+     * What the last add hook on this object did about the certificate (add_domain()'s `ssl` and
+     * `ssl_message`), or null when it added nothing or failed (see last_error()).
+     * @return array{ssl: string, message: string}|null
+     */
+    public function last_add(): ?array {}
+
+    /**
+     * The probe endpoint's answer to a token, served by the glue at
+     * /.well-known/wu-runcloud-probe/<token>: an HMAC of the token under a key derived from the
+     * RunCloud credentials, while the token is under two minutes old; null otherwise (answer 404).
+     * @param string $token
+     */
+    public function probe_answer(mixed $token): ?string {}
+
+    /**
+     * The names each app owes a certificate redeploy: kept on disk (wu_runcloud.state_dir, by default
+     * ~/.wu_runcloud of the PHP user) until a redeploy succeeds, plus this request's. Never throws.
+     * @return list<array{server: int, app: int, names: list<string>}>
+     */
+    public function owed_ssl(): array {}
 
     /**
      * @param string $domain
@@ -173,7 +210,9 @@ final class WU_RunCloud_Integration
 
     /**
      * Runs now the basic-SSL redeploys this request owes: one per app, covering every name added
-     * since the last one (adds in basic mode answer `ssl => 'queued'`), and logs each. The first
+     * since the last one (adds in basic mode answer `ssl => 'queued'`), and logs each. What the
+     * constants' apps still owe from earlier requests (a redeploy that failed, a killed worker) is
+     * made too. A failure is reported ('failed') and stays owed for the next flush or redeploy. The first
      * such add registers it with register_shutdown_function(); call it to have the result sooner.
      * Never throws.
      * @return list<array{server: int, app: int, names: list<string>, status: 'redeployed'|'failed', message: string}>
@@ -190,6 +229,7 @@ final class WU_RunCloud_Integration
      * @return array{server: int, app: int, dry_run: bool, to_add: list<string>, to_remove: list<string>,
      *   unknown: list<string>, in_step: int, skipped: list<array{name: string, reason: string}>,
      *   added: list<string>, removed: list<string>, failed: list<array{name: string, message: string}>,
+     *   waiting: list<array{name: string, message: string}>, not_pointing: list<array{name: string, message: string}>,
      *   remaining: int, ssl: array{status: string, message: string}|null}
      * @throws TypeError|InvalidArgumentException for bad arguments (nothing is sent).
      * @throws WU_RunCloud_Exception when the app cannot be read.

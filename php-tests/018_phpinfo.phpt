@@ -32,11 +32,15 @@ wu_runcloud.api_url => no value => no value
 wu_runcloud.ca_file => no value => no value
 wu_runcloud.circuit_break => 30 => 30
 wu_runcloud.connect_timeout => 5 => 5
+wu_runcloud.dns_check => on => on
 wu_runcloud.log => on => on
 wu_runcloud.log_file => no value => no value
 wu_runcloud.max_retries => 3 => 3
+wu_runcloud.probe_port => 0 => 0
 wu_runcloud.public_suffixes => no value => no value
+wu_runcloud.resolver => %s => %s
 wu_runcloud.ssl => basic => basic
 wu_runcloud.ssl_batch => on => on
+wu_runcloud.state_dir => %s => %s
 wu_runcloud.timeout => 20 => 20
 bool(false)

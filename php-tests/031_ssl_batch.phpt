@@ -19,7 +19,7 @@ foreach (['killed-one.com', 'killed-two.com'] as $n) $i->on_add_domain($n, '7');
 echo "added\n";
 sleep(60);
 PHP;
-$proc = proc_open([PHP_BINARY, '-n', '-d', 'extension=' . extension_path(), '-r', $child],
+$proc = proc_open([PHP_BINARY, '-n', '-d', 'extension=' . extension_path(), ...sim_ini_args(), '-r', $child],
     [1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes,
     null, ['WU_TEST_DIR' => __DIR__, 'WU_SIM_BASE' => getenv('WU_SIM_BASE')]);
 echo 'child: ', trim(fgets($pipes[1])), "\n";
@@ -45,14 +45,14 @@ register_shutdown_function(function () {
 --EXPECTF--
 child: added
 redeploys after the kill: 0
-LOG[info] wu_add_domain killed-one.com (site 7): already on the app (with www.killed-one.com), RunCloud domain %d; SSL queued: the app's certificate (#%d) is redeployed once when this PHP request ends, for every name added in it; it also covers 2 name(s) whose redeploy an earlier request did not get to run
+LOG[info] wu_add_domain killed-one.com (site 7): already on the app (with www.killed-one.com), RunCloud domain %d; SSL queued: the app's certificate (#%d) is redeployed once when this PHP request ends, for every name added in it; it also covers 1 name(s) whose redeploy an earlier request did not get to run
 LOG[info] wu_add_domain batch-a.com (site 20): added (with www.batch-a.com), RunCloud domain %d; SSL queued: %s
 LOG[info] wu_add_domain batch-b.com (site 21): added (with www.batch-b.com), RunCloud domain %d; SSL queued: %s
 LOG[info] wu_add_domain batch-c.com (site 22): added (with www.batch-c.com), RunCloud domain %d; SSL queued: %s
 LOG[info] wu_add_domain batch-d.com (site 23): added (with www.batch-d.com), RunCloud domain %d; SSL queued: %s
 LOG[info] wu_add_domain batch-e.com (site 24): added (with www.batch-e.com), RunCloud domain %d; SSL queued: %s
 redeploys before the request ends: 0
-LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 7 name(s) added in this request: killed-one.com, killed-two.com, batch-a.com, batch-b.com, batch-c.com, batch-d.com, batch-e.com
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 7 name(s) added in this request: killed-two.com, killed-one.com, batch-a.com, batch-b.com, batch-c.com, batch-d.com, batch-e.com
 redeploys after the request ended: 1
 names on the app: 8
 flush again: 0

@@ -16,13 +16,20 @@ log=$(mktemp /tmp/wu_runcloud-phpt.XXXXXX.log)
 trap 'stop_sim; rm -f "$log"' EXIT
 echo "$SIM_BASE" > "$here/php-tests/.sim-base"
 echo "$sim" > "$here/php-tests/.sim-bin"
-export WU_SIM_BASE=$SIM_BASE TEST_PHP_EXECUTABLE=$php_bin NO_INTERACTION=1
+# Every test asks the simulator's DNS server (UDP, the API's port) and keeps
+# owed redeploys in a private directory of this run; no HTTP probe.
+state_dir=$(mktemp -d)
+trap 'stop_sim; rm -f "$log"; rm -rf "$state_dir"' EXIT
+sim_port=${SIM_BASE##*:}
+export WU_SIM_BASE=$SIM_BASE WU_STATE_DIR=$state_dir TEST_PHP_EXECUTABLE=$php_bin NO_INTERACTION=1
 cd "$here"
 set +e
 # -n: no php.ini and no conf.d, in the runner and in every test, so an installed
 # wu_runcloud.ini (make install) neither loads a second copy nor another .so.
 "$php_bin" -n "$run_tests" -n -q --no-color --show-diff -p "$php_bin" \
-  -d "extension=$ext" "$@" ${PHPT_TESTS:-php-tests/} 2>&1 | tee "$log"
+  -d "extension=$ext" -d "wu_runcloud.resolver=127.0.0.1:$sim_port" \
+  -d "wu_runcloud.state_dir=$state_dir" -d wu_runcloud.probe_port=0 \
+  "$@" ${PHPT_TESTS:-php-tests/} 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 count() { sed -n "s/^Tests $1 *: *\([0-9]*\).*/\1/p" "$log" | head -n1; }

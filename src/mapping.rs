@@ -235,8 +235,10 @@ impl<'a> Mapping<'a> {
         let dns = self.dns_check(name)?;
         // Only a name that does not point here needs the mode before its POST.
         let held = match &dns {
+            // Rare, and the mode decides whether the name goes on the app at
+            // all: asked afresh rather than trusted from memory.
             Some(check) if !check.pointing.points() => {
-                match self.remembered_app_ssl(&self.memory_key())?.0 {
+                match self.fresh_app_ssl_if_auto(&self.memory_key())? {
                     AppSsl::Basic(_) => return self.hold_out_of_basic(name, dns),
                     AppSsl::Advanced => true,
                     // AutoSSL, none installed, unknown: no order of ours to hold.
@@ -694,6 +696,15 @@ impl<'a> Mapping<'a> {
             }
         }
         self.fresh_app_ssl(key).map(|app| (app, false))
+    }
+
+    /// The set-up asked afresh when the `ssl` option is `auto`; a forced mode as it is.
+    fn fresh_app_ssl_if_auto(&self, key: &str) -> Result<AppSsl> {
+        if self.config.options.ssl == SslPolicy::Auto {
+            self.fresh_app_ssl(key)
+        } else {
+            self.app_ssl()
+        }
     }
 
     /// Asks RunCloud, and remembers the answer.

@@ -358,6 +358,12 @@ fn describe_add(o: &AddOutcome) -> (log::Level, String) {
             ),
         );
     }
+    if o.ssl.status == SslStatus::WaitingDns && o.id.is_none() {
+        return (
+            log::Level::Warning,
+            format!("waiting for DNS, not on the app: {}", o.ssl.message),
+        );
+    }
     if let Some(cover) = &o.covered_by {
         return (
             log::Level::Info,
@@ -374,7 +380,7 @@ fn describe_add(o: &AddOutcome) -> (log::Level, String) {
     } else {
         String::new()
     };
-    let level = if o.ssl.status == SslStatus::Failed {
+    let level = if matches!(o.ssl.status, SslStatus::Failed | SslStatus::WaitingDns) {
         log::Level::Warning
     } else {
         log::Level::Info
