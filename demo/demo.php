@@ -46,14 +46,30 @@ foreach (WU_RunCloud_Integration::flush_ssl() as $r) {
 }
 echo "\n";
 
-echo "6. A bad name is refused before anything is sent\n";
+echo "6. A customer maps late-dns.com before pointing its DNS here\n";
+$dns = fn(array $body) => file_get_contents("$base/__sim/dns", false, stream_context_create(['http' => ['method' => 'POST', 'header' => "Content-Type: application/json\r\n", 'content' => json_encode($body)]]));
+$dns(['name' => 'late-dns.com', 'addresses' => []]);
+$r = $rc->add_domain('late-dns.com');
+printf("    => ssl %s: %s\n", $r['ssl'], $r['ssl_message']);
+echo "    (not on the app: one name that Let's Encrypt cannot validate would fail the certificate of every site)\n";
+echo "   Its DNS now points here; the re-check (UM's DNS propagation action, or the glue's schedule) runs:\n";
+$dns(['name' => 'late-dns.com', 'default' => true]);
+$r = $rc->check_domain('late-dns.com');
+printf("    => ssl %s, %s\n", $r['ssl'], $r['dns']['message']);
+foreach (WU_RunCloud_Integration::flush_ssl() as $f) {
+    printf("    => certificate %s for %s\n", $f['status'], implode(', ', $f['names']));
+}
+$ssl = json_decode(file_get_contents("$base/__sim/apps/101/201"), true)['ssl'];
+printf("    Let's Encrypt orders refused so far: %d\n\n", $ssl['refused_orders']);
+
+echo "7. A bad name is refused before anything is sent\n";
 try {
     $rc->add_domain('https://evil.example.com/x');
 } catch (InvalidArgumentException $e) {
     echo '    ', $e->getMessage(), "\n\n";
 }
 
-echo "7. The first customer removes their mapping (wu_remove_domain)\n";
+echo "8. The first customer removes their mapping (wu_remove_domain)\n";
 do_action('wu_remove_domain', 'customer-one.com', 12);
 echo "    app domains now: ", app_domains($rc), "\n\n";
 

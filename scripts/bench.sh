@@ -26,4 +26,5 @@ for rtt in 50; do
 done
 proxies="${proxies%,}}"
 BENCH_SIM="https://127.0.0.1:$sim_port" BENCH_PROXY="$proxies" BENCH_CA="$work/tls/ca.pem" BENCH_EXT="$ext" \
-  "$php_bin" -n -d "extension=$ext" -d extension=curl "$here/bench/bench.php"
+  "$php_bin" -n -d "extension=$ext" -d extension=curl -d "wu_runcloud.resolver=127.0.0.1:$sim_port" \
+  -d "wu_runcloud.state_dir=$work" -d wu_runcloud.probe_port=0 "$here/bench/bench.php"

@@ -10,4 +10,9 @@ echo "runcloud-sim is standing in for RunCloud at $SIM_URL"
 echo "extension: $ext"
 echo
 php_bin=$(command -v "${PHP:-php}")
-"$php_bin" -n -d "extension=$ext" "$here/demo/demo.php"
+# DNS is asked of the simulator's own DNS server (UDP, its API port); owed
+# certificate redeploys are kept in a private directory of this run.
+state=$(mktemp -d)
+"$php_bin" -n -d "extension=$ext" -d "wu_runcloud.resolver=127.0.0.1:${SIM_BASE##*:}" \
+  -d "wu_runcloud.state_dir=$state" -d wu_runcloud.probe_port=0 "$here/demo/demo.php"
+rm -rf "$state"

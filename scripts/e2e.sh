@@ -89,6 +89,7 @@ if (!getenv('WU_E2E_INSTALLING')) {
 // The WU_RUNCLOUD_* constants, rewritten by the suite between scenarios.
 if (file_exists(__DIR__ . '/wu-runcloud-config.php')) require __DIR__ . '/wu-runcloud-config.php';
 define('WU_RUNCLOUD_RETRY_BASE', 1);
+define('WU_RUNCLOUD_SSL_WINDOW', 1);      // the queued certificate redeploy a second after the adds
 if (!defined('ABSPATH')) define('ABSPATH', __DIR__ . '/');
 require_once ABSPATH . 'wp-settings.php';
 PHP
@@ -102,6 +103,8 @@ fpm=$(command -v php-fpm8.2)
 confd=/etc/php/8.2/fpm/conf.d
 [ -f "$confd/30-wu_runcloud.ini" ] || { echo "e2e: $confd/30-wu_runcloud.ini is missing: make install did not enable the extension for FPM"; exit 1; }
 mkdir "$tmp/confd-noext"
+# Owed certificate redeploys: a directory only the pool's user (root here) may use.
+mkdir -m 700 "$tmp/state"
 for f in "$confd"/*.ini; do [ "$(basename "$f")" = 30-wu_runcloud.ini ] || cp -P "$f" "$tmp/confd-noext/"; done
 pool() { # name [with-extension-settings]
   cat <<CONF
@@ -122,6 +125,9 @@ php_admin_value[opcache.revalidate_freq] = 0
 CONF
   [ "${2:-}" = ext ] && cat <<CONF
 php_admin_value[wu_runcloud.api_url] = $sim_base/api
+php_admin_value[wu_runcloud.resolver] = 127.0.0.1:$(cat "$tmp/sim.port")
+php_admin_value[wu_runcloud.state_dir] = $tmp/state
+php_admin_value[wu_runcloud.probe_port] = 0
 php_admin_value[wu_runcloud.ca_file] = $tmp/ca.pem
 php_admin_value[wu_runcloud.log_file] = $tmp/wu_runcloud.log
 php_admin_value[wu_runcloud.timeout] = 2

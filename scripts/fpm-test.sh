@@ -19,7 +19,12 @@ cat > "$tmp/php.ini" <<INI
 extension=$ext
 wu_runcloud.api_url=$SIM_URL
 wu_runcloud.log=off
+; DNS from the simulator's own server (UDP, its API port); owed redeploys kept in this run's dir.
+wu_runcloud.resolver=127.0.0.1:${SIM_BASE##*:}
+wu_runcloud.state_dir=$tmp/state
+wu_runcloud.probe_port=0
 INI
+mkdir -m 700 "$tmp/state"
 cat > "$tmp/fpm.conf" <<CONF
 [global]
 pid = $tmp/fpm.pid

@@ -247,7 +247,19 @@ impl<'a> Mapping<'a> {
             }
             _ => false,
         };
-        let www = wants_www_twin(name, kind, self.config);
+        let mut www = wants_www_twin(name, kind, self.config);
+        // The twin joins the certificate too: it must point here as well.
+        if www && dns.as_ref().is_some_and(|d| d.pointing.points()) {
+            if let Ok(twin) = DomainName::parse(&format!("www.{name}")) {
+                if let Some(check) = self.dns_check(&twin)?.filter(|c| !c.pointing.points()) {
+                    www = false;
+                    self.api.note(format!(
+                        "{name} was added without its www twin: {}",
+                        check.message
+                    ));
+                }
+            }
+        }
         let (domain, created) = match self.create_and_learn_ssl(name, www) {
             Ok(Created::New(d)) => (d, true),
             Ok(Created::Existing(d)) => (d, false),

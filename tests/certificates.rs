@@ -199,6 +199,14 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
         .expect("paid on demand");
     assert!(!ssl_batch::owed::any(&config));
 
+    // A www twin that does not point here stays off: it would fail the certificate too.
+    point(&sim, "www.twinless.com", Some(&[]));
+    let out = add(&config, "twinless.com");
+    assert_eq!(out.ssl.status, SslStatus::Queued, "{}", out.ssl.message);
+    assert!(!out.www, "added without its www twin");
+    let owed = ssl_batch::take_all();
+    Mapping::redeploy_owed(&owed[0]).expect("the certificate is not broken by the twin");
+
     // A name already on the app that no longer points is reported, not hidden.
     point(&sim, "never0.com", Some(&["127.0.0.99"]));
     let out = add(&config, "never0.com");

@@ -38,6 +38,19 @@ const WU_RUNCLOUD_SYNC_OPTION = 'wu_runcloud_last_sync';
 /** Changes per sync chunk, and seconds between chunks: a chunk stays well inside RunCloud's 60 requests a minute. */
 defined('WU_RUNCLOUD_SYNC_CHUNK') || define('WU_RUNCLOUD_SYNC_CHUNK', 25);
 defined('WU_RUNCLOUD_SYNC_PAUSE') || define('WU_RUNCLOUD_SYNC_PAUSE', 60);
+const WU_RUNCLOUD_CERT_OPTION = 'wu_runcloud_cert_states';
+const WU_RUNCLOUD_RECHECK_HOOK = 'wu_runcloud_recheck';
+const WU_RUNCLOUD_REDEPLOY_HOOK = 'wu_runcloud_redeploy';
+/** Seconds after the first add before a name that waits for DNS is asked again, then further apart (at most 12 h). */
+const WU_RUNCLOUD_RECHECKS = [120, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200];
+/** A name whose DNS never points here is given up on after this many seconds (3 days); a later add starts again. */
+defined('WU_RUNCLOUD_DNS_GIVE_UP') || define('WU_RUNCLOUD_DNS_GIVE_UP', 3 * 86400);
+/**
+ * Seconds that basic-SSL adds from any requests are gathered before their one certificate redeploy
+ * (a queued job); 0: one redeploy at the end of each request instead. A name is on the certificate
+ * this long (plus the queue runner's own delay, about a minute under WP-Cron) after it was added.
+ */
+defined('WU_RUNCLOUD_SSL_WINDOW') || define('WU_RUNCLOUD_SSL_WINDOW', 60);
 const WU_RUNCLOUD_HOOKS = [
     'wu_add_domain'       => 'on_add_domain',
     'wu_remove_domain'    => 'on_remove_domain',
@@ -128,7 +141,8 @@ function wu_runcloud_um_integration(): ?object {
  * php.ini leaves wu_runcloud.www at the default, and its multi-part TLDs.
  */
 function wu_runcloud_options(): array {
-    $options = [];
+    // Redeploys gathered across requests into one queued job (wu_runcloud_schedule_redeploy()).
+    $options = WU_RUNCLOUD_SSL_WINDOW > 0 ? ['ssl_batch' => 'queue'] : [];
     $um = wu_runcloud_um_integration();
     if ($um !== null) {
         $credentials = [];
@@ -191,6 +205,12 @@ function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 
         return false;
     }
     if ($runcloud->$method($domain, $site_id)) {
+        $name = strtolower(trim(is_scalar($domain) ? (string) $domain : ''));
+        if ($method === 'on_add_domain' || $method === 'on_add_subdomain') {
+            wu_runcloud_after_add($name, $runcloud->last_add());
+        } elseif ($name !== '') {
+            wu_runcloud_cert_state($name, null);
+        }
         return true;
     }
     $error = $runcloud->last_error() ?? ['domain' => (string) $domain, 'retryable' => false, 'message' => 'failed'];
@@ -218,6 +238,199 @@ function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 
 add_action(WU_RUNCLOUD_RETRY_HOOK, static function ($hook = '', $domain = '', $site_id = 0, $attempt = 1): void {
     wu_runcloud_handle((string) $hook, $domain, $site_id, (int) $attempt);
 }, 10, 4);
+
+// ---------------------------------------------------------------------------------------------
+// Certificates: which name is where, re-checks of names that wait for DNS, and the one queued
+// redeploy per app that gathers the adds of many requests and stays owed until it succeeds.
+// ---------------------------------------------------------------------------------------------
+
+/** Every name's certificate state: name => [state, since, message, checks]. */
+function wu_runcloud_cert_states(): array {
+    $states = get_site_option(WU_RUNCLOUD_CERT_OPTION, []);
+    return is_array($states) ? $states : [];
+}
+
+/**
+ * Sets (or, with null, forgets) a name's state: 'on_certificate', 'queued', 'waiting_dns',
+ * 'refused', 'left_to_runcloud' or 'gave_up'. A name that stays in a state keeps its `since`.
+ */
+function wu_runcloud_cert_state(string $name, ?string $state, string $message = ''): array {
+    $states = wu_runcloud_cert_states();
+    if ($state === null) {
+        unset($states[$name]);
+        update_site_option(WU_RUNCLOUD_CERT_OPTION, $states);
+        return [];
+    }
+    $old = $states[$name] ?? null;
+    $entry = [
+        'state'   => $state,
+        'since'   => ($old !== null && $old['state'] === $state) ? (int) $old['since'] : time(),
+        'message' => $message,
+        'checks'  => $old !== null && $old['state'] === $state ? (int) ($old['checks'] ?? 0) + 1 : 1,
+    ];
+    $states[$name] = $entry;
+    // Bounded: the oldest settled names go first.
+    if (count($states) > 5000) {
+        uasort($states, static fn($a, $b) => $a['since'] <=> $b['since']);
+        $states = array_slice($states, -5000, null, true);
+    }
+    update_site_option(WU_RUNCLOUD_CERT_OPTION, $states);
+    return $entry;
+}
+
+/** What an add (hook or re-check) did to a name's certificate: its state, a re-check, the queued redeploy. */
+function wu_runcloud_after_add(string $name, ?array $add): void {
+    if ($name === '' || $add === null) {
+        return;
+    }
+    $map = [
+        'redeployed' => 'on_certificate', 'issued' => 'on_certificate', 'queued' => 'queued',
+        'waiting_dns' => 'waiting_dns', 'failed' => 'refused', 'left_to_runcloud' => 'left_to_runcloud',
+    ];
+    $state = $map[$add['ssl']] ?? null;
+    if ($state === null) {
+        // unchanged, skipped, off, unknown: nothing new about this name's certificate.
+        return;
+    }
+    $entry = wu_runcloud_cert_state($name, $state, $add['message']);
+    if ($state === 'queued') {
+        wu_runcloud_schedule_redeploy(WU_RUNCLOUD_SSL_WINDOW, 0);
+    } elseif ($state === 'waiting_dns') {
+        wu_runcloud_schedule_recheck($name, $entry);
+    }
+}
+
+function wu_runcloud_schedule(string $hook, int $delay, array $args): string {
+    if (function_exists('as_schedule_single_action')) {
+        as_schedule_single_action(time() + $delay, $hook, $args, 'wu-runcloud');
+        return 'Action Scheduler';
+    }
+    wp_schedule_single_event(time() + $delay, $hook, $args);
+    return 'WP-Cron';
+}
+
+function wu_runcloud_is_scheduled(string $hook, ?array $args = null): bool {
+    if (function_exists('as_next_scheduled_action')) {
+        return (bool) as_next_scheduled_action($hook, $args, 'wu-runcloud');
+    }
+    if ($args === null) {
+        foreach ((array) _get_cron_array() as $events) {
+            if (isset($events[$hook])) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return (bool) wp_next_scheduled($hook, $args);
+}
+
+/** The next re-check of a waiting name, further apart each time; given up after WU_RUNCLOUD_DNS_GIVE_UP. */
+function wu_runcloud_schedule_recheck(string $name, array $entry): void {
+    if (time() - (int) $entry['since'] >= WU_RUNCLOUD_DNS_GIVE_UP) {
+        $days = round(WU_RUNCLOUD_DNS_GIVE_UP / 86400, 1);
+        $message = "gave up waiting for DNS after $days days: " . $entry['message'] . ' Point the name at this server and map it again, or run `wp runcloud ssl`.';
+        wu_runcloud_cert_state($name, 'gave_up', $message);
+        wu_runcloud_log('error', "wu_add_domain $name: $message");
+        return;
+    }
+    if (wu_runcloud_is_scheduled(WU_RUNCLOUD_RECHECK_HOOK, [$name])) {
+        return;
+    }
+    $delays = WU_RUNCLOUD_RECHECKS;
+    $delay = $delays[min(max(0, (int) $entry['checks'] - 1), count($delays) - 1)];
+    $via = wu_runcloud_schedule(WU_RUNCLOUD_RECHECK_HOOK, $delay, [$name]);
+    wu_runcloud_log('info', "wu_add_domain $name: waiting for DNS; checked again in $delay s through $via");
+}
+
+/** Re-checks a waiting name now (a scheduled re-check, or UM's DNS propagation action). */
+function wu_runcloud_recheck(string $name): void {
+    $name = strtolower(trim($name));
+    $runcloud = wu_runcloud();
+    if ($name === '' || $runcloud === null) {
+        return;
+    }
+    $states = wu_runcloud_cert_states();
+    // A name that was removed, or that is already on its certificate, owes no re-check.
+    if (!isset($states[$name]) || !in_array($states[$name]['state'], ['waiting_dns', 'gave_up'], true)) {
+        return;
+    }
+    try {
+        $r = $runcloud->check_domain($name);
+        wu_runcloud_after_add($name, ['ssl' => $r['ssl'], 'message' => $r['ssl_message']]);
+        wu_runcloud_log('info', "re-check $name: {$r['ssl']}: {$r['ssl_message']}");
+    } catch (Throwable $e) {
+        wu_runcloud_log('warning', "re-check $name failed: " . $e->getMessage());
+        wu_runcloud_schedule_recheck($name, wu_runcloud_cert_state($name, 'waiting_dns', $states[$name]['message']));
+    }
+}
+
+add_action(WU_RUNCLOUD_RECHECK_HOOK, static function ($name = ''): void {
+    wu_runcloud_recheck(is_scalar($name) ? (string) $name : '');
+}, 10, 1);
+
+// Ultimate Multisite's own DNS check succeeded: re-check at once, whatever the schedule says.
+add_action('wu_domain_manager_dns_propagation_finished', static function ($domain = null): void {
+    $name = is_object($domain) && method_exists($domain, 'get_domain') ? (string) $domain->get_domain() : (is_scalar($domain) ? (string) $domain : '');
+    wu_runcloud_recheck($name);
+}, 10, 1);
+
+/** The one queued redeploy per network: scheduled once, whatever the number of adds, until it runs. */
+function wu_runcloud_schedule_redeploy(int $delay, int $attempt): void {
+    if (wu_runcloud_is_scheduled(WU_RUNCLOUD_REDEPLOY_HOOK)) {
+        return;
+    }
+    $via = wu_runcloud_schedule(WU_RUNCLOUD_REDEPLOY_HOOK, $delay, [$attempt]);
+    wu_runcloud_log('info', "certificate redeploy queued in $delay s through $via" . ($attempt > 0 ? " (try " . ($attempt + 1) . ')' : ''));
+}
+
+/** Runs the queued redeploy; on failure it stays owed and is tried again, further apart (at most hourly). */
+function wu_runcloud_run_redeploy(int $attempt = 0): ?array {
+    $runcloud = wu_runcloud();
+    if ($runcloud === null) {
+        return null;
+    }
+    $owed = $runcloud->owed_ssl();
+    try {
+        $r = $runcloud->redeploy_ssl();
+    } catch (Throwable $e) {
+        $delay = (int) min(3600, WU_RUNCLOUD_RETRY_BASE * (2 ** min($attempt, 6)));
+        wu_runcloud_log('error', 'certificate redeploy failed: ' . $e->getMessage() . " (still owed; tried again in $delay s)");
+        wu_runcloud_remember_failure('ssl', 'certificate', $e->getMessage() . ' (still owed)', false);
+        wu_runcloud_schedule_redeploy($delay, $attempt + 1);
+        return ['ok' => false, 'message' => $e->getMessage()];
+    }
+    $names = [];
+    foreach ($owed as $app) {
+        $names = array_merge($names, $app['names']);
+    }
+    foreach (wu_runcloud_cert_states() as $name => $entry) {
+        if ($entry['state'] === 'queued') {
+            $names[] = $name;
+        }
+    }
+    foreach (array_unique($names) as $name) {
+        wu_runcloud_cert_state($name, 'on_certificate', $r['message']);
+    }
+    wu_runcloud_log('info', 'certificate: ' . $r['message']);
+    return ['ok' => true, 'message' => $r['message']];
+}
+
+add_action(WU_RUNCLOUD_REDEPLOY_HOOK, static function ($attempt = 0): void {
+    wu_runcloud_run_redeploy((int) $attempt);
+}, 10, 1);
+
+// The HTTP probe (the extension's pointing check for names behind a proxy): answers only a
+// fresh token's HMAC, for any host name alike, and nothing else.
+if (isset($_SERVER['REQUEST_URI']) && strpos((string) $_SERVER['REQUEST_URI'], '/.well-known/wu-runcloud-probe/') === 0) {
+    $wu_runcloud_token = substr(strtok((string) $_SERVER['REQUEST_URI'], '?'), strlen('/.well-known/wu-runcloud-probe/'));
+    $wu_runcloud_answer = extension_loaded('wu_runcloud') ? (new WU_RunCloud_Integration())->probe_answer($wu_runcloud_token) : null;
+    header_remove('X-Powered-By');
+    header('Cache-Control: no-store');
+    header('Content-Type: text/plain');
+    http_response_code($wu_runcloud_answer === null ? 404 : 200);
+    echo $wu_runcloud_answer ?? '';
+    exit;
+}
 
 /** Adds the four actions, once however often it is called. */
 function wu_runcloud_add_actions(): void {
@@ -478,6 +691,23 @@ function wu_runcloud_add_core_actions(): void {
  * Runs one `wp runcloud` subcommand. Returns ['code' => exit code, 'message' => text,
  * 'rows' => list of assoc arrays to print as a table (or JSON)].
  */
+/** A name's certificate state in words, for the CLI and Site Health. */
+function wu_runcloud_describe_state(?array $entry): string {
+    if ($entry === null) {
+        return '-';
+    }
+    $since = gmdate('Y-m-d H:i', (int) $entry['since']) . ' UTC';
+    switch ($entry['state']) {
+        case 'on_certificate':   return "on the certificate (since $since)";
+        case 'queued':           return "joins the certificate at the queued redeploy (since $since)";
+        case 'waiting_dns':      return "waiting for DNS since $since: " . $entry['message'];
+        case 'gave_up':          return 'gave up: ' . $entry['message'];
+        case 'refused':          return "refused ($since): " . $entry['message'];
+        case 'left_to_runcloud': return 'left to RunCloud (AutoSSL)';
+    }
+    return (string) $entry['state'];
+}
+
 function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): array {
     $fail = static fn(string $m, int $code = 1): array => ['code' => $code, 'message' => $m, 'rows' => []];
     $reason = wu_runcloud_unavailable_reason();
@@ -497,6 +727,9 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                     ['field' => 'hooked through', 'value' => wu_runcloud_um_integration() !== null ? 'Ultimate Multisite integration registry' : (wu_runcloud_core_events_on() ? 'WordPress core site events' : 'its own wu_* actions')],
                     ['field' => 'recent failures', 'value' => (string) count((array) get_site_option(WU_RUNCLOUD_FAILURES_OPTION, []))],
                 ];
+                $counts = array_count_values(array_column(wu_runcloud_cert_states(), 'state'));
+                ksort($counts);
+                $rows[] = ['field' => 'certificates', 'value' => $counts ? implode(', ', array_map(static fn($k, $v) => "$v $k", array_keys($counts), $counts)) : 'nothing recorded'];
                 $last = get_site_option(WU_RUNCLOUD_SYNC_OPTION, []);
                 $rows[] = ['field' => 'last sync', 'value' => $last ? gmdate('Y-m-d H:i', (int) $last['time']) . ' UTC: ' . ($last['summary'] ?? $last['error'] ?? '') : 'never'];
                 return ['code' => 0, 'message' => '', 'rows' => $rows];
@@ -505,7 +738,14 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 $rows = array_map(static fn($c) => ['check' => $c['name'], 'ok' => $c['ok'] ? 'yes' : 'no', 'message' => $c['message']], $r['checks']);
                 return ['code' => $r['ok'] ? 0 : 1, 'message' => $r['message'], 'rows' => $rows];
             case 'domains':
-                $rows = array_map(static fn($d) => ['id' => $d['id'], 'name' => $d['name'], 'type' => $d['type'] ?? '', 'www' => !empty($d['www']) ? 'yes' : 'no'], $runcloud->list_domains());
+                $states = wu_runcloud_cert_states();
+                $rows = array_map(static fn($d) => ['id' => $d['id'], 'name' => $d['name'], 'type' => $d['type'] ?? '', 'www' => !empty($d['www']) ? 'yes' : 'no', 'certificate' => wu_runcloud_describe_state($states[$d['name']] ?? null)], $runcloud->list_domains());
+                // Names that wait for DNS are not on the app yet (basic mode): listed too.
+                foreach ($states as $name => $entry) {
+                    if (in_array($entry['state'], ['waiting_dns', 'gave_up'], true) && !in_array($name, array_column($rows, 'name'), true)) {
+                        $rows[] = ['id' => '-', 'name' => $name, 'type' => 'not on the app', 'www' => '-', 'certificate' => wu_runcloud_describe_state($entry)];
+                    }
+                }
                 return ['code' => 0, 'message' => sprintf('%d domains', count($rows)), 'rows' => $rows];
             case 'add':
             case 'remove':
@@ -515,14 +755,26 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 }
                 if ($command === 'add') {
                     $r = $runcloud->add_domain($name);
-                    WU_RunCloud_Integration::flush_ssl();
+                    wu_runcloud_after_add(strtolower($name), ['ssl' => $r['ssl'], 'message' => $r['ssl_message']]);
                     return ['code' => 0, 'message' => sprintf('%s %s (RunCloud domain %s); SSL %s', $r['name'], $r['created'] ? 'added' : 'was already on the app', $r['id'] ?? '-', $r['ssl']), 'rows' => []];
                 }
                 $removed = $runcloud->remove_domain($name);
                 return ['code' => 0, 'message' => $removed ? "$name removed" : "$name was not on the app", 'rows' => []];
             case 'ssl':
-                $r = $runcloud->redeploy_ssl();
-                return ['code' => 0, 'message' => "{$r['mode']}: {$r['status']}: {$r['message']}", 'rows' => []];
+                if (!empty($assoc['check'])) {
+                    // Names on the app that do not point here: the next renewal fails on them, for every site.
+                    $r = $runcloud->sync_domains([]);
+                    $rows = array_map(static fn($n) => ['name' => $n['name'], 'problem' => $n['message']], $r['not_pointing']);
+                    foreach (wu_runcloud_cert_states() as $name => $entry) {
+                        if (in_array($entry['state'], ['waiting_dns', 'gave_up', 'refused'], true)) {
+                            $rows[] = ['name' => $name, 'problem' => wu_runcloud_describe_state($entry)];
+                        }
+                    }
+                    $bad = count($r['not_pointing']);
+                    return ['code' => $bad ? 1 : 0, 'message' => $bad ? "$bad name(s) on the app do not point here: the certificate cannot be renewed until they do or are removed" : 'every name on the app points here', 'rows' => $rows];
+                }
+                $r = wu_runcloud_run_redeploy();
+                return ['code' => ($r['ok'] ?? false) ? 0 : 1, 'message' => $r['message'] ?? 'not set up', 'rows' => []];
             case 'sync':
                 $apply = !empty($assoc['apply']);
                 $limit = isset($assoc['limit']) ? (int) $assoc['limit'] : WU_RUNCLOUD_SYNC_CHUNK;
@@ -541,7 +793,7 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 $msg = sprintf('%s%d in step, %d added, %d failed, %d remaining', $apply ? '' : 'dry run: ', $r['in_step'], count($r['added']), count($r['failed']), $r['remaining']);
                 return ['code' => $r['failed'] ? 1 : 0, 'message' => $msg, 'rows' => $rows, 'result' => $r];
             default:
-                return $fail("unknown subcommand '$command'; try: status, test, domains, add, remove, ssl, sync", 2);
+                return $fail("unknown subcommand '$command'; try: status, test, domains, add, remove, ssl [--check], sync", 2);
         }
     } catch (InvalidArgumentException $e) {
         return $fail($e->getMessage(), 2);
@@ -642,14 +894,24 @@ function wu_runcloud_site_health_test(): array {
     foreach (array_slice(is_array($failures) ? $failures : [], 0, 5) as $f) {
         $recent .= sprintf('<li>%s %s %s: %s</li>', esc_html(gmdate('Y-m-d H:i', (int) $f['time'])), esc_html($f['hook']), esc_html($f['domain']), esc_html($f['message']));
     }
+    $waiting = '';
+    foreach (wu_runcloud_cert_states() as $name => $entry) {
+        if (in_array($entry['state'], ['waiting_dns', 'gave_up', 'refused'], true)) {
+            $waiting .= sprintf('<li>%s: %s</li>', esc_html($name), esc_html(wu_runcloud_describe_state($entry)));
+        }
+    }
     if (!$report['ok']) {
         $result['status'] = 'critical';
         $result['label'] = 'RunCloud Domain Sync cannot reach the web application';
+    } elseif ($waiting !== '') {
+        $result['status'] = 'recommended';
+        $result['label'] = 'Some mapped domains do not have a certificate yet';
     } elseif ($recent !== '') {
         $result['status'] = 'recommended';
         $result['label'] = 'RunCloud Domain Sync works, with recent failures';
     }
     $result['description'] = '<p>' . esc_html($report['message']) . '</p><ul>' . $items . '</ul>'
+        . ($waiting !== '' ? '<p>Names without a certificate (a name gets one once its DNS points at this server):</p><ul>' . $waiting . '</ul>' : '')
         . ($recent !== '' ? '<p>Recent failures:</p><ul>' . $recent . '</ul>' : '');
     return $result;
 }
@@ -673,6 +935,9 @@ function wu_runcloud_debug_information(array $info): array {
     $fields['failures'] = ['label' => 'Recent failures', 'value' => is_array($failures) ? count($failures) : 0];
     $last = get_site_option(WU_RUNCLOUD_SYNC_OPTION, []);
     $fields['last_sync'] = ['label' => 'Last sync', 'value' => $last ? gmdate('Y-m-d H:i', (int) $last['time']) . ' UTC: ' . ($last['summary'] ?? ('failed: ' . ($last['error'] ?? ''))) : 'never'];
+    foreach (wu_runcloud_cert_states() as $name => $entry) {
+        $fields['cert_' . $name] = ['label' => "Certificate: $name", 'value' => wu_runcloud_describe_state($entry)];
+    }
     $fields['core_events'] = ['label' => 'WordPress core site events', 'value' => wu_runcloud_core_events_on() ? 'followed (WU_RUNCLOUD_CORE_EVENTS)' : 'not followed'];
     $info['wu-runcloud'] = ['label' => 'RunCloud Domain Sync', 'fields' => $fields];
     return $info;

@@ -42,6 +42,20 @@ add_action('init', static function (): void {
             do_action_ref_array('wu_remove_subdomain', array_values(['subdomain' => $site->domain, 'site_id' => $site->blog_id]));
             $out['deleted'] = $site->domain;
             break;
+        case 'propagation':
+            // What Ultimate Multisite fires once its own DNS check passes: a Domain model object.
+            $domain = new class ((string) $_GET['domain']) {
+                public function __construct(private string $d) {}
+                public function get_domain(): string { return $this->d; }
+                public function get_blog_id(): int { return 30; }
+                public function get_id(): int { return 7; }
+            };
+            do_action('wu_domain_manager_dns_propagation_finished', $domain);
+            $out['fired'] = 'wu_domain_manager_dns_propagation_finished';
+            break;
+        case 'cert_states':
+            $out['states'] = wu_runcloud_cert_states();
+            break;
         case 'notices':
             wp_set_current_user(1);
             ob_start();

@@ -234,5 +234,43 @@ check('the scheduled sync (WP-Cron) added them', !array_diff(['erin.network.test
 [, $h] = wp('wu_e2e=health');
 check('Site Health Info shows the last sync', str_contains($h['info']['fields']['last_sync']['value'] ?? '', 'added'), $h['info']['fields']['last_sync'] ?? $h);
 
+// 12. Certificates: a customer domain mapped before its DNS points never joins the shared
+//     certificate; UM's DNS propagation action brings it on, with no refused order in between;
+//     a redeploy that fails stays owed and the queue retries it until it succeeds.
+sim('POST', '/__sim/reset');
+constants($token);
+$app = fn() => sim('GET', '/__sim/apps/101/201')['ssl'];
+$state = fn(string $n) => wp('wu_e2e=cert_states')[1]['states'][$n]['state'] ?? null;
+$cron = function (callable $done, int $rounds = 20): int {
+    for ($round = 0; $round < $rounds && !$done(); $round++) {
+        sleep(1);
+        wp('', 'network.test', null, '/wp-cron.php');
+    }
+    return $round;
+};
+sim('POST', '/__sim/dns', ['name' => 'late-dns.com', 'addresses' => []]);
+fire('wu_add_domain', ['domain' => 'late-dns.com', 'site_id' => 30]);
+check('mapped before its DNS points: not on the app, no certificate order, waiting for DNS',
+    !in_array('late-dns.com', names(), true) && $app()['redeploys'] === 0 && $app()['refused_orders'] === 0 && $state('late-dns.com') === 'waiting_dns',
+    [names(), $app(), $state('late-dns.com')]);
+sim('POST', '/__sim/dns', ['name' => 'late-dns.com', 'default' => true]);
+wp('wu_e2e=propagation&domain=late-dns.com');
+$rounds = $cron(fn() => $app()['redeploys'] >= 1);
+check("DNS pointed and UM's propagation action fired: added and certified by the queued redeploy ($rounds cron runs), no refused order",
+    in_array('late-dns.com', names(), true) && $app()['redeploys'] === 1 && $app()['refused_orders'] === 0 && $state('late-dns.com') === 'on_certificate',
+    [names(), $app(), $state('late-dns.com')]);
+[, $h] = wp('wu_e2e=health');
+check('Site Health Info shows the name on the certificate', str_contains($h['info']['fields']['cert_late-dns.com']['value'] ?? '', 'on the certificate'), $h['info'] ?? $h);
+
+sim('DELETE', '/__sim/requests');
+sim('POST', '/__sim/faults', ['method' => 'PUT', 'status' => 503, 'count' => 2]);
+fire('wu_add_domain', ['domain' => 'retry-cert.com', 'site_id' => 31]);
+fire('wu_add_domain', ['domain' => 'retry-cert-two.com', 'site_id' => 32]);
+$rounds = $cron(fn() => $app()['redeploys'] >= 2, 30);
+$puts = count(array_filter(sim('GET', '/__sim/requests'), fn($r) => $r['method'] === 'PUT'));
+check("a failed redeploy stays owed and the queue retries it until it succeeds ($rounds cron runs, $puts PUTs): one more certificate for both adds",
+    $app()['redeploys'] === 2 && $puts === 3 && $state('retry-cert.com') === 'on_certificate' && $state('retry-cert-two.com') === 'on_certificate',
+    [$app(), $puts, $state('retry-cert.com'), str_contains(log_text(), 'still owed')]);
+
 echo "e2e: $passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);
