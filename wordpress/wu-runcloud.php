@@ -39,6 +39,8 @@ const WU_RUNCLOUD_SYNC_OPTION = 'wu_runcloud_last_sync';
 defined('WU_RUNCLOUD_SYNC_CHUNK') || define('WU_RUNCLOUD_SYNC_CHUNK', 25);
 defined('WU_RUNCLOUD_SYNC_PAUSE') || define('WU_RUNCLOUD_SYNC_PAUSE', 60);
 const WU_RUNCLOUD_CERT_OPTION = 'wu_runcloud_cert_states';
+/** The names on the app found not to point here by the last sync or `wp runcloud ssl --check`. */
+const WU_RUNCLOUD_NOT_POINTING_OPTION = 'wu_runcloud_not_pointing';
 const WU_RUNCLOUD_RECHECK_HOOK = 'wu_runcloud_recheck';
 const WU_RUNCLOUD_REDEPLOY_HOOK = 'wu_runcloud_redeploy';
 /** Seconds after the first add before a name that waits for DNS is asked again, then further apart (at most 12 h). */
@@ -620,10 +622,14 @@ function wu_runcloud_sync(bool $apply, int $limit = WU_RUNCLOUD_SYNC_CHUNK, arra
         update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'error' => $e->getMessage()]);
         return null;
     }
-    $summary = sprintf('sync%s: %d in step, %d to add, %d added, %d failed, %d remaining, %d on the app the network does not list',
+    $summary = sprintf('sync%s: %d in step, %d to add, %d added, %d failed, %d remaining, %d on the app the network does not list, %d on the app that do not point here',
         $apply ? '' : ' (dry run)', $result['in_step'], count($result['to_add']), count($result['added']),
-        count($result['failed']), $result['remaining'], count($result['unknown']));
-    wu_runcloud_log($result['failed'] ? 'warning' : 'info', $summary);
+        count($result['failed']), $result['remaining'], count($result['unknown']), count($result['not_pointing']));
+    wu_runcloud_log($result['failed'] || $result['not_pointing'] ? 'warning' : 'info', $summary);
+    wu_runcloud_note_not_pointing($result['not_pointing']);
+    foreach ($result['waiting'] as $w) {
+        wu_runcloud_after_add(strtolower($w['name']), ['ssl' => 'waiting_dns', 'message' => $w['message']]);
+    }
     update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'summary' => $summary, 'result' => $result]);
     return $result;
 }
@@ -691,6 +697,14 @@ function wu_runcloud_add_core_actions(): void {
  * Runs one `wp runcloud` subcommand. Returns ['code' => exit code, 'message' => text,
  * 'rows' => list of assoc arrays to print as a table (or JSON)].
  */
+/** Remembers which names on the app do not point here (they make the next renewal fail), and logs each. */
+function wu_runcloud_note_not_pointing(array $not_pointing): void {
+    update_site_option(WU_RUNCLOUD_NOT_POINTING_OPTION, ['time' => time(), 'names' => $not_pointing]);
+    foreach ($not_pointing as $n) {
+        wu_runcloud_log('warning', "certificate renewal at risk: {$n['name']}: {$n['message']}");
+    }
+}
+
 /** A name's certificate state in words, for the CLI and Site Health. */
 function wu_runcloud_describe_state(?array $entry): string {
     if ($entry === null) {
@@ -764,6 +778,7 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 if (!empty($assoc['check'])) {
                     // Names on the app that do not point here: the next renewal fails on them, for every site.
                     $r = $runcloud->sync_domains([]);
+                    wu_runcloud_note_not_pointing($r['not_pointing']);
                     $rows = array_map(static fn($n) => ['name' => $n['name'], 'problem' => $n['message']], $r['not_pointing']);
                     foreach (wu_runcloud_cert_states() as $name => $entry) {
                         if (in_array($entry['state'], ['waiting_dns', 'gave_up', 'refused'], true)) {
@@ -895,6 +910,10 @@ function wu_runcloud_site_health_test(): array {
         $recent .= sprintf('<li>%s %s %s: %s</li>', esc_html(gmdate('Y-m-d H:i', (int) $f['time'])), esc_html($f['hook']), esc_html($f['domain']), esc_html($f['message']));
     }
     $waiting = '';
+    $np = get_site_option(WU_RUNCLOUD_NOT_POINTING_OPTION, []);
+    foreach ((array) ($np['names'] ?? []) as $n) {
+        $waiting .= sprintf('<li>%s: %s (%s)</li>', esc_html($n['name']), esc_html($n['message']), esc_html('on the app: the next renewal of the certificate fails on it; point it here or remove it'));
+    }
     foreach (wu_runcloud_cert_states() as $name => $entry) {
         if (in_array($entry['state'], ['waiting_dns', 'gave_up', 'refused'], true)) {
             $waiting .= sprintf('<li>%s: %s</li>', esc_html($name), esc_html(wu_runcloud_describe_state($entry)));

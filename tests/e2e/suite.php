@@ -272,5 +272,15 @@ check("a failed redeploy stays owed and the queue retries it until it succeeds (
     $app()['redeploys'] === 2 && $puts === 3 && $state('retry-cert.com') === 'on_certificate' && $state('retry-cert-two.com') === 'on_certificate',
     [$app(), $puts, $state('retry-cert.com'), str_contains(log_text(), 'still owed')]);
 
+// A customer moved a name's DNS away: the next renewal would fail for every site. Found and shown.
+sim('POST', '/__sim/domains', ['name' => 'moved-away.com']);
+sim('POST', '/__sim/dns', ['name' => 'moved-away.com', 'addresses' => ['127.0.0.99']]);
+$chk = $cli('ssl', [], ['check' => true]);
+check('wp runcloud ssl --check: the name whose DNS moved away is listed, exit 1',
+    ($chk['code'] ?? 0) === 1 && in_array('moved-away.com', array_column($chk['rows'] ?? [], 'name'), true), $chk);
+[, $h] = wp('wu_e2e=health');
+check('Site Health warns while a name on the app does not point here',
+    ($h['test']['status'] ?? '') === 'recommended' && str_contains($h['test']['description'] ?? '', 'moved-away.com'), $h['test'] ?? $h);
+
 echo "e2e: $passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);
