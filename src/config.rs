@@ -73,6 +73,9 @@ pub struct RawConstants {
     /// `WU_RUNCLOUD_SERVER_IP` as text (addresses separated by commas or
     /// spaces); an array constant is joined by the PHP layer.
     pub server_ip: Option<String>,
+    /// `DOMAIN_CURRENT_SITE`, the network's own domain, when `SUBDOMAIN_INSTALL`
+    /// is true: every name below it is a site's name, whichever hook brings it.
+    pub network_domain: Option<String>,
 }
 
 fn set(v: &Option<ConstValue>) -> bool {
@@ -528,6 +531,9 @@ pub struct Config {
     /// `WU_RUNCLOUD_SERVER_IP`: the addresses that count as this server; empty:
     /// RunCloud's `ipAddress` of the server.
     pub server_ips: Vec<std::net::IpAddr>,
+    /// A subdomain install's own domain (`DOMAIN_CURRENT_SITE`): names below it
+    /// are site names (no www twin; a wildcard on the app may serve them).
+    pub network_domain: Option<crate::domain::DomainName>,
     pub options: Options,
 }
 
@@ -576,12 +582,18 @@ impl Config {
             }
         }
         let server_ips = parse_server_ips(raw.server_ip.as_deref().unwrap_or(""))?;
+        // Not a setting of ours: a value WordPress could not use either is ignored.
+        let network_domain = raw
+            .network_domain
+            .as_deref()
+            .and_then(|d| crate::domain::DomainName::parse(d).ok());
         Ok(Config {
             credentials,
             server_id,
             app_id,
             extra_apps,
             server_ips,
+            network_domain,
             options,
         })
     }
@@ -810,6 +822,7 @@ mod tests {
             app_id: Some(ConstValue::Int(34)),
             apps: None,
             server_ip: None,
+            network_domain: None,
         };
         let c = Config::from_constants(&raw, Options::default()).map_err(|e| e.to_string());
         let c = c

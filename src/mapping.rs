@@ -184,8 +184,18 @@ impl<'a> Mapping<'a> {
         })
     }
 
+    /// A name below a subdomain install's own domain is a site's name, whichever
+    /// hook brings it (UM fires wu_add_domain for every new site too).
+    pub fn kind_of(&self, name: &DomainName, kind: NameKind) -> NameKind {
+        match &self.config.network_domain {
+            Some(network) if name.as_str().ends_with(&format!(".{network}")) => NameKind::Subdomain,
+            _ => kind,
+        }
+    }
+
     /// Adds `name` to the app (idempotent) and brings SSL up to date.
     pub fn add(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
+        let kind = self.kind_of(name, kind);
         // Ultimate Multisite 2.4+ fires wu_add_domain as well as wu_add_subdomain for a
         // new subdomain site, so a mapped name can be under a wildcard too. A
         // registrable name (example.com) cannot be: its parent is a public suffix,
@@ -216,7 +226,7 @@ impl<'a> Mapping<'a> {
     /// Adds `name`, whose wildcard cover the caller has already ruled out (a
     /// sync that read the whole list), and brings SSL up to date.
     pub fn add_checked(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
-        self.add_gated(name, kind, false)
+        self.add_gated(name, self.kind_of(name, kind), false)
     }
 
     /// A re-check of a name that waits for DNS: added (basic mode) or given
@@ -224,6 +234,7 @@ impl<'a> Mapping<'a> {
     /// otherwise; an advanced name already on the app gets its certificate
     /// ordered, so call it for waiting names only.
     pub fn recheck(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
+        let kind = self.kind_of(name, kind);
         if might_be_under_wildcard(name, kind, self.config) && self.wildcard_cover(name)?.is_some()
         {
             return self.add(name, kind);
@@ -435,11 +446,19 @@ impl<'a> Mapping<'a> {
     }
 
     /// The wildcard domain on the app that covers `name` one level down, if any.
+    /// Asked once per parent and request: the two hooks UM fires for one site,
+    /// and a batch of names under one parent, share the answer.
     fn wildcard_cover(&self, name: &DomainName) -> Result<Option<String>> {
         let Some(parent) = name.parent() else {
             return Ok(None);
         };
-        Ok(self.api.find_wildcard(&parent)?.map(|_| parent.to_string()))
+        let key = self.memory_key();
+        if let Some(known) = crate::ssl_batch::wildcard_known(&key, parent.as_str()) {
+            return Ok(known.then(|| parent.to_string()));
+        }
+        let found = self.api.find_wildcard(&parent)?.is_some();
+        crate::ssl_batch::remember_wildcard(&key, parent.as_str(), found);
+        Ok(found.then(|| parent.to_string()))
     }
 
     /// For `www.example.com`: the entry `example.com` when it carries a www twin
@@ -472,7 +491,11 @@ impl<'a> Mapping<'a> {
                 self.api.app_id()
             )));
         }
-        self.api.delete_domain(&domain)
+        let removed = self.api.delete_domain(&domain)?;
+        // Removed later in the request that added it: no longer owed a certificate.
+        crate::ssl_batch::drop_name(&self.memory_key(), name.as_str());
+        crate::ssl_batch::owed::take_back(self.config, name.as_str());
+        Ok(removed)
     }
 
     /// The entry of `name`; for a `www.` name served as a twin, the bare name's
@@ -1146,6 +1169,7 @@ mod tests {
             app_id: 2,
             extra_apps: Vec::new(),
             server_ips: Vec::new(),
+            network_domain: None,
             options: Options {
                 www,
                 ..Options::default()

@@ -33,6 +33,34 @@ pub struct Deferred {
 
 static PENDING: Lazy<Mutex<Vec<Deferred>>> = Lazy::new(|| Mutex::new(Vec::new()));
 
+/// Per request, `app key|parent` -> whether a wildcard on the app serves the
+/// names below `parent`. A wildcard is rarely added or removed; within one
+/// request the answer is used as it is, and the next request asks again.
+static WILDCARDS: Lazy<Mutex<std::collections::HashMap<String, bool>>> =
+    Lazy::new(|| Mutex::new(std::collections::HashMap::new()));
+/// Parents remembered per request at most.
+const MAX_WILDCARDS: usize = 4096;
+
+pub fn wildcard_known(key: &str, parent: &str) -> Option<bool> {
+    crate::lock(&WILDCARDS)
+        .get(&format!("{key}|{parent}"))
+        .copied()
+}
+
+pub fn remember_wildcard(key: &str, parent: &str, found: bool) {
+    let mut w = crate::lock(&WILDCARDS);
+    if w.len() < MAX_WILDCARDS {
+        w.insert(format!("{key}|{parent}"), found);
+    }
+}
+
+/// A name removed in the request that added it: out of the redeploy's list.
+pub fn drop_name(key: &str, name: &str) {
+    for d in crate::lock(&PENDING).iter_mut().filter(|d| d.key == key) {
+        d.names.retain(|n| n != name);
+    }
+}
+
 /// The most names one batch lists (in its marker and log line); more are still covered.
 const MAX_NAMES: usize = 2000;
 
@@ -122,6 +150,7 @@ pub fn settle(key: &str) {
 /// unpaid is on disk.
 pub fn forget_request() {
     crate::lock(&PENDING).clear();
+    crate::lock(&WILDCARDS).clear();
 }
 
 /// What an app owes across requests and workers: one file per app in the
@@ -163,6 +192,13 @@ pub mod owed {
     pub fn settle(config: &Config, read: u64) {
         if let Ok(d) = dir(config) {
             d.remove_if_unchanged(&file_name(&config.memory_key()), read);
+        }
+    }
+
+    /// `name` left the app: it is owed nothing any more.
+    pub fn take_back(config: &Config, name: &str) {
+        if any(config) {
+            let _ = append(config, &[&format!("-{name}")]);
         }
     }
 

@@ -145,6 +145,11 @@ impl StateDir {
         }
         let mut names: Vec<String> = Vec::new();
         for line in text.lines().take(MAX_LINES) {
+            // `-name`: taken back (removed since it was written).
+            if let Some(gone) = line.strip_prefix('-') {
+                names.retain(|n| n != gone);
+                continue;
+            }
             if let Ok(n) = DomainName::parse(line) {
                 // Only what we would have written ourselves: the canonical form.
                 if n.as_str() == line && !names.iter().any(|k| k == line) {
@@ -215,7 +220,12 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(fmode & 0o777, 0o600);
-        d.append("owed-x", &["c.com"]).expect("grows");
+        d.append("owed-x", &["c.com", "-b.com"]).expect("grows");
+        assert_eq!(
+            d.read_names("owed-x").0,
+            ["a.com", "c.com"],
+            "b.com taken back"
+        );
         d.remove_if_unchanged("owed-x", size);
         assert!(p.join("owed-x").exists(), "grown since read: kept");
         let (_, size) = d.read_names("owed-x");

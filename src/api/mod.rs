@@ -13,8 +13,12 @@ use transport::{Method, Request, Response, Transport};
 
 /// RunCloud's documented maximum page size.
 pub const PER_PAGE: u32 = 40;
-/// 400 pages of 40: far beyond any real app, and a stop for a list that never ends.
+/// 400 pages of 40: a stop for a list that never ends, when RunCloud does not
+/// say how many pages there are.
 pub const MAX_PAGES: u64 = 400;
+/// When RunCloud says how many pages there are, every one is read up to this
+/// many (1,000,000 names); a list said to be longer is an error, never cut short.
+pub const MAX_KNOWN_PAGES: u64 = 25_000;
 
 /// What `GET {app}/ssl/advanced` said.
 #[derive(Debug, Clone, PartialEq)]
@@ -218,7 +222,8 @@ impl RunCloud {
     ) -> Result<Option<Domain>> {
         let mut previous_ids: Option<Vec<u64>> = None;
         let mut page = 1;
-        while page <= MAX_PAGES {
+        let mut limit = MAX_PAGES;
+        while page <= limit {
             let p = self.domains_page(page, search)?;
             self.note_skipped(page, &p);
             if p.items.is_empty() {
@@ -252,7 +257,19 @@ impl RunCloud {
             }
             let last = match p.last_page {
                 Some(last) if page >= last => return Ok(None),
-                Some(last) => last.min(MAX_PAGES),
+                Some(last) if last > MAX_KNOWN_PAGES => {
+                    return Err(Error::BadResponse {
+                        context: format!("listing the domains of web application {}", self.app_id),
+                        status: 200,
+                        message: format!(
+                            "RunCloud says the list has {last} pages, more than the {MAX_KNOWN_PAGES} this extension reads; nothing was taken as missing"
+                        ),
+                    })
+                }
+                Some(last) => {
+                    limit = last;
+                    last
+                }
                 None => 0,
             };
             // The whole list is wanted, or RunCloud ignored the search: the rest at once.

@@ -80,6 +80,21 @@ fn read_server_ip() -> Option<String> {
     }
 }
 
+/// `DOMAIN_CURRENT_SITE`, only in a subdomain install (`SUBDOMAIN_INSTALL` true).
+fn read_network_domain() -> Option<String> {
+    let subdomains = constant("SUBDOMAIN_INSTALL").is_some_and(|z| {
+        z.is_true()
+            || z.long().is_some_and(|n| n != 0)
+            || z.str().is_some_and(|s| !s.is_empty() && s != "0")
+    });
+    if !subdomains {
+        return None;
+    }
+    constant("DOMAIN_CURRENT_SITE")
+        .and_then(|z| z.str())
+        .map(str::to_string)
+}
+
 fn read(name: &str) -> Option<ConstValue> {
     let zv = constant(name)?;
     Some(if let Some(s) = zv.str() {
@@ -116,6 +131,7 @@ pub fn read_all() -> RawConstants {
         app_id: read(CONST_APP_ID),
         apps: read_apps(),
         server_ip: read_server_ip(),
+        network_domain: read_network_domain(),
     }
 }
 
