@@ -209,6 +209,14 @@ final class WU_RunCloud_Integration
     public function redeploy_ssl(): array {}
 
     /**
+     * Writes one line where the extension's own lines go: Ultimate Multisite's log, else
+     * wu_runcloud.log_file, else PHP's error log (warnings and errors only); credentials redacted.
+     * @param 'info'|'warning'|'error' $level
+     * @param string $message
+     */
+    public static function log(mixed $level, mixed $message): bool {}
+
+    /**
      * Runs now the basic-SSL redeploys this request owes: one per app, covering every name added
      * since the last one (adds in basic mode answer `ssl => 'queued'`), and logs each. What the
      * constants' apps still owe from earlier requests (a redeploy that failed, a killed worker) is

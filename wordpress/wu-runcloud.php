@@ -60,8 +60,15 @@ const WU_RUNCLOUD_HOOKS = [
     'wu_remove_subdomain' => 'on_remove_subdomain',
 ];
 
-/** One log line where WordPress admins look: Ultimate Multisite's log, else error_log() for problems. */
+/**
+ * One log line where the extension's own lines go (Ultimate Multisite's log, else
+ * wu_runcloud.log_file, else error_log() for problems), so every line is in one place.
+ */
 function wu_runcloud_log(string $level, string $message): void {
+    if (extension_loaded('wu_runcloud') && method_exists('WU_RunCloud_Integration', 'log')) {
+        WU_RunCloud_Integration::log($level, $message);
+        return;
+    }
     if (function_exists('wu_log_add')) {
         wu_log_add('integration-runcloud', $message, $level);
         return;
@@ -83,6 +90,19 @@ function wu_runcloud_remember_failure(string $hook, string $domain, string $mess
         'final'   => $final,
     ]);
     update_site_option(WU_RUNCLOUD_FAILURES_OPTION, array_slice($list, 0, 20));
+    update_site_option('wu_runcloud_failure_count', (int) get_site_option('wu_runcloud_failure_count', 0) + 1);
+}
+
+/** A name that is in step again: its failures are history, no longer shown as current. */
+function wu_runcloud_forget_failures(string $name): void {
+    $list = get_site_option(WU_RUNCLOUD_FAILURES_OPTION, []);
+    if (!is_array($list) || $list === []) {
+        return;
+    }
+    $kept = array_values(array_filter($list, static fn($f) => ($f['domain'] ?? '') !== $name));
+    if (count($kept) !== count($list)) {
+        update_site_option(WU_RUNCLOUD_FAILURES_OPTION, $kept);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +200,8 @@ function wu_runcloud_options(): array {
             $options['public_suffixes'] = array_values(array_unique($extra));
         }
     }
-    return $options;
+    /** Filters the options of every WU_RunCloud_Integration the glue makes (see the README's option table). */
+    return (array) apply_filters('wu_runcloud_options', $options);
 }
 
 function wu_runcloud(): ?WU_RunCloud_Integration {
@@ -202,31 +223,50 @@ function wu_runcloud(): ?WU_RunCloud_Integration {
  */
 function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 0): bool {
     $method = WU_RUNCLOUD_HOOKS[$hook] ?? null;
-    $runcloud = wu_runcloud();
-    if ($method === null || $runcloud === null) {
+    if ($method === null) {
         return false;
     }
+    $name = strtolower(trim(is_scalar($domain) ? (string) $domain : ''));
+    $add = $method === 'on_add_domain' || $method === 'on_add_subdomain';
+    if ($attempt === 0) {
+        wu_runcloud_note_event($name, $add);
+    } else {
+        // A retry runs what is still wanted, not what was wanted when it failed.
+        $why = wu_runcloud_superseded($hook, $name, $add);
+        if ($why !== '') {
+            wu_runcloud_log('info', "$hook $name: retry not run: $why");
+            wu_runcloud_forget_failures($name);
+            return true;
+        }
+    }
+    $runcloud = wu_runcloud();
+    if ($runcloud === null) {
+        // The configuration was refused (a bad INI value, say): the event is kept and tried
+        // again, so that fixing the configuration brings the app back in step.
+        $error = ['domain' => $name, 'retryable' => true, 'message' => 'the wu_runcloud configuration was refused; see the log'];
+        return wu_runcloud_retry_or_give_up($hook, $domain, $site_id, $attempt, $error);
+    }
     if ($runcloud->$method($domain, $site_id)) {
-        $name = strtolower(trim(is_scalar($domain) ? (string) $domain : ''));
-        if ($method === 'on_add_domain' || $method === 'on_add_subdomain') {
+        if ($add) {
             wu_runcloud_after_add($name, $runcloud->last_add());
         } elseif ($name !== '') {
             wu_runcloud_cert_state($name, null);
         }
+        wu_runcloud_forget_failures($name);
         return true;
     }
-    $error = $runcloud->last_error() ?? ['domain' => (string) $domain, 'retryable' => false, 'message' => 'failed'];
+    $error = $runcloud->last_error() ?? ['domain' => $name, 'retryable' => false, 'message' => 'failed'];
+    return wu_runcloud_retry_or_give_up($hook, $domain, $site_id, $attempt, $error);
+}
+
+/** Schedules a retry with backoff for a failure that may pass, or gives up, logging either. */
+function wu_runcloud_retry_or_give_up(string $hook, $domain, $site_id, int $attempt, array $error): bool {
     $name = $error['domain'];
+    delete_site_transient('wu_runcloud_connection');
     if ($error['retryable'] && $attempt < WU_RUNCLOUD_RETRIES) {
         $delay = WU_RUNCLOUD_RETRY_BASE * (2 ** $attempt);
         $args = [$hook, is_scalar($domain) ? (string) $domain : '', is_scalar($site_id) ? $site_id : 0, $attempt + 1];
-        if (function_exists('as_schedule_single_action')) {
-            as_schedule_single_action(time() + $delay, WU_RUNCLOUD_RETRY_HOOK, $args, 'wu-runcloud');
-            $via = 'Action Scheduler';
-        } else {
-            wp_schedule_single_event(time() + $delay, WU_RUNCLOUD_RETRY_HOOK, $args);
-            $via = 'WP-Cron';
-        }
+        $via = wu_runcloud_schedule(WU_RUNCLOUD_RETRY_HOOK, $delay, $args);
         wu_runcloud_log('warning', sprintf('%s %s: will try again in %d s through %s (try %d of %d)', $hook, $name, $delay, $via, $attempt + 2, WU_RUNCLOUD_RETRIES + 1));
         wu_runcloud_remember_failure($hook, $name, $error['message'] . " (retry scheduled in {$delay} s)", false);
     } else {
@@ -235,6 +275,64 @@ function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 
         wu_runcloud_remember_failure($hook, $name, $error['message'] . " ($why)", true);
     }
     return false;
+}
+
+/** The last event seen for each name (add or remove, and when): a later one supersedes retries of earlier ones. */
+function wu_runcloud_note_event(string $name, bool $add): void {
+    if ($name === '') {
+        return;
+    }
+    $events = get_site_option('wu_runcloud_last_events', []);
+    $events = is_array($events) ? $events : [];
+    unset($events[$name]);
+    $events[$name] = ['add' => $add, 'time' => microtime(true)];
+    update_site_option('wu_runcloud_last_events', array_slice($events, -2000, null, true));
+}
+
+/**
+ * Why a retry of `$hook` for `$name` must not run any more ('' when it still must): a later
+ * event for the name went the other way, or the source of truth no longer wants it (under
+ * Ultimate Multisite its domain record; else the site that has the name).
+ */
+function wu_runcloud_superseded(string $hook, string $name, bool $add): string {
+    $events = get_site_option('wu_runcloud_last_events', []);
+    $last = is_array($events) ? ($events[$name] ?? null) : null;
+    if ($last !== null && $last['add'] !== $add) {
+        return sprintf('a later %s of %s superseded it', $last['add'] ? 'add' : 'removal', $name);
+    }
+    $mapped = wu_runcloud_still_mapped($name);
+    if ($mapped === null) {
+        return '';
+    }
+    if ($add && !$mapped) {
+        return "$name is no longer mapped in the network";
+    }
+    if (!$add && $mapped) {
+        return "$name is mapped in the network again";
+    }
+    return '';
+}
+
+/**
+ * Whether the network still serves `$name`: true, false, or null when it cannot tell. Under
+ * Ultimate Multisite its domain record decides (active, same name), else a site with that name;
+ * without it, a site with that name says yes, and nothing says no.
+ */
+function wu_runcloud_still_mapped(string $name): ?bool {
+    if ($name === '') {
+        return null;
+    }
+    $site = function_exists('get_sites') && (int) get_sites(['domain' => $name, 'count' => true]) > 0;
+    if (function_exists('wu_get_domain_by_domain')) {
+        $d = wu_get_domain_by_domain($name);
+        if (is_object($d)) {
+            $active = !method_exists($d, 'is_active') || $d->is_active();
+            $same = !method_exists($d, 'get_domain') || strtolower((string) $d->get_domain()) === $name;
+            return ($active && $same) || $site;
+        }
+        return $site;
+    }
+    return $site ? true : null;
 }
 
 add_action(WU_RUNCLOUD_RETRY_HOOK, static function ($hook = '', $domain = '', $site_id = 0, $attempt = 1): void {
@@ -370,6 +468,22 @@ add_action(WU_RUNCLOUD_RECHECK_HOOK, static function ($name = ''): void {
     wu_runcloud_recheck(is_scalar($name) ? (string) $name : '');
 }, 10, 1);
 
+// A mapping renamed in Ultimate Multisite (BerlinDB's transition of the `domain` column): UM
+// queues wu_add_domain for the new name only; the old one leaves RunCloud here, unless it was a
+// creation ('new') or another mapping still has it.
+add_action('wu_transition_domain_domain', static function ($old = '', $new = '', $id = 0): void {
+    $old = strtolower(trim(is_scalar($old) ? (string) $old : ''));
+    $new = strtolower(trim(is_scalar($new) ? (string) $new : ''));
+    if ($old === '' || $old === 'new' || $old === $new || !wu_runcloud_should_follow_um_actions()) {
+        return;
+    }
+    if (function_exists('wu_get_domain_by_domain') && is_object(wu_get_domain_by_domain($old))) {
+        wu_runcloud_log('info', "wu_transition_domain_domain $old -> $new: $old is still mapped elsewhere; left on RunCloud");
+        return;
+    }
+    wu_runcloud_handle('wu_remove_domain', $old, 0);
+}, 10, 3);
+
 // Ultimate Multisite's own DNS check succeeded: re-check at once, whatever the schedule says.
 add_action('wu_domain_manager_dns_propagation_finished', static function ($domain = null): void {
     $name = is_object($domain) && method_exists($domain, 'get_domain') ? (string) $domain->get_domain() : (is_scalar($domain) ? (string) $domain : '');
@@ -434,7 +548,26 @@ if (isset($_SERVER['REQUEST_URI']) && strpos((string) $_SERVER['REQUEST_URI'], '
     exit;
 }
 
-/** Adds the four actions, once however often it is called. */
+/**
+ * Whether the wu_* actions are ours to follow now: not when WordPress core's events are followed
+ * instead, and under Ultimate Multisite's registry only while our integration is enabled and set up.
+ */
+function wu_runcloud_should_follow_um_actions(): bool {
+    if (wu_runcloud_core_events_on()) {
+        return false;
+    }
+    if (class_exists('WP_Ultimo\Integrations\Integration_Registry')) {
+        $um = wu_runcloud_um_integration();
+        return $um !== null && $um->is_enabled() && $um->is_setup();
+    }
+    return true;
+}
+
+/**
+ * Adds the four actions, once however often it is called. Called when this file loads, so that
+ * Ultimate Multisite's `has_action('wu_add_domain')` guard before it queues an event always sees
+ * them; whether to act is decided when an event runs.
+ */
 function wu_runcloud_add_actions(): void {
     static $added = false;
     if ($added) {
@@ -443,7 +576,9 @@ function wu_runcloud_add_actions(): void {
     $added = true;
     foreach (array_keys(WU_RUNCLOUD_HOOKS) as $hook) {
         add_action($hook, static function ($domain = '', $site_id = 0) use ($hook): void {
-            wu_runcloud_handle($hook, $domain, $site_id);
+            if (wu_runcloud_should_follow_um_actions()) {
+                wu_runcloud_handle($hook, $domain, $site_id);
+            }
         }, 10, 2);
     }
 }
@@ -580,6 +715,7 @@ if (wu_runcloud_unavailable_reason() === '') {
 
     add_filter('debug_information', 'wu_runcloud_debug_information');
     add_filter('site_status_tests', 'wu_runcloud_site_status_tests');
+    wu_runcloud_add_actions();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -800,6 +936,22 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 if ($r === null) {
                     return $fail('the sync could not read the app; see the log');
                 }
+                // `all`: chunk after chunk until nothing remains or a chunk adds nothing.
+                if ($apply && !empty($assoc['all'])) {
+                    $total = count($r['to_add']);
+                    $added = $r['added'];
+                    $progress = $assoc['progress'] ?? null;
+                    is_callable($progress) && $progress(count($r['added']), $total);
+                    while ($r['remaining'] > 0 && $r['added'] && !$r['failed']) {
+                        $r = wu_runcloud_sync(true, $limit);
+                        if ($r === null) {
+                            return $fail('the sync could not read the app; see the log');
+                        }
+                        $added = array_merge($added, $r['added']);
+                        is_callable($progress) && $progress(count($r['added']), $total);
+                    }
+                    $r['added'] = $added;
+                }
                 $rows = [];
                 foreach ($r['to_add'] as $n) $rows[] = ['name' => $n, 'action' => in_array($n, $r['added'], true) ? 'added' : ($apply ? 'to add (next chunk)' : 'to add')];
                 foreach ($r['failed'] as $f) $rows[] = ['name' => $f['name'], 'action' => 'failed: ' . $f['message']];
@@ -820,45 +972,175 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
 if (defined('WP_CLI') && WP_CLI && class_exists('WP_CLI')) {
     /**
      * Keeps the RunCloud web application in step with the network's domains.
+     *
+     * Written to WP-CLI's published command interface (WP-CLI is not in Debian's packages, so
+     * this class is not run by the tests; its logic, wu_runcloud_cli(), is, inside WordPress).
      */
     class WU_RunCloud_CLI_Command {
         private function run(string $command, array $args, array $assoc): void {
             $format = $assoc['format'] ?? 'table';
-            if ($command === 'sync' && empty($assoc['apply']) === false && !isset($assoc['limit'])) {
-                // Whole network, chunk after chunk, with a progress bar.
-                $first = wu_runcloud_cli('sync', [], ['limit' => WU_RUNCLOUD_SYNC_CHUNK]);
-                $total = count($first['result']['to_add'] ?? []);
-                $bar = \WP_CLI\Utils\make_progress_bar('Adding to RunCloud', max(1, $total));
-                do {
-                    $out = wu_runcloud_cli('sync', [], ['apply' => true, 'limit' => WU_RUNCLOUD_SYNC_CHUNK]);
-                    for ($i = 0; $i < count($out['result']['added'] ?? []); $i++) $bar->tick();
-                } while ($out['code'] === 0 && ($out['result']['remaining'] ?? 0) > 0 && !empty($out['result']['added']));
-                $bar->finish();
+            if ($command === 'sync' && !empty($assoc['apply']) && !isset($assoc['limit'])) {
+                // Whole network, chunk after chunk (the loop is wu_runcloud_cli()'s), with a progress bar.
+                $bar = null;
+                $assoc['all'] = true;
+                $assoc['progress'] = static function (int $done, int $total) use (&$bar): void {
+                    $bar ??= \WP_CLI\Utils\make_progress_bar('Adding to RunCloud', max(1, $total));
+                    $bar->tick($done);
+                };
+                $out = wu_runcloud_cli('sync', [], $assoc);
+                $bar && $bar->finish();
             } else {
                 $out = wu_runcloud_cli($command, $args, $assoc);
             }
             if ($out['rows']) {
                 \WP_CLI\Utils\format_items($format, $out['rows'], array_keys($out['rows'][0]));
             }
+            // With a machine format stdout holds only the data: the verdict goes to stderr.
+            $machine = $format !== 'table';
             if ($out['code'] === 0) {
-                $out['message'] === '' || WP_CLI::success($out['message']);
+                if ($out['message'] !== '') {
+                    $machine ? fwrite(STDERR, 'Success: ' . $out['message'] . "\n") : WP_CLI::success($out['message']);
+                }
             } else {
                 WP_CLI::error($out['message'], $out['code']);
             }
         }
-        /** Shows whether the extension is loaded and set up, how it is hooked, and the last sync. [--format=<format>] */
+
+        /**
+         * Shows whether the extension is loaded and set up, how it is hooked, the certificates and the last sync.
+         *
+         * ## OPTIONS
+         *
+         * [--format=<format>]
+         * : Output format.
+         * ---
+         * default: table
+         * options:
+         *   - table
+         *   - json
+         *   - csv
+         *   - yaml
+         * ---
+         *
+         * ## EXAMPLES
+         *
+         *     wp runcloud status
+         */
         public function status($args, $assoc) { $this->run('status', $args, $assoc); }
-        /** Runs the connection test. [--format=<format>] */
+
+        /**
+         * Runs the connection test: credentials, server, web application, SSL mode.
+         *
+         * ## OPTIONS
+         *
+         * [--format=<format>]
+         * : Output format.
+         * ---
+         * default: table
+         * options:
+         *   - table
+         *   - json
+         *   - csv
+         *   - yaml
+         * ---
+         */
         public function test($args, $assoc) { $this->run('test', $args, $assoc); }
-        /** Lists the app's domains. [--format=<format>] */
+
+        /**
+         * Lists the app's domains with each name's certificate state, and the names that wait for DNS.
+         *
+         * ## OPTIONS
+         *
+         * [--format=<format>]
+         * : Output format.
+         * ---
+         * default: table
+         * options:
+         *   - table
+         *   - json
+         *   - csv
+         *   - yaml
+         *   - count
+         * ---
+         *
+         * ## EXAMPLES
+         *
+         *     wp runcloud domains --format=json
+         */
         public function domains($args, $assoc) { $this->run('domains', $args, $assoc); }
-        /** Adds a domain. <name> */
+
+        /**
+         * Adds a domain (once it points at this server; until then it waits for DNS).
+         *
+         * ## OPTIONS
+         *
+         * <name>
+         * : The host name, such as shop.example.com.
+         */
         public function add($args, $assoc) { $this->run('add', $args, $assoc); }
-        /** Removes a domain. <name> */
+
+        /**
+         * Removes a domain from the app.
+         *
+         * ## OPTIONS
+         *
+         * <name>
+         * : The host name.
+         */
         public function remove($args, $assoc) { $this->run('remove', $args, $assoc); }
-        /** Redeploys the app's certificate (basic SSL). */
+
+        /**
+         * Redeploys the app's certificate (basic SSL), or with --check lists the names that would make it fail.
+         *
+         * ## OPTIONS
+         *
+         * [--check]
+         * : Change nothing; list the names on the app that do not point here and the names without a certificate.
+         *
+         * [--format=<format>]
+         * : Output format of --check.
+         * ---
+         * default: table
+         * options:
+         *   - table
+         *   - json
+         *   - csv
+         *   - yaml
+         * ---
+         *
+         * ## EXAMPLES
+         *
+         *     wp runcloud ssl --check
+         */
         public function ssl($args, $assoc) { $this->run('ssl', $args, $assoc); }
-        /** Reconciles the app with the network's names. [--apply] [--limit=<n>] [--format=<format>] */
+
+        /**
+         * Reconciles the app with the network's names: a dry run unless --apply.
+         *
+         * ## OPTIONS
+         *
+         * [--apply]
+         * : Add what is missing (without --limit: the whole network, chunk after chunk).
+         *
+         * [--limit=<n>]
+         * : At most this many changes (1 to 500).
+         *
+         * [--format=<format>]
+         * : Output format.
+         * ---
+         * default: table
+         * options:
+         *   - table
+         *   - json
+         *   - csv
+         *   - yaml
+         * ---
+         *
+         * ## EXAMPLES
+         *
+         *     wp runcloud sync
+         *     wp runcloud sync --apply
+         */
         public function sync($args, $assoc) { $this->run('sync', $args, $assoc); }
     }
     WP_CLI::add_command('runcloud', 'WU_RunCloud_CLI_Command');
@@ -899,15 +1181,27 @@ function wu_runcloud_site_health_test(): array {
         $result['description'] = '<p>' . esc_html('Missing: ' . implode(', ', $runcloud->get_missing_constants()) . '. Define them in wp-config.php or in Ultimate Multisite\'s RunCloud wizard.') . '</p>';
         return $result;
     }
-    $report = $runcloud->test_connection();
+    // Cached: the Site Health page must not wait on RunCloud at every load.
+    $report = get_site_transient('wu_runcloud_connection');
+    if (!is_array($report)) {
+        $report = $runcloud->test_connection();
+        // Only a good answer is kept (5 minutes, or until an event fails): a problem shows at once.
+        if ($report['ok']) {
+            set_site_transient('wu_runcloud_connection', $report, 300);
+        }
+    }
     $items = '';
     foreach ($report['checks'] as $check) {
         $items .= sprintf('<li>%s %s: %s</li>', $check['ok'] ? '&#10003;' : '&#10007;', esc_html($check['name']), esc_html($check['message']));
     }
     $failures = get_site_option(WU_RUNCLOUD_FAILURES_OPTION, []);
+    $failures = is_array($failures) ? $failures : [];
     $recent = '';
-    foreach (array_slice(is_array($failures) ? $failures : [], 0, 5) as $f) {
+    foreach (array_slice($failures, 0, 10) as $f) {
         $recent .= sprintf('<li>%s %s %s: %s</li>', esc_html(gmdate('Y-m-d H:i', (int) $f['time'])), esc_html($f['hook']), esc_html($f['domain']), esc_html($f['message']));
+    }
+    if (count($failures) > 10) {
+        $recent .= sprintf('<li>%s</li>', esc_html(sprintf('and %d more not yet healed (%d failures in all since the count began; every one is in the log)', count($failures) - 10, (int) get_site_option('wu_runcloud_failure_count', 0))));
     }
     $waiting = '';
     $np = get_site_option(WU_RUNCLOUD_NOT_POINTING_OPTION, []);
@@ -935,6 +1229,25 @@ function wu_runcloud_site_health_test(): array {
     return $result;
 }
 
+/** Where the credentials come from, never what they are. */
+function wu_runcloud_credentials_source(): string {
+    $v3 = defined('WU_RUNCLOUD_API_TOKEN') && WU_RUNCLOUD_API_TOKEN;
+    $v2 = defined('WU_RUNCLOUD_API_KEY') && WU_RUNCLOUD_API_KEY;
+    if ($v3 || $v2) {
+        return 'wp-config.php constants (API ' . ($v3 ? 'v3' : 'v2') . ')';
+    }
+    $um = wu_runcloud_um_integration();
+    if ($um !== null) {
+        if ($um->get_credential('WU_RUNCLOUD_API_TOKEN') !== '') {
+            return 'Ultimate Multisite wizard (API v3)';
+        }
+        if ($um->get_credential('WU_RUNCLOUD_API_KEY') !== '') {
+            return 'Ultimate Multisite wizard (API v2)';
+        }
+    }
+    return 'none';
+}
+
 function wu_runcloud_debug_information(array $info): array {
     $loaded = extension_loaded('wu_runcloud');
     $fields = [
@@ -947,6 +1260,7 @@ function wu_runcloud_debug_information(array $info): array {
         $fields[strtolower($name)] = ['label' => $name, 'value' => defined($name) && constant($name) ? 'defined' : 'not defined', 'private' => true];
     }
     $runcloud = $loaded ? wu_runcloud() : null;
+    $fields['credentials'] = ['label' => 'Credentials', 'value' => wu_runcloud_credentials_source()];
     if ($runcloud !== null) {
         $fields['setup'] = ['label' => 'Set up', 'value' => $runcloud->is_setup() ? 'yes' : 'no: missing ' . implode(', ', $runcloud->get_missing_constants())];
     }

@@ -875,6 +875,25 @@ impl Integration {
         list_ht(reports)
     }
 
+    /// Writes one line where the extension's own lines go: Ultimate Multisite's
+    /// log, else `wu_runcloud.log_file`, else PHP's error log (warnings and
+    /// errors). For the glue's own lines (retries, give-ups, re-checks), so that
+    /// an admin finds every line in one place. Secrets in it are redacted.
+    /// `$level`: info, warning or error (anything else counts as info).
+    pub fn log(level: &Zval, message: &Zval) -> bool {
+        let level = match level.str().unwrap_or("info") {
+            "error" => log::Level::Error,
+            "warning" => log::Level::Warning,
+            _ => log::Level::Info,
+        };
+        let Some(text) = message.str() else {
+            return false;
+        };
+        let secrets = secrets_of(&constants::read_all());
+        log::write(level, &redact(text, &secrets));
+        true
+    }
+
     /// @return array{mode: string, status: string, message: string}
     pub fn redeploy_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
         self.strict(|raw| {

@@ -7,6 +7,25 @@
  */
 defined('ABSPATH') || exit;
 
+// Whether the glue's callbacks exist as soon as the must-use plugins are loaded, before any
+// plugin runs: Ultimate Multisite 2.5 queues wu_add_domain only when has_action() says so.
+add_action('muplugins_loaded', static function (): void {
+    $GLOBALS['wu_e2e_has_action_at_load'] = (bool) has_action('wu_add_domain');
+});
+
+// Ultimate Multisite's settings, when a section asks for them ("Create www Subdomain").
+if (!function_exists('wu_get_setting') && get_network_option(null, 'wu_e2e_um_settings')) {
+    function wu_get_setting($key, $default = false) {
+        $settings = (array) get_network_option(null, 'wu_e2e_um_settings', []);
+        return $settings[$key] ?? $default;
+    }
+}
+
+// A configuration the extension refuses, when a section asks for it.
+add_filter('wu_runcloud_options', static function (array $o): array {
+    return get_network_option(null, 'wu_e2e_bad_option') ? $o + ['timeout' => 'soon'] : $o;
+});
+
 add_action('init', static function (): void {
     $what = $_GET['wu_e2e'] ?? null;
     if ($what === null) {
@@ -52,6 +71,14 @@ add_action('init', static function (): void {
             };
             do_action('wu_domain_manager_dns_propagation_finished', $domain);
             $out['fired'] = 'wu_domain_manager_dns_propagation_finished';
+            break;
+        case 'has_action':
+            $out['at_load'] = $GLOBALS['wu_e2e_has_action_at_load'] ?? null;
+            break;
+        case 'set_option':
+            $v = json_decode(wp_unslash($_GET['value'] ?? 'null'), true);
+            $v === null ? delete_network_option(null, $_GET['name']) : update_network_option(null, $_GET['name'], $v);
+            $out['set'] = $_GET['name'];
             break;
         case 'cert_states':
             $out['states'] = wu_runcloud_cert_states();

@@ -282,5 +282,77 @@ check('wp runcloud ssl --check: the name whose DNS moved away is listed, exit 1'
 check('Site Health warns while a name on the app does not point here',
     ($h['test']['status'] ?? '') === 'recommended' && str_contains($h['test']['description'] ?? '', 'moved-away.com'), $h['test'] ?? $h);
 
+// 13. Ultimate Multisite as it really runs: events in order, site names, renames, honest status.
+sim('POST', '/__sim/reset');
+sim('DELETE', '/__sim/faults');
+constants($token);
+$opt = fn(string $name, $value) => wp('wu_e2e=set_option&name=' . $name . '&value=' . rawurlencode(json_encode($value)));
+$until = function (callable $done, int $rounds = 20): int {
+    for ($round = 0; $round < $rounds && !$done(); $round++) {
+        sleep(1);
+        wp('', 'network.test', null, '/wp-cron.php');
+    }
+    return $round;
+};
+check("the glue's callbacks exist once the must-use plugins are loaded (UM's has_action() guard sees them)",
+    (wp('wu_e2e=has_action')[1]['at_load'] ?? false) === true);
+
+// A new site's own name through both hooks, in both orders, with UM's "Create www Subdomain" = always.
+$opt('wu_e2e_um_settings', ['auto_create_www_subdomain' => 'always']);
+foreach ([['wu_add_subdomain', 'wu_add_domain'], ['wu_add_domain', 'wu_add_subdomain']] as $k => $order) {
+    $site = $k === 0 ? 'bob.network.test' : 'carol.network.test';
+    foreach ($order as $hook) {
+        fire($hook, $hook === 'wu_add_subdomain' ? ['subdomain' => $site, 'site_id' => '7'] : ['domain' => $site, 'site_id' => 7]);
+    }
+    $entry = array_values(array_filter(sim('GET', '/__sim/apps/101/201')['domains'], fn($d) => $d['name'] === $site));
+    check("a new site's name ($order[0] first) is added once and never with a www twin",
+        count($entry) === 1 && $entry[0]['www'] === false, $entry);
+}
+$opt('wu_e2e_um_settings', null);
+
+// A renamed mapping: the old name leaves RunCloud; a creation ('new') removes nothing.
+sim('POST', '/__sim/domains', ['name' => 'old-name.com']);
+fire('wu_transition_domain_domain', ['old-name.com', 'new-name.com', 12]);
+fire('wu_add_domain', ['domain' => 'new-name.com', 'site_id' => 5]);
+fire('wu_transition_domain_domain', ['new', 'fresh.com', 13]);
+check('a rename removes the old name and adds the new; a creation removes nothing',
+    !in_array('old-name.com', names(), true) && in_array('new-name.com', names(), true), names());
+
+// An add that fails, then the removal of the same name, then the retry: the name stays off.
+sim('POST', '/__sim/faults', ['path_contains' => '/domains', 'status' => 503, 'count' => 6]);
+fire('wu_add_domain', ['domain' => 'flip.com', 'site_id' => 21]);
+sim('DELETE', '/__sim/faults');
+sleep(3); // the circuit breaker's pause
+fire('wu_remove_domain', ['domain' => 'flip.com', 'site_id' => 21]);
+$until(fn() => str_contains(log_text(), 'wu_add_domain flip.com: retry not run'), 10);
+check('add fails, the name is removed, then the retry runs: the name stays off the app (the retry says why)',
+    !in_array('flip.com', names(), true) && str_contains(log_text(), 'wu_add_domain flip.com: retry not run: a later removal'), [names(), log_text()]);
+// The other order: a removal fails, the name is mapped again, the removal's retry does nothing.
+sim('POST', '/__sim/domains', ['name' => 'flop.com']);
+sim('POST', '/__sim/faults', ['path_contains' => '/domains', 'status' => 503, 'count' => 6]);
+fire('wu_remove_domain', ['domain' => 'flop.com', 'site_id' => 22]);
+sim('DELETE', '/__sim/faults');
+sleep(3);
+fire('wu_add_domain', ['domain' => 'flop.com', 'site_id' => 22]);
+$until(fn() => str_contains(log_text(), 'wu_remove_domain flop.com: retry not run'), 10);
+check('removal fails, the name is mapped again, then the retry runs: the name stays on the app',
+    in_array('flop.com', names(), true) && str_contains(log_text(), 'wu_remove_domain flop.com: retry not run: a later add'), names());
+check("the glue's retry lines reach the extension's log (wu_runcloud.log_file)", str_contains(log_text(), 'will try again in'));
+[, $f] = wp('wu_e2e=failures');
+check('failures that were healed or superseded are no longer shown as current',
+    !array_filter($f['failures'] ?? [], fn($x) => in_array($x['domain'], ['flip.com', 'flop.com'], true)), $f);
+[, $h] = wp('wu_e2e=health');
+check('Site Health Info says where the credentials come from', ($h['info']['fields']['credentials']['value'] ?? '') === 'wp-config.php constants (API v3)', $h['info']['fields']['credentials'] ?? $h);
+
+// The integration refuses its configuration: the event is recorded and retried, not lost.
+$opt('wu_e2e_bad_option', true);
+fire('wu_add_domain', ['domain' => 'after-fix.com', 'site_id' => 23]);
+[, $f] = wp('wu_e2e=failures');
+check('an event that meets a refused configuration is recorded with a retry',
+    (bool) array_filter($f['failures'] ?? [], fn($x) => $x['domain'] === 'after-fix.com' && str_contains($x['message'], 'retry scheduled')), $f);
+$opt('wu_e2e_bad_option', null);
+$until(fn() => in_array('after-fix.com', names(), true), 10);
+check('once the configuration is fixed the retry adds it', in_array('after-fix.com', names(), true), names());
+
 echo "e2e: $passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);
