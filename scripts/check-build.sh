@@ -28,7 +28,7 @@ else
   [ -x "$bin" ] || problems+=("$php_config names the PHP binary '$bin', which does not exist.")
 fi
 if ! command -v cargo >/dev/null 2>&1; then
-  problems+=("cargo not found: install Rust with rustup (https://rustup.rs), 1.80 or newer.")
+  problems+=("cargo not found: install Rust with rustup (https://rustup.rs), 1.88 or newer.")
 fi
 if ! command -v cc >/dev/null 2>&1; then
   problems+=("no C compiler (cc): apt-get install build-essential")

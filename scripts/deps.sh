@@ -23,6 +23,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo (Rust 1.80 or newer) is needed: install it with rustup (https://rustup.rs)" >&2
+  echo "cargo (Rust 1.88 or newer) is needed: install it with rustup (https://rustup.rs)" >&2
   exit 1
 fi

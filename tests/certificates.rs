@@ -19,8 +19,6 @@ use wu_runcloud::mapping::{AddOutcome, Mapping, NameKind, SslMode, SslStatus};
 use wu_runcloud::pointing::{Pointing, Via};
 use wu_runcloud::ssl_batch;
 
-/// The request's batch is the process's: the tests that use it take turns.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn batch_config(sim: &Sim) -> Config {
     let mut c = config_v3(sim);
@@ -81,7 +79,7 @@ fn run_owed(sim: &Sim) -> Result<wu_runcloud::mapping::SslOutcome, wu_runcloud::
 /// The batch is per process: the basic-mode flows run in turn in one test.
 #[test]
 fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     let sim = sim();
     let config = batch_config(&sim);
     ssl_batch::forget_request();
@@ -390,7 +388,7 @@ fn sync_lists_the_names_on_the_app_that_would_fail_a_renewal() {
 
 #[test]
 fn a_planted_state_directory_is_refused_and_never_written() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     use std::os::unix::fs::PermissionsExt;
     let sim = sim();
     let mut config = config_v3(&sim);

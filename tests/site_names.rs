@@ -17,8 +17,6 @@ use wu_runcloud::config::{SslBatch, WwwPolicy};
 use wu_runcloud::mapping::{Mapping, NameKind};
 use wu_runcloud::ssl_batch;
 
-/// The request's batch and memo are the process's: these tests take turns.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Lookups of the parent `network.test` (the wildcard question), not of a name.
 fn wildcard_lookups(sim: &runcloud_sim::Sim) -> usize {
@@ -39,7 +37,7 @@ fn wildcard_lookups(sim: &runcloud_sim::Sim) -> usize {
 /// twin, and the wildcard question is asked once per parent in the request.
 #[test]
 fn a_site_name_is_a_site_name_whichever_hook_brings_it() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     let sim = sim();
     let mut config = config_v3(&sim);
     config.options.www = WwwPolicy::Always;
@@ -97,7 +95,7 @@ fn a_site_name_is_a_site_name_whichever_hook_brings_it() {
 
 #[test]
 fn a_name_removed_later_in_its_request_is_not_named_by_the_redeploy() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     let sim = sim();
     let mut config = config_v3(&sim);
     config.options.ssl_batch = SslBatch::Request;

@@ -130,3 +130,10 @@ pub fn count_calls(sim: &Sim, wanted: impl Fn(&str) -> bool) -> usize {
         .filter(|c| wanted(c))
         .count()
 }
+
+/// The request's batch and memo (ssl_batch) are the process's: the tests of one
+/// file that use them take turns through this.
+pub fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
