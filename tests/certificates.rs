@@ -19,7 +19,6 @@ use wu_runcloud::mapping::{AddOutcome, Mapping, NameKind, SslMode, SslStatus};
 use wu_runcloud::pointing::{Pointing, Via};
 use wu_runcloud::ssl_batch;
 
-
 fn batch_config(sim: &Sim) -> Config {
     let mut c = config_v3(sim);
     c.options.ssl_batch = SslBatch::Request;

@@ -17,7 +17,6 @@ use wu_runcloud::config::{SslBatch, WwwPolicy};
 use wu_runcloud::mapping::{Mapping, NameKind};
 use wu_runcloud::ssl_batch;
 
-
 /// Lookups of the parent `network.test` (the wildcard question), not of a name.
 fn wildcard_lookups(sim: &runcloud_sim::Sim) -> usize {
     sim.shared()
