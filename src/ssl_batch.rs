@@ -221,6 +221,7 @@ mod tests {
             app_id: 2,
             extra_apps: Vec::new(),
             server_ips: Vec::new(),
+            network_domain: None,
             options: Options {
                 state_dir: Some(dir.to_path_buf()),
                 ..Options::default()
