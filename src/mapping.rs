@@ -573,7 +573,11 @@ impl<'a> Mapping<'a> {
                 let mut names = caught_up;
                 let late = names.len();
                 names.push(domain.name.clone());
-                ssl_batch::defer(&key, self.config, &cert, remembered, &names);
+                if let Some(why) = ssl_batch::defer(&key, self.config, &cert, remembered, &names) {
+                    self.api.note(format!(
+                        "the redeploy owed is kept in this worker's memory only, not on disk: {why}"
+                    ));
+                }
                 return queued(&cert, late, batch);
             }
             Ok((app, remembered)) => {

@@ -65,17 +65,17 @@ pub fn drop_name(key: &str, name: &str) {
 const MAX_NAMES: usize = 2000;
 
 /// Records that `names` on the app `key` need the certificate `cert` redeployed.
-/// True when this is the first redeploy owed in this request (the caller then
-/// arranges for `take_all()` at request end).
+/// `Some(why)` when they could not be kept on disk too (the state directory
+/// was refused): the caller logs it; the redeploy is still owed in memory.
 pub fn defer(
     key: &str,
     config: &Config,
     cert: &SslCert,
     remembered: bool,
     names: &[String],
-) -> bool {
+) -> Option<String> {
     let mut pending = crate::lock(&PENDING);
-    let first = pending.is_empty();
+    let mut refused = None;
     let entry = match pending.iter_mut().position(|d| d.key == key) {
         Some(i) => pending.get_mut(i),
         None => {
@@ -100,11 +100,12 @@ pub fn defer(
         }
         if !new.is_empty() {
             if let Err(e) = owed::append(config, &new) {
-                d.disk_error = Some(e);
+                d.disk_error = Some(e.clone());
+                refused = Some(e);
             }
         }
     }
-    first
+    refused
 }
 
 /// Whether a redeploy of the app `key` is already owed in this request.
