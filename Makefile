@@ -4,18 +4,22 @@
 #   make install  release build into `php-config --extension-dir`, plus ini files
 #   make e2e      WordPress multisite on nginx + PHP-FPM + MariaDB with the installed extension
 #   make bench    the extension against the plain PHP way, over TLS with 50 ms RTT (BENCHMARK.md)
-# PHP_CONFIG=/path/to/php-config picks another PHP (e.g. RunCloud's own build).
+# The PHP built and tested for: the distribution's own (Debian 12: 8.2, Debian 13: 8.4,
+# Ubuntu 22.04: 8.1, 24.04: 8.3), or PHP_VERSION=8.3, or PHP_CONFIG=/path/to/php-config
+# (e.g. RunCloud's own build). Its phpX.Y-* packages are the ones installed.
 
-PHP_CONFIG ?= php-config
-CARGO      ?= cargo
-export PHP_CONFIG
+CARGO ?= cargo
+PHP_VERSION := $(shell PHP_VERSION="$(PHP_VERSION)" PHP_CONFIG="$(PHP_CONFIG)" scripts/php-version.sh)
+PHP_CONFIG  ?= php-config$(PHP_VERSION)
+export PHP_CONFIG PHP_VERSION
 
-# What building needs on Debian 12, and what the tests and the demo add.
+# What building needs, and what the tests and the demo add.
 # `make install` installs neither: on a server it only checks and says what is missing.
-BUILD_PACKAGES := php8.2-dev php8.2-cli clang libclang-dev
-TEST_PACKAGES  := php8.2-fpm libfcgi-bin valgrind
-BENCH_PACKAGES := php8.2-curl
-E2E_PACKAGES   := mariadb-server nginx php8.2-fpm php8.2-mysql php8.2-gd wordpress wordpress-theme-twentytwentythree curl openssl
+P := php$(PHP_VERSION)
+BUILD_PACKAGES := $(P)-dev $(P)-cli clang libclang-dev
+TEST_PACKAGES  := $(P)-fpm libfcgi-bin valgrind
+BENCH_PACKAGES := $(P)-curl
+E2E_PACKAGES   := mariadb-server nginx $(P)-fpm $(P)-mysql $(P)-gd wordpress wordpress-theme-twentytwentythree curl openssl
 
 # Runs a command with PHP=<the PHP binary of PHP_CONFIG>, looked up when the
 # recipe runs (after `deps` may have installed PHP), never when make reads this file.
@@ -25,9 +29,10 @@ EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps deps-test deps-e2e bench e2e test-phpize check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
+.PHONY: deps deps-test deps-e2e bench e2e test-phpize test-php84 check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
+	@[ -n "$(PHP_VERSION)" ] || { scripts/php-version.sh; exit 1; }
 	@scripts/deps.sh $(BUILD_PACKAGES)
 
 deps-test: deps
@@ -54,7 +59,7 @@ test-rust: build
 test-php: build
 	@$(WITH_PHP) scripts/run-phpt.sh $(EXT_DEBUG) $(SIM)
 
-# Real php-fpm8.2 workers driven through FastCGI (FPM_REQUESTS, FPM_WORKERS).
+# Real php-fpmX.Y workers driven through FastCGI (FPM_REQUESTS, FPM_WORKERS).
 test-fpm: deps-test build
 	@$(WITH_PHP) scripts/fpm-test.sh $(EXT_DEBUG) $(SIM)
 
@@ -63,6 +68,11 @@ bench: deps
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	$(WITH_PHP) $(CARGO) build --release --workspace
 	@$(WITH_PHP) scripts/bench.sh $(EXT_RELEASE) target/release/runcloud-sim target/release/latency-proxy
+
+# The .phpt suite and a PHP-FPM smoke test on Debian 13's PHP 8.4, in a Debian 13 root made
+# with debootstrap and kept between runs (scripts/test-php84.sh).
+test-php84:
+	@scripts/test-php84.sh
 
 # The phpize route that PIE runs (composer.json, config.m4, Makefile.frag), on a copy of the tree.
 test-phpize: deps

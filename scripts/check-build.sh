@@ -12,7 +12,7 @@ hint_php() {
       make install PHP_CONFIG=/RunCloud/Packages/php83rc/bin/php-config   (php81rc, php82rc, php84rc ...)
     Pick the version the web application runs (its Settings tab in RunCloud's dashboard).
   - Debian or Ubuntu with the distribution's PHP: apt-get install php8.X-dev  (the X of the PHP that FPM runs:
-      Debian 12 has 8.2, Ubuntu 22.04 has 8.1, Ubuntu 24.04 has 8.3)
+      Debian 12 has 8.2, Debian 13 has 8.4, Ubuntu 22.04 has 8.1, Ubuntu 24.04 has 8.3)
 HINT
 }
 if ! command -v "$php_config" >/dev/null 2>&1; then

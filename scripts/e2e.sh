@@ -99,8 +99,9 @@ cp "$here/wordpress/wu-runcloud.php" "$here/tests/e2e/driver.php" "$here/tests/e
 
 # Two PHP-FPM masters with Debian's php.ini: one with its conf.d as `make install` left it
 # (the extension loads from 30-wu_runcloud.ini), one without that file.
-fpm=$(command -v php-fpm8.2)
-confd=/etc/php/8.2/fpm/conf.d
+v=$("$php_bin" -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;')
+fpm=$(command -v "php-fpm$v" || ls "/usr/sbin/php-fpm$v")
+confd=/etc/php/$v/fpm/conf.d
 [ -f "$confd/30-wu_runcloud.ini" ] || { echo "e2e: $confd/30-wu_runcloud.ini is missing: make install did not enable the extension for FPM"; exit 1; }
 mkdir "$tmp/confd-noext"
 # Owed certificate redeploys: a directory only the pool's user (root here) may use.

@@ -7,8 +7,9 @@ set -euo pipefail
 ext=$(realpath "$1"); sim=$(realpath "$2")
 requests=${FPM_REQUESTS:-3000}; workers=${FPM_WORKERS:-4}
 here=$(cd "$(dirname "$0")/.." && pwd)
-fpm=$(command -v php-fpm8.2 || command -v php-fpm || ls /usr/sbin/php-fpm* 2>/dev/null | head -n1)
-[ -x "$fpm" ] || { echo "fpm-test: php-fpm not found (apt-get install php8.2-fpm)"; exit 1; }
+v=$("${PHP:-php}" -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;')
+fpm=$(command -v "php-fpm$v" || ls "/usr/sbin/php-fpm$v" 2>/dev/null || command -v php-fpm || true)
+[ -x "$fpm" ] || { echo "fpm-test: php-fpm$v not found (apt-get install php$v-fpm)"; exit 1; }
 command -v cgi-fcgi >/dev/null || { echo "fpm-test: cgi-fcgi not found (apt-get install libfcgi-bin)"; exit 1; }
 . "$here/scripts/sim.sh"
 start_sim "$sim"
