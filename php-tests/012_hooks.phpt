@@ -40,4 +40,3 @@ bool(false)
 LOG[integration-runcloud/error] wu_remove_domain network.test (site 1): failed: network.test is the primary domain of web application 201; it was not removed. Change the primary domain in RunCloud first
 bool(false)
 network.test
-LOG[integration-runcloud/info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 2 name(s) added in this request: mapped.example.com, alice.network.test

@@ -40,4 +40,3 @@ LOG wu_add_domain hooked.example.com (site 9): added, RunCloud domain %d; SSL qu
 bool(true)
 LOG wu_remove_domain hooked.example.com (site 9): removed from RunCloud web application 201
 bool(true)
-LOG SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 1 name(s) added in this request: hooked.example.com

@@ -48,4 +48,4 @@ LOG[info] wu_remove_domain shop.example.com (site 12): removed from RunCloud web
 LOG[info] wu_remove_subdomain alice.network.test (site 2): removed from RunCloud web application 201
 LOG[error] wu_add_domain "": failed: Invalid domain name "": it is empty
 network.test null-id.example.org float-id.example.org
-LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 4 name(s) added in this request: alice.network.test, shop.example.com, null-id.example.org, float-id.example.org
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 2 name(s) added in this request: null-id.example.org, float-id.example.org

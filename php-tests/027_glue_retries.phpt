@@ -9,6 +9,8 @@ require __DIR__ . '/wp-stand-in.inc';
 sim_reset();
 function wu_log_add($h, $m, $l) { echo "LOG[$l] $m\n"; }
 define('ABSPATH', __DIR__ . '/');
+// The certificate at each request's end, as before the queued redeploy (php-tests/037 has it).
+define('WU_RUNCLOUD_SSL_WINDOW', 0);
 define_v3();
 ini_set('wu_runcloud.api_url', sim_api());
 ini_set('wu_runcloud.max_retries', '0');

@@ -34,31 +34,48 @@ pub struct Deferred {
 static PENDING: Lazy<Mutex<Vec<Deferred>>> = Lazy::new(|| Mutex::new(Vec::new()));
 
 /// Per request, `app key|parent` -> whether a wildcard on the app serves the
-/// names below `parent`. A wildcard is rarely added or removed; within one
-/// request the answer is used as it is, and the next request asks again.
-static WILDCARDS: Lazy<Mutex<std::collections::HashMap<String, bool>>> =
-    Lazy::new(|| Mutex::new(std::collections::HashMap::new()));
+/// names below `parent`, and when that was asked. A wildcard is rarely added
+/// or removed: the answer holds until the request's batch ends (its flush, or
+/// the next request), and at most a minute in a long one (a CLI sync, a queue runner).
+type WildcardMemo = std::collections::HashMap<String, (bool, std::time::Instant)>;
+static WILDCARDS: Lazy<Mutex<WildcardMemo>> = Lazy::new(|| Mutex::new(WildcardMemo::new()));
 /// Parents remembered per request at most.
 const MAX_WILDCARDS: usize = 4096;
+const WILDCARD_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub fn wildcard_known(key: &str, parent: &str) -> Option<bool> {
     crate::lock(&WILDCARDS)
         .get(&format!("{key}|{parent}"))
-        .copied()
+        .filter(|(_, at)| at.elapsed() < WILDCARD_FOR)
+        .map(|(found, _)| *found)
 }
 
 pub fn remember_wildcard(key: &str, parent: &str, found: bool) {
     let mut w = crate::lock(&WILDCARDS);
+    if w.len() >= MAX_WILDCARDS {
+        w.retain(|_, (_, at)| at.elapsed() < WILDCARD_FOR);
+    }
     if w.len() < MAX_WILDCARDS {
-        w.insert(format!("{key}|{parent}"), found);
+        w.insert(
+            format!("{key}|{parent}"),
+            (found, std::time::Instant::now()),
+        );
     }
 }
 
-/// A name removed in the request that added it: out of the redeploy's list.
+/// The request's batch has ended (its redeploys are running): what it learnt goes.
+pub fn end_batch() {
+    crate::lock(&WILDCARDS).clear();
+}
+
+/// A name removed in the request that added it: out of the redeploy's list;
+/// a redeploy left with no name is owed no more (no needless certificate).
 pub fn drop_name(key: &str, name: &str) {
-    for d in crate::lock(&PENDING).iter_mut().filter(|d| d.key == key) {
+    let mut pending = crate::lock(&PENDING);
+    for d in pending.iter_mut().filter(|d| d.key == key) {
         d.names.retain(|n| n != name);
     }
+    pending.retain(|d| d.key != key || !d.names.is_empty());
 }
 
 /// The most names one batch lists (in its marker and log line); more are still covered.
@@ -131,6 +148,7 @@ pub fn pending_names(key: &str) -> Vec<String> {
 
 /// The redeploys owed, emptied: the request is ending.
 pub fn take_all() -> Vec<Deferred> {
+    end_batch();
     std::mem::take(&mut *crate::lock(&PENDING))
 }
 

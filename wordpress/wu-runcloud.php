@@ -393,7 +393,7 @@ function wu_runcloud_after_add(string $name, ?array $add): void {
         return;
     }
     $entry = wu_runcloud_cert_state($name, $state, $add['message']);
-    if ($state === 'queued') {
+    if ($state === 'queued' && WU_RUNCLOUD_SSL_WINDOW > 0) {
         wu_runcloud_schedule_redeploy(WU_RUNCLOUD_SSL_WINDOW, 0);
     } elseif ($state === 'waiting_dns') {
         wu_runcloud_schedule_recheck($name, $entry);
@@ -412,6 +412,9 @@ function wu_runcloud_schedule(string $hook, int $delay, array $args): string {
 function wu_runcloud_is_scheduled(string $hook, ?array $args = null): bool {
     if (function_exists('as_next_scheduled_action')) {
         return (bool) as_next_scheduled_action($hook, $args, 'wu-runcloud');
+    }
+    if (!function_exists('wp_next_scheduled')) {
+        return false;
     }
     if ($args === null) {
         foreach ((array) _get_cron_array() as $events) {
