@@ -4,6 +4,7 @@
 #   make install  release build into `php-config --extension-dir`, plus ini files
 #   make e2e      WordPress multisite on nginx + PHP-FPM + MariaDB with the installed extension
 #   make bench    the extension against the plain PHP way, over TLS with 50 ms RTT (BENCHMARK.md)
+#   make dist     prebuilt archives for PIE (PHP 8.2, 8.4; glibc 2.31), checked without a toolchain
 # The PHP built and tested for: the distribution's own (Debian 12: 8.2, Debian 13: 8.4,
 # Ubuntu 22.04: 8.1, 24.04: 8.3), or PHP_VERSION=8.3, or PHP_CONFIG=/path/to/php-config
 # (e.g. RunCloud's own build). Its phpX.Y-* packages are the ones installed.
@@ -29,7 +30,7 @@ EXT_DEBUG   := target/debug/libwu_runcloud.so
 EXT_RELEASE := target/release/libwu_runcloud.so
 SIM         := target/debug/runcloud-sim
 
-.PHONY: deps deps-test deps-e2e bench e2e test-phpize test-php84 check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
+.PHONY: deps deps-test deps-e2e bench e2e test-phpize test-php84 dist check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
 	@[ -n "$(PHP_VERSION)" ] || { scripts/php-version.sh; exit 1; }
@@ -73,6 +74,11 @@ bench: deps
 # with debootstrap and kept between runs (scripts/test-php84.sh).
 test-php84:
 	@scripts/test-php84.sh
+
+# Prebuilt archives that PIE installs (PHP 8.2 and 8.4, glibc 2.31 baseline) in
+# target/dist/out, each checked in a clean Debian root without Rust or a C compiler.
+dist: build
+	@scripts/dist.sh
 
 # The phpize route that PIE runs (composer.json, config.m4, Makefile.frag), on a copy of the tree.
 test-phpize: deps
