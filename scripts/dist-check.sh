@@ -11,9 +11,7 @@ glibc=${WU_GLIBC:-2.31}
 sim=target/debug/runcloud-sim
 [ -x "$sim" ] || cargo build --quiet -p runcloud-sim
 . scripts/sim.sh
-start_sim "$sim"
 trap stop_sim EXIT
-port=${SIM_BASE##*:}
 shopt -s nullglob
 archives=("$dir"/php_wu_runcloud-*.tgz)
 [ ${#archives[@]} -gt 0 ] || { echo "dist-check: no archive in $dir"; exit 1; }
@@ -30,12 +28,16 @@ for a in "${archives[@]}"; do
   fi
   case "$v" in 8.2) suite=bookworm ;; 8.4) suite=trixie ;; *) echo "dist-check: no Debian root for PHP $v"; exit 1 ;; esac
   root=$(scripts/debian-root.sh "$suite" "$suite-php$v-run" "php$v-cli")
+  # A simulator of its own for each archive's demo.
+  start_sim "$sim"
+  port=${SIM_BASE##*:}
   out=$(IN_ROOT_ENV="SIM_BASE=$SIM_BASE" scripts/in-root.sh "$root" "
     for tool in cargo rustc cc gcc clang; do command -v \$tool >/dev/null && { echo \"a toolchain is here: \$tool\"; exit 1; }; done
     state=\$(mktemp -d)
     php$v -n -d extension=/work/$x/wu_runcloud.so -d wu_runcloud.resolver=127.0.0.1:$port \
       -d wu_runcloud.state_dir=\$state -d wu_runcloud.probe_port=0 demo/demo.php
   " 2>&1) || { echo "$out" | tail -20; echo "dist-check: $name failed in a clean Debian $suite root"; exit 1; }
+  stop_sim
   echo "$out" | grep -q "redeployed, covering 3 names" || { echo "$out" | tail -20; echo "dist-check: $name: the demo did not run through"; exit 1; }
   echo "dist-check: $name: checksums ok, highest GLIBC_$highest (baseline $glibc), loads and runs the demo in PHP $v on a clean Debian $suite root (no Rust, no C compiler)"
 done
