@@ -14,16 +14,10 @@ mod common;
 use common::*;
 use runcloud_sim::{Sim, SEED_APP, SEED_SERVER};
 use serde_json::Value;
-use wu_runcloud::config::{Config, SslBatch};
+use wu_runcloud::config::Config;
 use wu_runcloud::mapping::{AddOutcome, Mapping, NameKind, SslMode, SslStatus};
 use wu_runcloud::pointing::{Pointing, Via};
 use wu_runcloud::ssl_batch;
-
-fn batch_config(sim: &Sim) -> Config {
-    let mut c = config_v3(sim);
-    c.options.ssl_batch = SslBatch::Request;
-    c
-}
 
 fn add(config: &Config, n: &str) -> AddOutcome {
     Mapping::new(config)
@@ -80,7 +74,7 @@ fn run_owed(sim: &Sim) -> Result<wu_runcloud::mapping::SslOutcome, wu_runcloud::
 fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     let _turn = take_turn();
     let sim = sim();
-    let config = batch_config(&sim);
+    let config = config_v3_batched(&sim);
     ssl_batch::forget_request();
 
     // Mapped before its DNS points: not added, no order, reported as waiting.
@@ -390,8 +384,7 @@ fn a_planted_state_directory_is_refused_and_never_written() {
     let _turn = take_turn();
     use std::os::unix::fs::PermissionsExt;
     let sim = sim();
-    let mut config = config_v3(&sim);
-    config.options.ssl_batch = SslBatch::Request;
+    let mut config = config_v3_batched(&sim);
     let planted = std::env::temp_dir().join(format!("wu-planted-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&planted);
     std::fs::create_dir(&planted).unwrap();

@@ -13,7 +13,7 @@ mod common;
 
 use common::*;
 use runcloud_sim::{SEED_APP, SEED_SERVER};
-use wu_runcloud::config::{SslBatch, WwwPolicy};
+use wu_runcloud::config::WwwPolicy;
 use wu_runcloud::mapping::{Mapping, NameKind};
 use wu_runcloud::ssl_batch;
 
@@ -96,8 +96,7 @@ fn a_site_name_is_a_site_name_whichever_hook_brings_it() {
 fn a_name_removed_later_in_its_request_is_not_named_by_the_redeploy() {
     let _turn = take_turn();
     let sim = sim();
-    let mut config = config_v3(&sim);
-    config.options.ssl_batch = SslBatch::Request;
+    let config = config_v3_batched(&sim);
     ssl_batch::forget_request();
     let m = Mapping::new(&config).unwrap();
     m.add(&name("kept.com"), NameKind::Mapped).unwrap();

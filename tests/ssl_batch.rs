@@ -16,12 +16,6 @@ use wu_runcloud::domain::DomainName;
 use wu_runcloud::mapping::{Mapping, NameKind, SslMode, SslStatus};
 use wu_runcloud::ssl_batch;
 
-fn batch_config(sim: &runcloud_sim::Sim) -> Config {
-    let mut c = config_v3(sim);
-    c.options.ssl_batch = wu_runcloud::config::SslBatch::Request;
-    c
-}
-
 fn add(config: &Config, n: &str) -> wu_runcloud::mapping::AddOutcome {
     Mapping::new(config)
         .expect("m")
@@ -37,7 +31,7 @@ fn puts(sim: &runcloud_sim::Sim) -> Vec<String> {
 #[test]
 fn a_request_of_many_adds_redeploys_the_certificate_once() {
     let sim = sim();
-    let config = batch_config(&sim);
+    let config = config_v3_batched(&sim);
     ssl_batch::forget_request();
 
     // 20 adds in one request: 20 POSTs, no redeploy yet.

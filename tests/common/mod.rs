@@ -79,6 +79,13 @@ pub fn config_v3(sim: &Sim) -> Config {
         .expect("config")
 }
 
+/// `config_v3` with the request-end certificate batch on (as in production).
+pub fn config_v3_batched(sim: &Sim) -> Config {
+    let mut c = config_v3(sim);
+    c.options.ssl_batch = wu_runcloud::config::SslBatch::Request;
+    c
+}
+
 pub fn config_v2(sim: &Sim) -> Config {
     let c = Credentials::default();
     Config::from_constants(&raw_v2(&c.api_key, &c.api_secret), options(sim)).expect("config")
