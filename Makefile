@@ -10,7 +10,7 @@
 # (e.g. RunCloud's own build). Its phpX.Y-* packages are the ones installed.
 
 CARGO ?= cargo
-PHP_VERSION := $(shell PHP_VERSION="$(PHP_VERSION)" PHP_CONFIG="$(PHP_CONFIG)" scripts/php-version.sh)
+PHP_VERSION := $(shell PHP_VERSION="$(PHP_VERSION)" PHP_CONFIG="$(PHP_CONFIG)" scripts/php-version.sh 2>/dev/null)
 PHP_CONFIG  ?= php-config$(PHP_VERSION)
 export PHP_CONFIG PHP_VERSION
 
@@ -33,7 +33,7 @@ SIM         := target/debug/runcloud-sim
 .PHONY: deps deps-test deps-e2e bench e2e test-phpize test-php84 dist check-build build build-release test test-rust test-php test-fpm test-leaks fuzz demo install clean fmt lint
 
 deps:
-	@[ -n "$(PHP_VERSION)" ] || { scripts/php-version.sh; exit 1; }
+	@[ -n "$(PHP_VERSION)" ] || { env -u PHP_CONFIG -u PHP_VERSION scripts/php-version.sh; exit 1; }
 	@scripts/deps.sh $(BUILD_PACKAGES)
 
 deps-test: deps

@@ -24,9 +24,10 @@ if [ -n "${PHP_CONFIG:-}" ]; then
   fi
 fi
 id=; version=
-if [ -r /etc/os-release ]; then
-  id=$(. /etc/os-release; echo "${ID:-}")
-  version=$(. /etc/os-release; echo "${VERSION_ID:-}")
+os_release=${WU_OS_RELEASE:-/etc/os-release}   # another file only to test this script
+if [ -r "$os_release" ]; then
+  id=$(. "$os_release"; echo "${ID:-}")
+  version=$(. "$os_release"; echo "${VERSION_ID:-}")
 fi
 case "$id:$version" in
   debian:12) echo 8.2 ;;
