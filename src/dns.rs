@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn nameservers_are_read_with_scope_ids_dropped() {
-        let dir = std::env::temp_dir().join(format!("wu-dns-test-{}", std::process::id()));
+        let dir = crate::test_dir("dns");
         std::fs::create_dir_all(&dir).expect("dir");
         let f = dir.join("resolv.conf");
         std::fs::write(

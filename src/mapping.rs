@@ -243,7 +243,9 @@ impl<'a> Mapping<'a> {
     }
 
     fn add_gated(&self, name: &DomainName, kind: NameKind, recheck: bool) -> Result<AddOutcome> {
-        let dns = self.dns_check(name)?;
+        // Learnt once for the name and its www twin.
+        let checker = self.checker()?;
+        let dns = checker.as_ref().map(|c| c.check(name));
         // Only a name that does not point here needs the mode before its POST.
         let held = match &dns {
             // Rare, and the mode decides whether the name goes on the app at
@@ -262,7 +264,8 @@ impl<'a> Mapping<'a> {
         // The twin joins the certificate too: it must point here as well.
         if www && dns.as_ref().is_some_and(|d| d.pointing.points()) {
             if let Ok(twin) = DomainName::parse(&format!("www.{name}")) {
-                if let Some(check) = self.dns_check(&twin)?.filter(|c| !c.pointing.points()) {
+                let twin_check = checker.as_ref().map(|c| c.check(&twin));
+                if let Some(check) = twin_check.filter(|c| !c.pointing.points()) {
                     www = false;
                     self.api.note(format!(
                         "{name} was added without its www twin: {}",

@@ -258,8 +258,7 @@ mod tests {
 
     #[test]
     fn one_redeploy_is_owed_per_app_and_stays_owed_on_disk_until_settled() {
-        let dir = std::env::temp_dir().join(format!("wu-batch-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::test_dir("batch");
         let c = config(&dir);
         let key = c.memory_key();
         forget_request();

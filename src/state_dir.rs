@@ -196,9 +196,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn scratch(tag: &str) -> PathBuf {
-        let p = std::env::temp_dir().join(format!("wu-state-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        p
+        crate::test_dir(&format!("state-{tag}"))
     }
 
     #[test]
