@@ -10,10 +10,8 @@
 //!   tries again while an unchanged name gets no new order. Forgetting one only
 //!   means a later add does not retry (redeploy_ssl() does).
 
-use crate::mapping::AppSsl;
-use once_cell::sync::Lazy;
+use crate::api::AppSsl;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long a fact is used before it is asked again.
@@ -36,7 +34,7 @@ struct Entry {
 
 /// Remembered set-ups and failed names, oldest first.
 #[derive(Default)]
-pub struct Memory {
+pub struct AppMemory {
     entries: VecDeque<Entry>,
     /// `app key|name` of each name whose last certificate step failed.
     failed_names: VecDeque<String>,
@@ -58,7 +56,7 @@ fn worth_keeping(facts: &AppSsl) -> bool {
     matches!(facts, AppSsl::Basic(_) | AppSsl::Advanced)
 }
 
-impl Memory {
+impl AppMemory {
     /// The remembered set-up of the app `key` names, if recent.
     pub fn recall(&mut self, key: &str) -> Option<AppSsl> {
         self.entries.retain(|e| e.at.elapsed() < KEEP_FOR);
@@ -167,13 +165,6 @@ impl Memory {
     }
 }
 
-static WORKER: Lazy<Mutex<Memory>> = Lazy::new(|| Mutex::new(Memory::default()));
-
-/// This worker's memory.
-pub fn worker() -> std::sync::MutexGuard<'static, Memory> {
-    crate::lock(&WORKER)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,7 +180,7 @@ mod tests {
 
     #[test]
     fn stable_facts_are_recalled_until_forgotten() {
-        let mut m = Memory::default();
+        let mut m = AppMemory::default();
         m.store("a|1", &cert(7));
         assert_eq!(m.recall("a|1"), Some(cert(7)));
         assert_eq!(m.recall("a|2"), None);
@@ -201,7 +192,7 @@ mod tests {
 
     #[test]
     fn what_may_change_any_minute_is_not_remembered() {
-        let mut m = Memory::default();
+        let mut m = AppMemory::default();
         m.store("a|3", &AppSsl::Advanced);
         m.store("a|3", &AppSsl::NotInstalled);
         assert_eq!(m.recall("a|3"), None, "the newer answer replaced the older");
@@ -211,7 +202,7 @@ mod tests {
 
     #[test]
     fn a_failed_certificate_step_is_remembered_until_one_succeeds() {
-        let mut m = Memory::default();
+        let mut m = AppMemory::default();
         assert!(!m.certificate_failed("a|1", "shop.com"));
         m.record_certificate("a|1", "shop.com", true);
         assert!(m.certificate_failed("a|1", "shop.com"));
@@ -231,7 +222,7 @@ mod tests {
 
     #[test]
     fn domain_ids_are_remembered_per_app_and_bounded() {
-        let mut m = Memory::default();
+        let mut m = AppMemory::default();
         m.record_ids("a|1", [("shop.com", 7), ("blog.com", 8)]);
         assert_eq!(m.domain_id("a|1", "shop.com"), Some(7));
         assert_eq!(m.domain_id("a|2", "shop.com"), None, "another app");
@@ -257,7 +248,7 @@ mod tests {
 
     #[test]
     fn the_memory_is_bounded() {
-        let mut m = Memory::default();
+        let mut m = AppMemory::default();
         for i in 0..(MAX_APPS + 10) {
             m.store(&format!("b|{i}"), &AppSsl::Advanced);
         }

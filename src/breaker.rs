@@ -5,9 +5,7 @@
 //! call is let through to see whether RunCloud is back.
 
 use crate::error::{Error, Result};
-use once_cell::sync::Lazy;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Failures in a row that open the circuit.
@@ -49,43 +47,47 @@ impl Breaker {
 
 /// One breaker per app (`Config::memory_key()`): with several apps, one app's
 /// server being down must not stop the calls to the others.
-static WORKER: Lazy<Mutex<HashMap<String, Breaker>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+#[derive(Default)]
+pub struct Breakers {
+    by_app: HashMap<String, Breaker>,
+}
+
 /// Apps with a breaker at once; past it the map starts afresh (all closed).
 const MAX_KEYS: usize = 64;
 
-fn with_breaker<T>(key: &str, f: impl FnOnce(&mut Breaker) -> T) -> T {
-    let mut all = crate::lock(&WORKER);
-    if all.len() >= MAX_KEYS && !all.contains_key(key) {
-        all.clear();
+impl Breakers {
+    fn of(&mut self, key: &str) -> &mut Breaker {
+        if self.by_app.len() >= MAX_KEYS && !self.by_app.contains_key(key) {
+            self.by_app.clear();
+        }
+        self.by_app.entry(key.to_string()).or_default()
     }
-    f(all.entry(key.to_string()).or_default())
-}
 
-/// Runs `work` through this worker's breaker: while it is open, `work` does not
-/// run and the answer is `Error::CircuitOpen` (a failure that may pass). Otherwise
-/// its outcome is recorded: a success or a final answer from RunCloud closes the
-/// circuit; THRESHOLD failures in a row that may pass open it for `open_for`
-/// (zero: never). Failures that never reached RunCloud (a bad name, bad
-/// configuration) say nothing about it and are not counted. The flag is true
-/// when this run's failure opened the circuit.
-pub fn guarded<T>(
-    key: &str,
-    open_for: Duration,
-    work: impl FnOnce() -> Result<T>,
-) -> (Result<T>, bool) {
-    if let Err(left) = with_breaker(key, |b| b.check(Instant::now())) {
-        let retry_in_secs = left.as_secs().max(1);
-        return (Err(Error::CircuitOpen { retry_in_secs }), false);
+    /// `Err(CircuitOpen)` while the app's circuit is open: the call must not run.
+    pub fn admit(&mut self, key: &str) -> Result<()> {
+        match self.of(key).check(Instant::now()) {
+            Ok(()) => Ok(()),
+            Err(left) => Err(Error::CircuitOpen {
+                retry_in_secs: left.as_secs().max(1),
+            }),
+        }
     }
-    let done = work();
-    let opened = match &done {
-        Ok(_) => with_breaker(key, |b| b.record(false, open_for, Instant::now())),
-        Err(e) if e.reached_for_runcloud() => with_breaker(key, |b| {
-            b.record(e.is_transient(), open_for, Instant::now())
-        }),
-        Err(_) => false,
-    };
-    (done, opened)
+
+    /// Records how a call that was let through ended: a success or a final
+    /// answer from RunCloud closes the circuit; THRESHOLD failures in a row
+    /// that may pass open it for `open_for` (zero: never). Failures that never
+    /// reached RunCloud (a bad name, bad configuration) say nothing about it
+    /// and are not counted. True when this failure opened the circuit.
+    pub fn record<T>(&mut self, key: &str, open_for: Duration, done: &Result<T>) -> bool {
+        match done {
+            Ok(_) => self.of(key).record(false, open_for, Instant::now()),
+            Err(e) if e.reached_for_runcloud() => {
+                self.of(key)
+                    .record(e.is_transient(), open_for, Instant::now())
+            }
+            Err(_) => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -113,9 +115,25 @@ mod tests {
         assert!(b.check(later).is_err());
     }
 
+    /// The executor's use of the breakers, for one app.
+    fn guarded<T>(
+        all: &mut Breakers,
+        key: &str,
+        pause: Duration,
+        work: impl FnOnce() -> Result<T>,
+    ) -> (Result<T>, bool) {
+        if let Err(e) = all.admit(key) {
+            return (Err(e), false);
+        }
+        let done = work();
+        let opened = all.record(key, pause, &done);
+        (done, opened)
+    }
+
     #[test]
-    fn guarded_work_is_not_run_while_open_and_only_runcloud_failures_count() {
+    fn work_is_not_run_while_open_and_only_runcloud_failures_count() {
         let pause = Duration::from_millis(50);
+        let all = &mut Breakers::default();
         let unreachable = || -> Result<()> {
             Err(Error::Transport {
                 context: "x".into(),
@@ -124,33 +142,33 @@ mod tests {
         };
         // Failures that never reached RunCloud do not count.
         for _ in 0..5 {
-            let (r, opened) = guarded("app-a", pause, || -> Result<()> {
+            let (r, opened) = guarded(all, "app-a", pause, || -> Result<()> {
                 Err(Error::InvalidDomain("bad".into()))
             });
             assert!(r.is_err() && !opened);
         }
-        assert!(!guarded("app-a", pause, unreachable).1);
-        assert!(!guarded("app-a", pause, unreachable).1);
+        assert!(!guarded(all, "app-a", pause, unreachable).1);
+        assert!(!guarded(all, "app-a", pause, unreachable).1);
         assert!(
-            guarded("app-a", pause, unreachable).1,
+            guarded(all, "app-a", pause, unreachable).1,
             "the third opened it"
         );
         let mut ran = false;
-        let (r, _) = guarded("app-a", pause, || {
+        let (r, _) = guarded(all, "app-a", pause, || {
             ran = true;
             Ok(())
         });
         assert!(!ran, "work does not run while open");
         assert!(matches!(r, Err(Error::CircuitOpen { .. })));
         assert!(
-            guarded("app-b", pause, || Ok(())).0.is_ok(),
+            guarded(all, "app-b", pause, || Ok(())).0.is_ok(),
             "another app's calls go on"
         );
         std::thread::sleep(pause);
         // After the pause a success closes it.
-        assert!(guarded("app-a", pause, || Ok(())).0.is_ok());
-        assert!(!guarded("app-a", pause, unreachable).1);
-        assert!(guarded("app-a", pause, || Ok(())).0.is_ok());
+        assert!(guarded(all, "app-a", pause, || Ok(())).0.is_ok());
+        assert!(!guarded(all, "app-a", pause, unreachable).1);
+        assert!(guarded(all, "app-a", pause, || Ok(())).0.is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::fmt;
 
 /// A value as a caller passed it, without PHP types.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Loose {
+pub enum ArgValue {
     Null,
     Bool(bool),
     Int(i64),
@@ -20,16 +20,16 @@ pub enum Loose {
     Other(String),
 }
 
-impl Loose {
+impl ArgValue {
     /// The type name PHP uses in its TypeError messages.
     pub fn type_name(&self) -> &str {
         match self {
-            Loose::Null => "null",
-            Loose::Bool(_) => "bool",
-            Loose::Int(_) => "int",
-            Loose::Float(_) => "float",
-            Loose::Bytes(_) => "string",
-            Loose::Other(t) => t,
+            ArgValue::Null => "null",
+            ArgValue::Bool(_) => "bool",
+            ArgValue::Int(_) => "int",
+            ArgValue::Float(_) => "float",
+            ArgValue::Bytes(_) => "string",
+            ArgValue::Other(t) => t,
         }
     }
 }
@@ -63,14 +63,14 @@ impl fmt::Display for InputError {
 /// A `string` parameter: strings as they are; ints, floats and bools as PHP
 /// writes them. `null`, arrays and objects are refused (objects with
 /// `__toString()` are turned into strings by the PHP layer before this).
-pub fn text(v: &Loose) -> Result<String, InputError> {
+pub fn text(v: &ArgValue) -> Result<String, InputError> {
     match v {
-        Loose::Bytes(b) => String::from_utf8(b.clone()).map_err(|_| InputError::NotUtf8),
-        Loose::Int(n) => Ok(n.to_string()),
+        ArgValue::Bytes(b) => String::from_utf8(b.clone()).map_err(|_| InputError::NotUtf8),
+        ArgValue::Int(n) => Ok(n.to_string()),
         // The PHP layer hands floats over already printed the PHP way.
-        Loose::Float(f) => Ok(f.to_string()),
-        Loose::Bool(true) => Ok("1".into()),
-        Loose::Bool(false) => Ok(String::new()),
+        ArgValue::Float(f) => Ok(f.to_string()),
+        ArgValue::Bool(true) => Ok("1".into()),
+        ArgValue::Bool(false) => Ok(String::new()),
         other => Err(InputError::WrongType {
             expected: "string",
             given: other.type_name().to_string(),
@@ -82,23 +82,23 @@ pub fn text(v: &Loose) -> Result<String, InputError> {
 /// trailing white space, sign, decimals and exponent as PHP allows). A fractional
 /// value is refused (PHP 8.1 deprecates taking it); `null` only where `nullable`,
 /// as 0.
-pub fn int(v: &Loose, nullable: bool) -> Result<i64, InputError> {
+pub fn int(v: &ArgValue, nullable: bool) -> Result<i64, InputError> {
     let wrong = || InputError::WrongType {
         expected: if nullable { "?int" } else { "int" },
         given: v.type_name().to_string(),
     };
     match v {
-        Loose::Int(n) => Ok(*n),
-        Loose::Bool(b) => Ok(i64::from(*b)),
-        Loose::Null if nullable => Ok(0),
-        Loose::Float(f) => whole(*f).ok_or_else(|| {
+        ArgValue::Int(n) => Ok(*n),
+        ArgValue::Bool(b) => Ok(i64::from(*b)),
+        ArgValue::Null if nullable => Ok(0),
+        ArgValue::Float(f) => whole(*f).ok_or_else(|| {
             if f.is_finite() && f.abs() < 9.2e18 {
                 InputError::NotWhole(f.to_string())
             } else {
                 wrong()
             }
         }),
-        Loose::Bytes(b) => {
+        ArgValue::Bytes(b) => {
             let s = std::str::from_utf8(b).map_err(|_| wrong())?;
             match numeric_string(s) {
                 Some(Numeric::Int(n)) => Ok(n),
@@ -163,8 +163,8 @@ fn numeric_string(s: &str) -> Option<Numeric> {
 mod tests {
     use super::*;
 
-    fn b(s: &str) -> Loose {
-        Loose::Bytes(s.as_bytes().to_vec())
+    fn b(s: &str) -> ArgValue {
+        ArgValue::Bytes(s.as_bytes().to_vec())
     }
 
     #[test]
@@ -179,11 +179,11 @@ mod tests {
             (b("1e3"), 1000),
             (b("-3"), -3),
             (b("+7"), 7),
-            (Loose::Int(12), 12),
-            (Loose::Float(12.0), 12),
-            (Loose::Bool(true), 1),
-            (Loose::Bool(false), 0),
-            (Loose::Null, 0),
+            (ArgValue::Int(12), 12),
+            (ArgValue::Float(12.0), 12),
+            (ArgValue::Bool(true), 1),
+            (ArgValue::Bool(false), 0),
+            (ArgValue::Null, 0),
         ] {
             assert_eq!(int(&v, true), Ok(want), "{v:?}");
         }
@@ -200,20 +200,20 @@ mod tests {
             b("."),
             b("1e"),
             b("--1"),
-            Loose::Float(f64::NAN),
-            Loose::Float(1e30),
-            Loose::Other("array".into()),
-            Loose::Bytes(vec![0xff, b'1']),
+            ArgValue::Float(f64::NAN),
+            ArgValue::Float(1e30),
+            ArgValue::Other("array".into()),
+            ArgValue::Bytes(vec![0xff, b'1']),
         ] {
             let e = int(&v, true).expect_err(&format!("{v:?} must be refused"));
             assert!(matches!(e, InputError::WrongType { .. }), "{v:?}: {e:?}");
         }
         assert!(matches!(
-            int(&Loose::Null, false),
+            int(&ArgValue::Null, false),
             Err(InputError::WrongType { .. })
         ));
         assert_eq!(
-            int(&Loose::Float(12.5), true),
+            int(&ArgValue::Float(12.5), true),
             Err(InputError::NotWhole("12.5".into()))
         );
         assert_eq!(
@@ -225,23 +225,23 @@ mod tests {
     #[test]
     fn strings_are_taken_as_php_takes_a_string_parameter() {
         assert_eq!(text(&b("a.com")), Ok("a.com".into()));
-        assert_eq!(text(&Loose::Int(12)), Ok("12".into()));
-        assert_eq!(text(&Loose::Float(1.5)), Ok("1.5".into()));
-        assert_eq!(text(&Loose::Bool(true)), Ok("1".into()));
-        assert_eq!(text(&Loose::Bool(false)), Ok("".into()));
+        assert_eq!(text(&ArgValue::Int(12)), Ok("12".into()));
+        assert_eq!(text(&ArgValue::Float(1.5)), Ok("1.5".into()));
+        assert_eq!(text(&ArgValue::Bool(true)), Ok("1".into()));
+        assert_eq!(text(&ArgValue::Bool(false)), Ok("".into()));
         assert_eq!(
-            text(&Loose::Null),
+            text(&ArgValue::Null),
             Err(InputError::WrongType {
                 expected: "string",
                 given: "null".into()
             })
         );
         assert_eq!(
-            text(&Loose::Bytes(vec![b'a', 0xc3, b'.', b'c'])),
+            text(&ArgValue::Bytes(vec![b'a', 0xc3, b'.', b'c'])),
             Err(InputError::NotUtf8)
         );
         assert_eq!(
-            text(&Loose::Other("ArrayObject".into())).map_err(|e| e.to_string()),
+            text(&ArgValue::Other("ArrayObject".into())).map_err(|e| e.to_string()),
             Err("must be of type string, ArrayObject given".into())
         );
     }

@@ -9,13 +9,14 @@ pub mod config;
 pub mod dns;
 pub mod domain;
 pub mod error;
+pub mod flows;
 pub mod input;
-pub mod mapping;
 pub mod pointing;
 pub mod secret;
 pub mod ssl_batch;
 pub mod state_dir;
 pub mod sync;
+pub mod worker;
 
 #[cfg(feature = "php")]
 mod php;
@@ -38,4 +39,17 @@ pub(crate) fn test_dir(tag: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::create_dir_all(dir.parent().unwrap_or(&dir));
     dir
+}
+
+/// Runs core work; a panic becomes an internal error instead of unwinding
+/// further (into PHP, or through the other apps of a call).
+pub fn catching_panics<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Error::Internal(text))
+    })
 }

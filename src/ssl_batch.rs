@@ -13,8 +13,6 @@
 
 use crate::api::decode::SslCert;
 use crate::config::Config;
-use once_cell::sync::Lazy;
-use std::sync::Mutex;
 
 /// One app's redeploy, owed when the request ends.
 #[derive(Clone, Debug)]
@@ -31,83 +29,82 @@ pub struct Deferred {
     pub disk_error: Option<String>,
 }
 
-static PENDING: Lazy<Mutex<Vec<Deferred>>> = Lazy::new(|| Mutex::new(Vec::new()));
-
 /// Per request, `app key|parent` -> whether a wildcard on the app serves the
 /// names below `parent`, and when that was asked. A wildcard is rarely added
 /// or removed: the answer holds until the request's batch ends (its flush, or
 /// the next request), and at most a minute in a long one (a CLI sync, a queue runner).
 type WildcardMemo = std::collections::HashMap<String, (bool, std::time::Instant)>;
-static WILDCARDS: Lazy<Mutex<WildcardMemo>> = Lazy::new(|| Mutex::new(WildcardMemo::new()));
 /// Parents remembered per request at most.
 const MAX_WILDCARDS: usize = 4096;
 const WILDCARD_FOR: std::time::Duration = std::time::Duration::from_secs(60);
-
-pub fn wildcard_known(key: &str, parent: &str) -> Option<bool> {
-    crate::lock(&WILDCARDS)
-        .get(&format!("{key}|{parent}"))
-        .filter(|(_, at)| at.elapsed() < WILDCARD_FOR)
-        .map(|(found, _)| *found)
-}
-
-pub fn remember_wildcard(key: &str, parent: &str, found: bool) {
-    let mut w = crate::lock(&WILDCARDS);
-    if w.len() >= MAX_WILDCARDS {
-        w.retain(|_, (_, at)| at.elapsed() < WILDCARD_FOR);
-    }
-    if w.len() < MAX_WILDCARDS {
-        w.insert(
-            format!("{key}|{parent}"),
-            (found, std::time::Instant::now()),
-        );
-    }
-}
-
-/// The request's batch has ended (its redeploys are running): what it learnt goes.
-pub fn end_batch() {
-    crate::lock(&WILDCARDS).clear();
-}
-
-/// A name removed in the request that added it: out of the redeploy's list;
-/// a redeploy left with no name is owed no more (no needless certificate).
-pub fn drop_name(key: &str, name: &str) {
-    let mut pending = crate::lock(&PENDING);
-    for d in pending.iter_mut().filter(|d| d.key == key) {
-        d.names.retain(|n| n != name);
-    }
-    pending.retain(|d| d.key != key || !d.names.is_empty());
-}
-
 /// The most names one batch lists (in its marker and log line); more are still covered.
 const MAX_NAMES: usize = 2000;
 
-/// Records that `names` on the app `key` need the certificate `cert` redeployed.
-/// `Some(why)` when they could not be kept on disk too (the state directory
-/// was refused): the caller logs it; the redeploy is still owed in memory.
-pub fn defer(
-    key: &str,
-    config: &Config,
-    cert: &SslCert,
-    remembered: bool,
-    names: &[String],
-) -> Option<String> {
-    let mut pending = crate::lock(&PENDING);
-    let mut refused = None;
-    let entry = match pending.iter_mut().position(|d| d.key == key) {
-        Some(i) => pending.get_mut(i),
-        None => {
-            pending.push(Deferred {
-                key: key.to_string(),
-                config: config.clone(),
-                cert: cert.clone(),
-                names: Vec::new(),
-                remembered,
-                disk_error: None,
-            });
-            pending.last_mut()
+/// What the current PHP request owes and has learnt: the redeploys owed per
+/// app, and the wildcard answers per parent domain. Emptied when a request starts.
+#[derive(Default)]
+pub struct RequestBatch {
+    pending: Vec<Deferred>,
+    wildcards: WildcardMemo,
+}
+
+impl RequestBatch {
+    pub fn wildcard_known(&self, key: &str, parent: &str) -> Option<bool> {
+        self.wildcards
+            .get(&format!("{key}|{parent}"))
+            .filter(|(_, at)| at.elapsed() < WILDCARD_FOR)
+            .map(|(found, _)| *found)
+    }
+
+    pub fn remember_wildcard(&mut self, key: &str, parent: &str, found: bool) {
+        let w = &mut self.wildcards;
+        if w.len() >= MAX_WILDCARDS {
+            w.retain(|_, (_, at)| at.elapsed() < WILDCARD_FOR);
         }
-    };
-    if let Some(d) = entry {
+        if w.len() < MAX_WILDCARDS {
+            w.insert(
+                format!("{key}|{parent}"),
+                (found, std::time::Instant::now()),
+            );
+        }
+    }
+
+    /// A name removed in the request that added it: out of the redeploy's list;
+    /// a redeploy left with no name is owed no more (no needless certificate).
+    pub fn drop_name(&mut self, key: &str, name: &str) {
+        for d in self.pending.iter_mut().filter(|d| d.key == key) {
+            d.names.retain(|n| n != name);
+        }
+        self.pending.retain(|d| d.key != key || !d.names.is_empty());
+    }
+
+    /// Records that `names` on the app `key` need the certificate `cert` redeployed.
+    /// `Some(why)` when they could not be kept on disk too (the state directory
+    /// was refused): the caller logs it; the redeploy is still owed in memory.
+    pub fn defer(
+        &mut self,
+        key: &str,
+        config: &Config,
+        cert: &SslCert,
+        remembered: bool,
+        names: &[String],
+    ) -> Option<String> {
+        let pending = &mut self.pending;
+        let entry = match pending.iter_mut().position(|d| d.key == key) {
+            Some(i) => pending.get_mut(i),
+            None => {
+                pending.push(Deferred {
+                    key: key.to_string(),
+                    config: config.clone(),
+                    cert: cert.clone(),
+                    names: Vec::new(),
+                    remembered,
+                    disk_error: None,
+                });
+                pending.last_mut()
+            }
+        };
+        let d = entry?;
         let mut new = Vec::new();
         for n in names {
             if d.names.len() < MAX_NAMES && !d.names.contains(n) {
@@ -115,61 +112,60 @@ pub fn defer(
                 new.push(n.as_str());
             }
         }
-        if !new.is_empty() {
-            if let Err(e) = owed::append(config, &new) {
-                d.disk_error = Some(e.clone());
-                refused = Some(e);
-            }
+        if new.is_empty() {
+            return None;
         }
+        let e = owed::append(config, &new).err()?;
+        d.disk_error = Some(e.clone());
+        Some(e)
     }
-    refused
-}
 
-/// Whether a redeploy of the app `key` is already owed in this request.
-pub fn is_owed(key: &str) -> bool {
-    crate::lock(&PENDING).iter().any(|d| d.key == key)
-}
+    /// Whether a redeploy of the app `key` is already owed in this request.
+    pub fn is_owed(&self, key: &str) -> bool {
+        self.pending.iter().any(|d| d.key == key)
+    }
 
-/// Whether `name` is already in this request's redeploy owed for the app `key`.
-pub fn is_pending(key: &str, name: &str) -> bool {
-    crate::lock(&PENDING)
-        .iter()
-        .any(|d| d.key == key && d.names.iter().any(|n| n == name))
-}
+    /// Whether `name` is already in this request's redeploy owed for the app `key`.
+    pub fn is_pending(&self, key: &str, name: &str) -> bool {
+        self.pending
+            .iter()
+            .any(|d| d.key == key && d.names.iter().any(|n| n == name))
+    }
 
-/// The names this request owes the app `key` a redeploy for.
-pub fn pending_names(key: &str) -> Vec<String> {
-    crate::lock(&PENDING)
-        .iter()
-        .filter(|d| d.key == key)
-        .flat_map(|d| d.names.clone())
-        .collect()
-}
+    /// The names this request owes the app `key` a redeploy for.
+    pub fn pending_names(&self, key: &str) -> Vec<String> {
+        self.pending
+            .iter()
+            .filter(|d| d.key == key)
+            .flat_map(|d| d.names.clone())
+            .collect()
+    }
 
-/// The redeploys owed, emptied: the request is ending.
-pub fn take_all() -> Vec<Deferred> {
-    end_batch();
-    std::mem::take(&mut *crate::lock(&PENDING))
-}
+    /// The redeploys owed, emptied: the request's batch is ending, and what it
+    /// learnt goes with it.
+    pub fn take_all(&mut self) -> Vec<Deferred> {
+        self.wildcards.clear();
+        std::mem::take(&mut self.pending)
+    }
 
-/// What is owed for the app `key`, taken out: the caller runs it now.
-pub fn take(key: &str) -> Option<Deferred> {
-    let mut pending = crate::lock(&PENDING);
-    let i = pending.iter().position(|d| d.key == key)?;
-    Some(pending.remove(i))
-}
+    /// What is owed for the app `key`, taken out: the caller runs it now.
+    pub fn take(&mut self, key: &str) -> Option<Deferred> {
+        let i = self.pending.iter().position(|d| d.key == key)?;
+        Some(self.pending.remove(i))
+    }
 
-/// Drops what is owed for the app `key` in this request: a redeploy just covered it.
-/// The names owed on disk are settled by `owed::settle` with what was read.
-pub fn settle(key: &str) {
-    crate::lock(&PENDING).retain(|d| d.key != key);
-}
+    /// Drops what is owed for the app `key` in this request: a redeploy just covered it.
+    /// The names owed on disk are settled by `owed::settle` with what was read.
+    pub fn settle(&mut self, key: &str) {
+        self.pending.retain(|d| d.key != key);
+    }
 
-/// A new request starts with nothing owed in memory: what an earlier one left
-/// unpaid is on disk.
-pub fn forget_request() {
-    crate::lock(&PENDING).clear();
-    crate::lock(&WILDCARDS).clear();
+    /// A new request starts with nothing owed in memory: what an earlier one left
+    /// unpaid is on disk.
+    pub fn forget_request(&mut self) {
+        self.pending.clear();
+        self.wildcards.clear();
+    }
 }
 
 /// What an app owes across requests and workers: one file per app in the
@@ -261,12 +257,19 @@ mod tests {
         let dir = crate::test_dir("batch");
         let c = config(&dir);
         let key = c.memory_key();
-        forget_request();
-        assert_eq!(defer(&key, &c, &cert(), false, &["a.com".into()]), None);
-        let again = defer(&key, &c, &cert(), false, &["b.com".into(), "a.com".into()]);
+        let mut batch = RequestBatch::default();
+        assert_eq!(
+            batch.defer(&key, &c, &cert(), false, &["a.com".into()]),
+            None
+        );
+        let again = batch.defer(&key, &c, &cert(), false, &["b.com".into(), "a.com".into()]);
         assert_eq!(again, None, "kept on disk too");
-        assert!(is_owed(&key));
-        let owed: Vec<Deferred> = take_all().into_iter().filter(|d| d.key == key).collect();
+        assert!(batch.is_owed(&key));
+        let owed: Vec<Deferred> = batch
+            .take_all()
+            .into_iter()
+            .filter(|d| d.key == key)
+            .collect();
         assert_eq!(owed.len(), 1);
         assert_eq!(owed[0].names, ["a.com", "b.com"]);
         assert_eq!(owed[0].disk_error, None);

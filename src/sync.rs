@@ -8,10 +8,9 @@
 //! passed in `remove`: a name the network does not know may be the admin's own.
 
 use crate::api::decode::Domain;
-use crate::config::Config;
 use crate::domain::DomainName;
 use crate::error::Result;
-use crate::mapping::{Mapping, NameKind, SslOutcome, SslStatus};
+use crate::flows::{AppFlows, NameKind, SslMode, SslOutcome, SslStatus};
 use std::collections::{BTreeSet, HashSet};
 
 /// Changes made per call when the caller does not say.
@@ -163,14 +162,22 @@ pub fn plan(names: &[String], list: &[Domain], remove: &[DomainName]) -> Plan {
 
 /// Reads the app (the one failure that fails the call), plans, and with
 /// `apply` makes at most `limit` changes, then updates the certificate once.
-pub fn sync(config: &Config, names: &[String], options: &SyncOptions) -> Result<SyncReport> {
+pub fn sync(flows: &AppFlows, names: &[String], options: &SyncOptions) -> Result<SyncReport> {
     // Adds queue their certificate step; this call runs it once, at its end.
-    let mut config = config.clone();
+    let mut config = flows.config().clone();
     config.options.ssl_batch = crate::config::SslBatch::Request;
-    let mapping = Mapping::new(&config)?;
+    let batched = AppFlows::new(&config, flows.worker())?;
+    let report = sync_batched(&batched, names, options);
+    for note in batched.notes() {
+        flows.api().note(note);
+    }
+    report
+}
+
+fn sync_batched(mapping: &AppFlows, names: &[String], options: &SyncOptions) -> Result<SyncReport> {
     let list = mapping.list()?;
     let mut plan = plan(names, &list, &options.remove);
-    plan.not_pointing = not_pointing(&mapping, &list);
+    plan.not_pointing = not_pointing(mapping, &list);
     let mut report = SyncReport {
         remaining: plan.to_add.len() + plan.to_remove.len(),
         plan,
@@ -223,7 +230,7 @@ pub fn sync(config: &Config, names: &[String], options: &SyncOptions) -> Result<
         - report.added.len()
         - report.removed.len()
         - report.waiting.len();
-    report.ssl = run_owed(&config);
+    report.ssl = run_owed(mapping);
     Ok(report)
 }
 
@@ -232,7 +239,7 @@ const DNS_AT_ONCE: usize = 16;
 
 /// The names on the app (wildcards aside: they need DNS-01, not ours to
 /// judge) that do not point here, checked several at a time.
-fn not_pointing(mapping: &Mapping, list: &[Domain]) -> Vec<(String, String)> {
+fn not_pointing(mapping: &AppFlows, list: &[Domain]) -> Vec<(String, String)> {
     let names: Vec<DomainName> = list
         .iter()
         .filter(|d| !d.wildcard && !d.name.starts_with("*."))
@@ -262,13 +269,13 @@ fn not_pointing(mapping: &Mapping, list: &[Domain]) -> Vec<(String, String)> {
 }
 
 /// The certificate redeploy this sync's adds queued, run now.
-fn run_owed(config: &Config) -> Option<SslOutcome> {
+fn run_owed(flows: &AppFlows) -> Option<SslOutcome> {
     // Only this app's: redeploys owed by the request's other adds stay owed to its end.
-    let owed = crate::ssl_batch::take(&config.memory_key())?;
-    Some(match Mapping::redeploy_owed(&owed) {
+    let owed = flows.worker().batch().take(&flows.config().memory_key())?;
+    Some(match flows.redeploy_owed(&owed) {
         Ok(o) => o,
         Err(e) => SslOutcome {
-            mode: crate::mapping::SslMode::Basic,
+            mode: SslMode::Basic,
             status: SslStatus::Failed,
             message: e.to_string(),
         },

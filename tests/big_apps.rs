@@ -14,7 +14,6 @@ mod common;
 use common::*;
 use runcloud_sim::{SEED_APP, SEED_SERVER};
 use std::time::Duration;
-use wu_runcloud::mapping::Mapping;
 
 /// An app of `count` generated names (site0001.example.com ...) plus the primary.
 fn big_app(sim: &runcloud_sim::Sim, count: u32) {
@@ -39,7 +38,7 @@ fn a_big_app_that_ignores_search_is_walked_once_then_reached_by_id() {
     let sim = sim();
     big_app(&sim, 1000); // 26 pages of 40
     let config = config_v3(&sim);
-    let m = Mapping::new(&config).expect("m");
+    let m = common::flows(&config).expect("m");
 
     // First remove: page 1 shows that search is ignored; the other 25 pages come
     // several at a time over several connections.
@@ -127,7 +126,7 @@ fn the_first_walk_keeps_within_the_rate_limit() {
         .set_rate_limit(30, Duration::from_secs(1), true, false);
     let mut config = config_v3(&sim);
     config.options.timeout = Duration::from_secs(60);
-    let m = Mapping::new(&config).expect("m");
+    let m = common::flows(&config).expect("m");
     let t = std::time::Instant::now();
     assert!(m.remove(&name("site3999.example.com")).expect("removed"));
     let log = sim.shared().requests();

@@ -15,19 +15,19 @@ use common::*;
 use runcloud_sim::{Sim, SEED_APP, SEED_SERVER};
 use serde_json::Value;
 use wu_runcloud::config::Config;
-use wu_runcloud::mapping::{AddOutcome, Mapping, NameKind, SslMode, SslStatus};
+use wu_runcloud::flows::{AddOutcome, NameKind, SslMode, SslStatus};
 use wu_runcloud::pointing::{Pointing, Via};
 use wu_runcloud::ssl_batch;
 
 fn add(config: &Config, n: &str) -> AddOutcome {
-    Mapping::new(config)
+    common::flows(config)
         .expect("m")
         .add(&name(n), NameKind::Mapped)
         .expect("add")
 }
 
 fn recheck(config: &Config, n: &str) -> AddOutcome {
-    Mapping::new(config)
+    common::flows(config)
         .expect("m")
         .recheck(&name(n), NameKind::Mapped)
         .expect("recheck")
@@ -62,11 +62,11 @@ fn on_app(sim: &Sim, n: &str) -> bool {
         .any(|d| d == n)
 }
 
-fn run_owed(sim: &Sim) -> Result<wu_runcloud::mapping::SslOutcome, wu_runcloud::Error> {
+fn run_owed(sim: &Sim) -> Result<wu_runcloud::flows::SslOutcome, wu_runcloud::Error> {
     let _ = sim;
-    let owed = ssl_batch::take_all();
+    let owed = common::worker().batch().take_all();
     assert_eq!(owed.len(), 1, "one redeploy owed: {owed:?}");
-    Mapping::redeploy_owed(&owed[0])
+    common::redeploy_owed(&owed[0])
 }
 
 /// The batch is per process: the basic-mode flows run in turn in one test.
@@ -75,7 +75,7 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     let _turn = take_turn();
     let sim = sim();
     let config = config_v3_batched(&sim);
-    ssl_batch::forget_request();
+    common::worker().batch().forget_request();
 
     // Mapped before its DNS points: not added, no order, reported as waiting.
     point(&sim, "early.com", Some(&[]));
@@ -88,7 +88,10 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
         out.ssl.message
     );
     assert!(!on_app(&sim, "early.com"));
-    assert!(ssl_batch::take_all().is_empty(), "nothing owed");
+    assert!(
+        common::worker().batch().take_all().is_empty(),
+        "nothing owed"
+    );
     assert_eq!(count_calls(&sim, |c| c.starts_with("PUT")), 0);
     // Pointing elsewhere (an old host) is no better.
     point(&sim, "early.com", Some(&["127.0.0.99"]));
@@ -158,19 +161,19 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     let err = run_owed(&sim).expect_err("503");
     assert_eq!(err.status_code(), 503);
     assert_eq!(ssl_batch::owed::read(&config).0, ["after-outage.com"]);
-    ssl_batch::forget_request();
-    let owed = Mapping::new(&config)
+    common::worker().batch().forget_request();
+    let owed = common::flows(&config)
         .expect("m")
         .owed_redeploy()
         .expect("asked")
         .expect("basic: owed");
-    let out = Mapping::redeploy_owed(&owed).expect("made by the next flush");
+    let out = common::redeploy_owed(&owed).expect("made by the next flush");
     assert!(out.message.contains("after-outage.com"), "{}", out.message);
     assert!(!ssl_batch::owed::any(&config));
 
     // A worker killed before its request ends: its memory is gone, the debt is not.
     add(&config, "killed-one.com");
-    ssl_batch::forget_request();
+    common::worker().batch().forget_request();
     assert_eq!(ssl_batch::owed::read(&config).0, ["killed-one.com"]);
     // A failed SSL lookup in the next add does not drop what was caught up.
     sim.shared().push_fault(runcloud_sim::Fault {
@@ -179,7 +182,7 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
         count: 3,
         ..Default::default()
     });
-    wu_runcloud::app_memory::worker().forget(&config.memory_key());
+    common::worker().memory().forget(&config.memory_key());
     let out = add(&config, "killed-two.com");
     assert_eq!(out.ssl.status, SslStatus::Failed, "{}", out.ssl.message);
     assert_eq!(
@@ -188,7 +191,7 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
         "still owed after the failed lookup"
     );
     sim.shared().clear_faults();
-    Mapping::new(&config)
+    common::flows(&config)
         .expect("m")
         .redeploy_ssl()
         .expect("paid on demand");
@@ -199,8 +202,8 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     let out = add(&config, "twinless.com");
     assert_eq!(out.ssl.status, SslStatus::Queued, "{}", out.ssl.message);
     assert!(!out.www, "added without its www twin");
-    let owed = ssl_batch::take_all();
-    Mapping::redeploy_owed(&owed[0]).expect("the certificate is not broken by the twin");
+    let owed = common::worker().batch().take_all();
+    common::redeploy_owed(&owed[0]).expect("the certificate is not broken by the twin");
 
     // A name already on the app that no longer points is reported, not hidden.
     point(&sim, "never0.com", Some(&["127.0.0.99"]));
@@ -306,7 +309,7 @@ fn a_name_behind_a_proxy_passes_when_the_probe_reaches_this_network() {
     let config = config_v3(&sim);
     // The "proxy" at 127.0.0.77 forwards to a network that answers the probe
     // with the HMAC only this network's credentials give.
-    let ours = wu_runcloud::mapping::probe_for(&config, 80);
+    let ours = wu_runcloud::flows::probe_for(&config, 80);
     let port = probe_server("127.0.0.77", move |t| ours.answer(t));
     let mut with_probe = config.clone();
     with_probe.options.probe_port = port;
@@ -328,7 +331,7 @@ fn a_name_behind_a_proxy_passes_when_the_probe_reaches_this_network() {
     assert_eq!(out.ssl.status, SslStatus::Redeployed, "{}", out.ssl.message);
 
     // Another network (other credentials) or an echo of the token does not pass.
-    let theirs = wu_runcloud::mapping::probe_for(&config_v2(&sim), 80);
+    let theirs = wu_runcloud::flows::probe_for(&config_v2(&sim), 80);
     let port = probe_server("127.0.0.78", move |t| theirs.answer(t));
     with_probe.options.probe_port = port;
     point(&sim, "elsewhere.com", Some(&["127.0.0.78"]));
@@ -359,7 +362,12 @@ fn sync_lists_the_names_on_the_app_that_would_fail_a_renewal() {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let r = wu_runcloud::sync::sync(&config, &names, &Default::default()).expect("read");
+    let r = wu_runcloud::sync::sync(
+        &common::flows(&config).expect("client"),
+        &names,
+        &Default::default(),
+    )
+    .expect("read");
     let listed: Vec<&str> = r
         .plan
         .not_pointing
@@ -373,7 +381,8 @@ fn sync_lists_the_names_on_the_app_that_would_fail_a_renewal() {
         limit: 10,
         ..Default::default()
     };
-    let r = wu_runcloud::sync::sync(&config, &names, &opts).expect("applied");
+    let r = wu_runcloud::sync::sync(&common::flows(&config).expect("client"), &names, &opts)
+        .expect("applied");
     assert_eq!(r.waiting.len(), 1, "{:?}", r.waiting);
     assert!(on_app(&sim, "moved-away.com"));
     assert!(!on_app(&sim, "new-nodns.com"));
@@ -392,10 +401,10 @@ fn a_planted_state_directory_is_refused_and_never_written() {
     // Another user's (as root, the test can give it away).
     let _ = std::os::unix::fs::chown(&planted, Some(65534), Some(65534));
     config.options.state_dir = Some(planted.clone());
-    ssl_batch::forget_request();
+    common::worker().batch().forget_request();
     let out = add(&config, "planted.com");
     assert_eq!(out.ssl.status, SslStatus::Queued);
-    let owed = ssl_batch::take_all();
+    let owed = common::worker().batch().take_all();
     let why = owed[0].disk_error.clone().expect("refused");
     assert!(why.contains("refused"), "{why}");
     assert_eq!(
@@ -411,7 +420,7 @@ fn a_planted_state_directory_is_refused_and_never_written() {
     let _ = std::os::unix::fs::symlink(&target, &link);
     config.options.state_dir = Some(link.clone());
     add(&config, "linked.com");
-    let owed = ssl_batch::take_all();
+    let owed = common::worker().batch().take_all();
     assert!(owed[0].disk_error.is_some());
     assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
     let _ = std::fs::remove_file(&link);

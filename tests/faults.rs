@@ -14,7 +14,7 @@ mod common;
 use common::*;
 use runcloud_sim::{Fault, SEED_APP, SEED_SERVER};
 use std::time::{Duration, Instant};
-use wu_runcloud::mapping::{Mapping, NameKind};
+use wu_runcloud::flows::NameKind;
 use wu_runcloud::Error;
 
 fn fault(f: Fault) -> Fault {
@@ -44,7 +44,7 @@ fn transient_statuses_on_reads_are_retried_until_success() {
             count: 2,
             ..Default::default()
         }));
-        let found = Mapping::new(&config)
+        let found = common::flows(&config)
             .expect("m")
             .find(&name("network.test"))
             .expect("found after retries");
@@ -64,7 +64,7 @@ fn retries_stop_at_max_retries_and_report_the_status() {
         count: 50,
         ..Default::default()
     }));
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .list()
         .expect_err("gives up");
@@ -72,7 +72,7 @@ fn retries_stop_at_max_retries_and_report_the_status() {
     assert_eq!(sim.shared().requests().len(), 3, "one try and two retries");
     config.options.max_retries = 0;
     sim.shared().clear_requests();
-    assert!(Mapping::new(&config).expect("m").list().is_err());
+    assert!(common::flows(&config).expect("m").list().is_err());
     assert_eq!(sim.shared().requests().len(), 1);
 }
 
@@ -86,7 +86,10 @@ fn non_transient_errors_are_not_retried() {
             status: Some(status),
             ..Default::default()
         }));
-        let err = Mapping::new(&config).expect("m").list().expect_err("error");
+        let err = common::flows(&config)
+            .expect("m")
+            .list()
+            .expect_err("error");
         assert_eq!(err.status_code(), status);
         assert_eq!(sim.shared().requests().len(), 1, "{status} is final");
     }
@@ -102,7 +105,7 @@ fn retry_after_is_honoured() {
         ..Default::default()
     }));
     let t = Instant::now();
-    Mapping::new(&config)
+    common::flows(&config)
         .expect("m")
         .list()
         .expect("after waiting");
@@ -122,7 +125,7 @@ fn a_retry_after_beyond_the_deadline_fails_fast_instead_of_waiting() {
         ..Default::default()
     }));
     let t = Instant::now();
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .list()
         .expect_err("no room to wait");
@@ -141,7 +144,7 @@ fn a_post_whose_answer_was_lost_is_looked_up_not_repeated() {
         apply: true,
         ..Default::default()
     }));
-    let out = Mapping::new(&config)
+    let out = common::flows(&config)
         .expect("m")
         .add(&name("lost.example.com"), NameKind::Mapped)
         .expect("settled by lookup");
@@ -169,7 +172,7 @@ fn a_post_that_failed_before_arriving_is_repeated_after_a_lookup() {
             action: action.map(String::from),
             ..Default::default()
         }));
-        let out = Mapping::new(&config)
+        let out = common::flows(&config)
             .expect("m")
             .add(&name(&n), NameKind::Mapped)
             .expect("added on retry");
@@ -200,7 +203,7 @@ fn a_post_refused_by_the_rate_limit_is_repeated() {
         retry_after: Some("0".into()),
         ..Default::default()
     }));
-    let out = Mapping::new(&config)
+    let out = common::flows(&config)
         .expect("m")
         .add(&name("limited.example.com"), NameKind::Mapped)
         .expect("added");
@@ -220,7 +223,7 @@ fn a_server_that_never_answers_cannot_hang_a_call() {
             ..Default::default()
         }));
         let t = Instant::now();
-        let err = Mapping::new(&config)
+        let err = common::flows(&config)
             .expect("m")
             .list()
             .expect_err("times out");
@@ -255,7 +258,7 @@ fn an_unreachable_api_fails_fast_with_status_zero() {
     let config =
         wu_runcloud::config::Config::from_constants(&raw_v3("tok-123456"), o).expect("config");
     let t = Instant::now();
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .list()
         .expect_err("refused");
@@ -330,7 +333,7 @@ fn hostile_answers_are_clear_errors() {
     for (f, want) in cases {
         sim.shared().reset();
         sim.shared().push_fault(fault(f));
-        let err = Mapping::new(&config).expect("m").list().expect_err(want);
+        let err = common::flows(&config).expect("m").list().expect_err(want);
         assert!(err.to_string().contains(want), "want {want:?}, got {err}");
     }
 }
@@ -359,7 +362,7 @@ fn an_unreadable_entry_is_skipped_and_noted_not_fatal() {
             body: Some(body.into()),
             ..Default::default()
         }));
-        let m = Mapping::new(&config).expect("m");
+        let m = common::flows(&config).expect("m");
         let all = m.list().expect("the readable entries are listed");
         let names: Vec<&str> = all.iter().map(|d| d.name.as_str()).collect();
         assert!(
@@ -387,7 +390,7 @@ fn the_deadline_bounds_a_whole_call_including_retries() {
         ..Default::default()
     }));
     let t = Instant::now();
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .list()
         .expect_err("deadline");
@@ -403,7 +406,7 @@ fn the_deadline_bounds_a_whole_call_including_retries() {
 fn a_delete_whose_answer_was_lost_is_verified_by_id_and_reported_as_done() {
     let sim = sim();
     let config = config_v3(&sim);
-    let m = Mapping::new(&config).expect("m");
+    let m = common::flows(&config).expect("m");
     m.add(&name("lost-delete.com"), NameKind::Mapped)
         .expect("added");
     sim.shared().clear_requests();
@@ -414,7 +417,7 @@ fn a_delete_whose_answer_was_lost_is_verified_by_id_and_reported_as_done() {
         apply: true,
         ..Default::default()
     }));
-    let removed = Mapping::new(&config)
+    let removed = common::flows(&config)
         .expect("m")
         .remove(&name("lost-delete.com"))
         .expect("verified");
@@ -434,7 +437,7 @@ fn a_delete_whose_answer_was_lost_is_verified_by_id_and_reported_as_done() {
 fn a_delete_that_did_not_arrive_is_sent_again_after_the_lookup() {
     let sim = sim();
     let config = config_v3(&sim);
-    Mapping::new(&config)
+    common::flows(&config)
         .expect("m")
         .add(&name("retry-delete.com"), NameKind::Mapped)
         .expect("added");
@@ -444,7 +447,7 @@ fn a_delete_that_did_not_arrive_is_sent_again_after_the_lookup() {
         status: Some(502),
         ..Default::default()
     }));
-    let removed = Mapping::new(&config)
+    let removed = common::flows(&config)
         .expect("m")
         .remove(&name("retry-delete.com"))
         .expect("removed");
@@ -474,7 +477,7 @@ fn a_redeploy_whose_answer_was_lost_is_not_ordered_twice() {
     ] {
         sim.shared().reset();
         sim.shared().push_fault(fault(f));
-        let err = Mapping::new(&config)
+        let err = common::flows(&config)
             .expect("m")
             .redeploy_ssl()
             .expect_err("reported");
@@ -496,7 +499,7 @@ fn a_domain_certificate_request_whose_answer_was_lost_is_not_repeated() {
         apply: true,
         ..Default::default()
     }));
-    let out = Mapping::new(&config)
+    let out = common::flows(&config)
         .expect("m")
         .add(&name("adv-lost.com"), NameKind::Mapped)
         .expect("the add stands");
@@ -523,7 +526,7 @@ fn no_backoff_outlasts_the_deadline_of_an_add() {
         ..Default::default()
     }));
     let t = Instant::now();
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .add(&name("deadline-add.com"), NameKind::Mapped)
         .expect_err("gives up");
@@ -567,7 +570,7 @@ fn a_connect_timeout_counts_as_never_sent_so_even_a_post_is_tried_again() {
     let config =
         wu_runcloud::config::Config::from_constants(&raw_v3("tok-123456"), o).expect("config");
     let t = Instant::now();
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .add(&name("connect-timeout.com"), NameKind::Mapped)
         .expect_err("no connection");

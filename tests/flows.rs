@@ -12,14 +12,14 @@ mod common;
 use common::*;
 use runcloud_sim::{state::PaginationStyle, Fault, SEED_APP, SEED_SERVER};
 use wu_runcloud::config::{SslPolicy, WwwPolicy};
-use wu_runcloud::mapping::{Mapping, NameKind, SslMode, SslStatus};
+use wu_runcloud::flows::{NameKind, SslMode, SslStatus};
 
 #[test]
 fn add_and_remove_in_both_api_versions() {
     let sim = sim();
     for (version, config) in [("v2", config_v2(&sim)), ("v3", config_v3(&sim))] {
         sim.shared().clear_requests();
-        let m = Mapping::new(&config).expect("mapping");
+        let m = common::flows(&config).expect("mapping");
         let out = m
             .add(&name("shop.example.com"), NameKind::Mapped)
             .expect("add");
@@ -54,7 +54,7 @@ fn add_and_remove_in_both_api_versions() {
 fn add_sends_the_documented_body_and_www_twin_for_registrable_names() {
     let sim = sim();
     let config = config_v3(&sim);
-    let m = Mapping::new(&config).expect("mapping");
+    let m = common::flows(&config).expect("mapping");
     assert!(
         m.add(&name("example.co.uk"), NameKind::Mapped)
             .expect("add")
@@ -93,7 +93,7 @@ fn add_sends_the_documented_body_and_www_twin_for_registrable_names() {
     let mut never = config_v3(&sim);
     never.options.www = WwwPolicy::Never;
     assert!(
-        !Mapping::new(&never)
+        !common::flows(&never)
             .expect("m")
             .add(&name("plain.com"), NameKind::Mapped)
             .expect("add")
@@ -102,7 +102,7 @@ fn add_sends_the_documented_body_and_www_twin_for_registrable_names() {
     let mut always = config_v3(&sim);
     always.options.www = WwwPolicy::Always;
     assert!(
-        Mapping::new(&always)
+        common::flows(&always)
             .expect("m")
             .add(&name("deep.sub.plain.com"), NameKind::Mapped)
             .expect("add")
@@ -126,7 +126,7 @@ fn removes_a_domain_on_the_fourth_page_of_150_when_search_is_ignored() {
     });
     sim.shared().clear_requests();
     let config = config_v2(&sim);
-    let m = Mapping::new(&config).expect("mapping");
+    let m = common::flows(&config).expect("mapping");
     // The primary domain is first, so site130 is entry 131: page 4 of 40-entry pages.
     assert!(m.remove(&name("site130.example.com")).expect("remove"));
     let log = sim.shared().requests();
@@ -173,7 +173,7 @@ fn search_that_matches_more_than_the_name_is_checked_exactly() {
         a.add_domain(SEED_SERVER, SEED_APP, "myshop.example.com", false);
     });
     let config = config_v3(&sim);
-    let m = Mapping::new(&config).expect("mapping");
+    let m = common::flows(&config).expect("mapping");
     assert!(m.find(&name("shop.example.com")).expect("find").is_none());
     assert!(!m.remove(&name("shop.example.com")).expect("remove"));
     assert_eq!(sim.shared().domain_names(SEED_SERVER, SEED_APP).len(), 3);
@@ -194,17 +194,17 @@ fn every_pagination_shape_is_walked_and_a_list_that_ignores_page_is_refused() {
         PaginationStyle::None,
     ] {
         sim.shared().set_pagination(style);
-        let all = Mapping::new(&config).expect("m").list().expect("list");
+        let all = common::flows(&config).expect("m").list().expect("list");
         assert_eq!(all.len(), 86, "{style:?}");
     }
     // Past the end, the last page again (no meta): the end of the list, nothing lost.
     sim.shared().set_pagination(PaginationStyle::RepeatLast);
-    let all = Mapping::new(&config).expect("m").list().expect("list");
+    let all = common::flows(&config).expect("m").list().expect("list");
     assert_eq!(all.len(), 86, "RepeatLast");
     // A server that ignores `page` and always answers page 1: refused, not taken as the end.
     sim.shared().set_pagination(PaginationStyle::Repeat);
     sim.shared().clear_requests();
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .list()
         .expect_err("repeat must fail");
@@ -220,7 +220,7 @@ fn every_pagination_shape_is_walked_and_a_list_that_ignores_page_is_refused() {
 fn an_existing_name_is_a_success_and_a_refused_one_an_error_with_field_errors() {
     let sim = sim();
     let config = config_v3(&sim);
-    let m = Mapping::new(&config).expect("mapping");
+    let m = common::flows(&config).expect("mapping");
     let first = m
         .add(&name("dup.example.com"), NameKind::Mapped)
         .expect("add");
@@ -264,7 +264,7 @@ fn ssl_follows_the_mode_of_the_app() {
     config.options.dns_check = false;
     // Advanced: a certificate for the new domain.
     reset_app(&sim, "advanced");
-    let out = Mapping::new(&config)
+    let out = common::flows(&config)
         .expect("m")
         .add(&name("adv.example.com"), NameKind::Mapped)
         .expect("add");
@@ -280,7 +280,7 @@ fn ssl_follows_the_mode_of_the_app() {
         .any(|d| d["name"] == "adv.example.com" && d["ssl_id"].is_u64()));
     // None installed: skipped, and said so.
     reset_app(&sim, "none");
-    let out = Mapping::new(&config)
+    let out = common::flows(&config)
         .expect("m")
         .add(&name("plain.example.com"), NameKind::Mapped)
         .expect("add");
@@ -292,7 +292,7 @@ fn ssl_follows_the_mode_of_the_app() {
     );
     // Basic, but Let's Encrypt cannot validate a name: the add stands, the SSL failure is reported.
     reset_app(&sim, "basic");
-    let out = Mapping::new(&config)
+    let out = common::flows(&config)
         .expect("m")
         .add(&name("nodns.example.com"), NameKind::Mapped)
         .expect("add");
@@ -309,7 +309,7 @@ fn ssl_follows_the_mode_of_the_app() {
         m.contains("every name on the app must point (DNS A/AAAA record) at this server"),
         "{m}"
     );
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .redeploy_ssl()
         .expect_err("redeploy fails");
@@ -318,7 +318,7 @@ fn ssl_follows_the_mode_of_the_app() {
     let mut off = config.clone();
     off.options.ssl = SslPolicy::Off;
     sim.shared().clear_requests();
-    let out = Mapping::new(&off)
+    let out = common::flows(&off)
         .expect("m")
         .add(&name("quiet.example.com"), NameKind::Mapped)
         .expect("add");
@@ -336,7 +336,7 @@ fn a_subdomain_under_a_wildcard_is_not_added() {
     sim.shared()
         .with_account(|a| a.add_app(SEED_SERVER, SEED_APP, "wild", "network.test", true, "basic"));
     let config = config_v3(&sim);
-    let m = Mapping::new(&config).expect("m");
+    let m = common::flows(&config).expect("m");
     let out = m
         .add(&name("alice.network.test"), NameKind::Subdomain)
         .expect("add");
@@ -358,7 +358,7 @@ fn a_subdomain_under_a_wildcard_is_not_added() {
 fn the_primary_domain_is_never_removed() {
     let sim = sim();
     let config = config_v3(&sim);
-    let err = Mapping::new(&config)
+    let err = common::flows(&config)
         .expect("m")
         .remove(&name("network.test"))
         .expect_err("refused");
@@ -372,7 +372,7 @@ fn connections_are_kept_alive_across_calls() {
     let config = config_v3(&sim);
     let mut after_first = 0;
     for i in 0..5 {
-        let m = Mapping::new(&config).expect("m");
+        let m = common::flows(&config).expect("m");
         m.add(&name(&format!("ka{i}.example.com")), NameKind::Mapped)
             .expect("add");
         if i == 0 {
@@ -403,7 +403,7 @@ fn a_worker_asks_the_ssl_set_up_once_and_asks_again_when_it_went_stale() {
     let mut config = config_v3(&sim);
     config.options.dns_check = false;
     let add = |n: &str| {
-        Mapping::new(&config)
+        common::flows(&config)
             .expect("m")
             .add(&name(n), NameKind::Mapped)
             .expect("add")

@@ -14,7 +14,7 @@ mod common;
 use common::*;
 use std::time::{Duration, Instant};
 use wu_runcloud::domain::DomainName;
-use wu_runcloud::mapping::{Mapping, NameKind};
+use wu_runcloud::flows::NameKind;
 
 #[test]
 fn a_burst_is_paced_by_the_rate_limit_headers() {
@@ -30,9 +30,9 @@ fn a_burst_is_paced_by_the_rate_limit_headers() {
     for i in 0..16 {
         // Each add in a request of its own, as queued actions often run: the
         // wildcard answer is remembered per request only.
-        wu_runcloud::ssl_batch::forget_request();
+        common::worker().batch().forget_request();
         let name = DomainName::parse(&format!("burst{i}.example.com")).expect("name");
-        let out = Mapping::new(&config)
+        let out = common::flows(&config)
             .expect("m")
             .add(&name, NameKind::Mapped)
             .expect("every add succeeds");
@@ -68,7 +68,7 @@ fn without_a_reset_header_429s_are_waited_out_with_retry_after() {
     let mut config = config_v3(&sim);
     config.options.timeout = Duration::from_secs(30);
     config.options.max_retries = 5;
-    let all = Mapping::new(&config).expect("m");
+    let all = common::flows(&config).expect("m");
     let t = Instant::now();
     for _ in 0..8 {
         all.find(&DomainName::parse("network.test").expect("n"))

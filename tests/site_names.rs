@@ -14,8 +14,7 @@ mod common;
 use common::*;
 use runcloud_sim::{SEED_APP, SEED_SERVER};
 use wu_runcloud::config::WwwPolicy;
-use wu_runcloud::mapping::{Mapping, NameKind};
-use wu_runcloud::ssl_batch;
+use wu_runcloud::flows::NameKind;
 
 /// Lookups of the parent `network.test` (the wildcard question), not of a name.
 fn wildcard_lookups(sim: &runcloud_sim::Sim) -> usize {
@@ -47,10 +46,10 @@ fn a_site_name_is_a_site_name_whichever_hook_brings_it() {
     ] {
         reset_app(&sim, "basic");
         sim.shared().clear_requests();
-        ssl_batch::forget_request(); // a new request
+        common::worker().batch().forget_request(); // a new request
         let site = format!("alice{}.network.test", first as u8);
         for kind in [first, second] {
-            let out = Mapping::new(&config)
+            let out = common::flows(&config)
                 .unwrap()
                 .add(&name(&site), kind)
                 .unwrap();
@@ -76,16 +75,16 @@ fn a_site_name_is_a_site_name_whichever_hook_brings_it() {
     // A batch of names under one parent: one wildcard lookup for all of them.
     reset_app(&sim, "basic");
     sim.shared().clear_requests();
-    ssl_batch::forget_request();
+    common::worker().batch().forget_request();
     for i in 0..10 {
-        Mapping::new(&config)
+        common::flows(&config)
             .unwrap()
             .add(&name(&format!("s{i}.network.test")), NameKind::Subdomain)
             .unwrap();
     }
     assert_eq!(wildcard_lookups(&sim), 1);
     // Outside a subdomain install's own domain a mapped name is a mapped name.
-    let out = Mapping::new(&config)
+    let out = common::flows(&config)
         .unwrap()
         .add(&name("shop.com"), NameKind::Mapped)
         .unwrap();
@@ -97,14 +96,14 @@ fn a_name_removed_later_in_its_request_is_not_named_by_the_redeploy() {
     let _turn = take_turn();
     let sim = sim();
     let config = config_v3_batched(&sim);
-    ssl_batch::forget_request();
-    let m = Mapping::new(&config).unwrap();
+    common::worker().batch().forget_request();
+    let m = common::flows(&config).unwrap();
     m.add(&name("kept.com"), NameKind::Mapped).unwrap();
     m.add(&name("gone-again.com"), NameKind::Mapped).unwrap();
     assert!(m.remove(&name("gone-again.com")).unwrap());
-    let owed = ssl_batch::take_all();
+    let owed = common::worker().batch().take_all();
     assert_eq!(owed[0].names, ["kept.com"]);
-    let out = Mapping::redeploy_owed(&owed[0]).unwrap();
+    let out = common::redeploy_owed(&owed[0]).unwrap();
     assert!(!out.message.contains("gone-again.com"), "{}", out.message);
 }
 
@@ -125,7 +124,7 @@ fn an_app_of_more_than_16000_names_is_read_to_the_end() {
     });
     sim.shared().set_ignore_search(true);
     let config = config_v3(&sim);
-    let m = Mapping::new(&config).unwrap();
+    let m = common::flows(&config).unwrap();
     let last = name("site16100.example.com");
     assert!(
         m.find(&last).unwrap().is_some(),

@@ -13,11 +13,11 @@ mod common;
 use common::*;
 use wu_runcloud::config::Config;
 use wu_runcloud::domain::DomainName;
-use wu_runcloud::mapping::{Mapping, NameKind, SslMode, SslStatus};
+use wu_runcloud::flows::{NameKind, SslMode, SslStatus};
 use wu_runcloud::ssl_batch;
 
-fn add(config: &Config, n: &str) -> wu_runcloud::mapping::AddOutcome {
-    Mapping::new(config)
+fn add(config: &Config, n: &str) -> wu_runcloud::flows::AddOutcome {
+    common::flows(config)
         .expect("m")
         .add(&DomainName::parse(n).expect("name"), NameKind::Mapped)
         .expect("add")
@@ -32,7 +32,7 @@ fn puts(sim: &runcloud_sim::Sim) -> Vec<String> {
 fn a_request_of_many_adds_redeploys_the_certificate_once() {
     let sim = sim();
     let config = config_v3_batched(&sim);
-    ssl_batch::forget_request();
+    common::worker().batch().forget_request();
 
     // 20 adds in one request: 20 POSTs, no redeploy yet.
     for i in 0..20 {
@@ -50,10 +50,10 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     assert_eq!(requests, 20 + 2, "20 POSTs and the SSL set-up asked once");
 
     // The request ends: one redeploy, covering every name.
-    let owed = ssl_batch::take_all();
+    let owed = common::worker().batch().take_all();
     assert_eq!(owed.len(), 1);
     assert_eq!(owed[0].names.len(), 20);
-    let out = Mapping::redeploy_owed(&owed[0]).expect("redeployed");
+    let out = common::redeploy_owed(&owed[0]).expect("redeployed");
     assert_eq!(out.status, SslStatus::Redeployed);
     assert!(out.message.contains("20 name(s)"), "{}", out.message);
     assert!(out.message.contains("batch00.com"), "{}", out.message);
@@ -63,16 +63,16 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     // A name already on the app owes nothing.
     let again = add(&config, "batch00.com");
     assert_eq!(again.ssl.status, SslStatus::Unchanged);
-    assert!(ssl_batch::take_all().is_empty());
+    assert!(common::worker().batch().take_all().is_empty());
 
     // The certificate was replaced in RunCloud: the remembered id answers 404,
     // the set-up is asked again, and the new certificate is redeployed once.
     reset_app(&sim, "basic");
     sim.shared().clear_requests();
     add(&config, "after-reset.example.com");
-    let owed = ssl_batch::take_all();
+    let owed = common::worker().batch().take_all();
     assert!(owed[0].remembered);
-    let out = Mapping::redeploy_owed(&owed[0]).expect("redeployed after asking again");
+    let out = common::redeploy_owed(&owed[0]).expect("redeployed after asking again");
     assert_eq!(out.status, SslStatus::Redeployed);
     assert_eq!(puts(&sim).len(), 2, "{:?}", puts(&sim));
 
@@ -86,8 +86,8 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
         count: 1,
         ..Default::default()
     });
-    let owed = ssl_batch::take_all();
-    let err = Mapping::redeploy_owed(&owed[0]).expect_err("refused");
+    let owed = common::worker().batch().take_all();
+    let err = common::redeploy_owed(&owed[0]).expect_err("refused");
     assert_eq!(err.status_code(), 422);
     assert_eq!(puts(&sim).len(), 1, "not repeated: {:?}", puts(&sim));
     assert_eq!(
@@ -96,8 +96,8 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     );
     let retry = add(&config, "refused-batch.example.com");
     assert_eq!(retry.ssl.status, SslStatus::Queued, "{}", retry.ssl.message);
-    let owed = ssl_batch::take_all();
-    Mapping::redeploy_owed(&owed[0]).expect("paid");
+    let owed = common::worker().batch().take_all();
+    common::redeploy_owed(&owed[0]).expect("paid");
     assert!(!ssl_batch::owed::any(&config));
 
     // A request that died before its end: what it owed stays on disk, and the
@@ -105,7 +105,7 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     reset_app(&sim, "basic");
     add(&config, "lost-one.example.com");
     add(&config, "lost-two.example.com");
-    ssl_batch::forget_request(); // the next request starts; nothing ran
+    common::worker().batch().forget_request(); // the next request starts; nothing ran
     let out = add(&config, "lost-one.example.com");
     assert_eq!(out.ssl.status, SslStatus::Queued, "{}", out.ssl.message);
     assert!(
@@ -113,13 +113,13 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
         "{}",
         out.ssl.message
     );
-    let owed = ssl_batch::take_all();
+    let owed = common::worker().batch().take_all();
     assert_eq!(
         owed[0].names,
         ["lost-two.example.com", "lost-one.example.com"]
     );
     sim.shared().clear_requests();
-    Mapping::redeploy_owed(&owed[0]).expect("caught up");
+    common::redeploy_owed(&owed[0]).expect("caught up");
     let redeployed = sim
         .shared()
         .requests()
@@ -131,11 +131,11 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
 
     // redeploy_ssl() on demand covers what is owed: nothing runs at the end.
     add(&config, "on-demand.example.com");
-    Mapping::new(&config)
+    common::flows(&config)
         .expect("m")
         .redeploy_ssl()
         .expect("redeploy");
-    assert!(ssl_batch::take_all().is_empty());
+    assert!(common::worker().batch().take_all().is_empty());
 
     // Advanced mode has no app-wide certificate: each add orders its own at once.
     // The first add after the switch still queues on the remembered basic
@@ -143,8 +143,8 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     // gives the name its own certificate: nothing is left without one.
     reset_app(&sim, "advanced");
     add(&config, "adv-batch.example.com");
-    let owed = ssl_batch::take_all();
-    let out = Mapping::redeploy_owed(&owed[0]).expect("switched: per-name certificates");
+    let owed = common::worker().batch().take_all();
+    let out = common::redeploy_owed(&owed[0]).expect("switched: per-name certificates");
     assert!(
         out.message.contains("each name got its own certificate"),
         "{}",
@@ -165,5 +165,5 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     assert!(!ssl_batch::owed::any(&config));
     let out = add(&config, "adv-batch-two.example.com");
     assert_eq!(out.ssl.status, SslStatus::Issued, "{}", out.ssl.message);
-    assert!(ssl_batch::take_all().is_empty());
+    assert!(common::worker().batch().take_all().is_empty());
 }

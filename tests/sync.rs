@@ -14,7 +14,7 @@ use common::*;
 use runcloud_sim::{SEED_APP, SEED_SERVER};
 use std::time::Duration;
 use wu_runcloud::domain::DomainName;
-use wu_runcloud::mapping::SslStatus;
+use wu_runcloud::flows::SslStatus;
 use wu_runcloud::sync::{sync, SyncOptions};
 
 #[test]
@@ -50,7 +50,7 @@ fn a_big_app_is_reconciled_in_chunks_without_removing_what_the_network_does_not_
 
     sim.shared().clear_requests();
     let dry = sync(
-        &config,
+        &common::flows(&config).expect("client"),
         &names,
         &SyncOptions {
             limit: 50,
@@ -85,7 +85,7 @@ fn a_big_app_is_reconciled_in_chunks_without_removing_what_the_network_does_not_
     loop {
         sim.shared().clear_requests();
         let r = sync(
-            &config,
+            &common::flows(&config).expect("client"),
             &names,
             &SyncOptions {
                 apply: true,
@@ -132,7 +132,7 @@ fn a_big_app_is_reconciled_in_chunks_without_removing_what_the_network_does_not_
         .map(|n| DomainName::parse(n).expect("n"))
         .to_vec();
     let r = sync(
-        &config,
+        &common::flows(&config).expect("client"),
         &names,
         &SyncOptions {
             apply: true,
@@ -163,6 +163,11 @@ fn an_app_that_cannot_be_read_fails_the_call() {
     let sim = sim();
     let mut config = config_v3(&sim);
     config.app_id = 999_999;
-    let err = sync(&config, &["a.com".into()], &SyncOptions::default()).expect_err("no app");
+    let err = sync(
+        &common::flows(&config).expect("client"),
+        &["a.com".into()],
+        &SyncOptions::default(),
+    )
+    .expect_err("no app");
     assert_eq!(err.status_code(), 404);
 }

@@ -12,7 +12,7 @@ mod common;
 use common::*;
 use runcloud_sim::SimOptions;
 use wu_runcloud::config::{Config, OptionValue};
-use wu_runcloud::mapping::test_connection;
+use wu_runcloud::flows::test_connection;
 
 #[test]
 fn a_private_ca_is_refused_without_ca_file_and_trusted_with_it() {
@@ -48,10 +48,10 @@ fn a_private_ca_is_refused_without_ca_file_and_trusted_with_it() {
     let report = test_connection(&raw, options.clone());
     assert!(report.ok, "{report:?}");
     let config = Config::from_constants(&raw, options).expect("config");
-    let m = wu_runcloud::mapping::Mapping::new(&config).expect("m");
+    let m = common::flows(&config).expect("m");
     let name = wu_runcloud::domain::DomainName::parse("secure.example.com").expect("n");
     assert!(
-        m.add(&name, wu_runcloud::mapping::NameKind::Mapped)
+        m.add(&name, wu_runcloud::flows::NameKind::Mapped)
             .expect("add over TLS")
             .created
     );
@@ -74,9 +74,7 @@ fn a_ca_file_that_is_not_pem_is_a_clear_configuration_error() {
         )
         .expect("exists");
     let config = Config::from_constants(&raw_v3("tok-123456"), options).expect("config");
-    let err = wu_runcloud::mapping::Mapping::new(&config)
-        .err()
-        .expect("refused");
+    let err = common::flows(&config).err().expect("refused");
     assert!(
         err.to_string().contains("no certificate") || err.to_string().contains("not a PEM"),
         "{err}"

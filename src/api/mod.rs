@@ -2,12 +2,16 @@
 //! Status codes decide outcomes; RunCloud's message text never does.
 
 pub mod decode;
+mod domain_list;
+mod ssl;
 pub mod transport;
+
+pub use ssl::{ssl_setup_at_once, AppSsl, SslFlags};
 
 use crate::config::{Config, Credentials};
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
-use decode::{Domain, Page, SslCert};
+use decode::Domain;
 use serde_json::{json, Value};
 use transport::{Method, Request, Response, Transport};
 
@@ -20,15 +24,25 @@ pub const MAX_PAGES: u64 = 400;
 /// many (1,000,000 names); a list said to be longer is an error, never cut short.
 pub const MAX_KNOWN_PAGES: u64 = 25_000;
 
-/// What `GET {app}/ssl/advanced` said.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SslFlags {
-    /// Advanced (per-domain) mode; `None` when the answer had no such flag.
-    pub advanced: Option<bool>,
-    /// AutoSSL: RunCloud installs certificates for new domains by itself.
-    pub auto: bool,
-    /// The answer's keys, for the message when the flag is missing.
-    pub seen: String,
+/// Where the client looks up and records the RunCloud ids of the names it
+/// has seen, per app (`app`: `Config::memory_key()`). Kept by whoever owns the
+/// worker's memory (above this layer) and lent to the client; an id from it is
+/// always verified before use.
+pub trait IdBook: Sync {
+    fn id_of(&self, app: &str, name: &str) -> Option<u64>;
+    fn record(&self, app: &str, seen: &mut dyn Iterator<Item = (&str, u64)>);
+    fn forget(&self, app: &str, name: &str);
+}
+
+/// No memory of ids: every lookup walks the list.
+pub struct NoIds;
+
+impl IdBook for NoIds {
+    fn id_of(&self, _: &str, _: &str) -> Option<u64> {
+        None
+    }
+    fn record(&self, _: &str, _: &mut dyn Iterator<Item = (&str, u64)>) {}
+    fn forget(&self, _: &str, _: &str) {}
 }
 
 /// What the answer to a POST says, before any lookup.
@@ -63,7 +77,7 @@ pub enum Created {
     Existing(Domain),
 }
 
-pub struct RunCloud {
+pub struct RunCloud<'ids> {
     transport: Transport,
     notes: std::cell::RefCell<Vec<String>>,
     /// Every form of the credentials: taken out of RunCloud's texts before they
@@ -73,13 +87,22 @@ pub struct RunCloud {
     app_path: String,
     server_id: u64,
     app_id: u64,
-    /// `Config::memory_key()`: where this worker remembers the app's domain ids.
-    memory_key: String,
+    /// Where the ids of the app's names are remembered, under `app_key`.
+    ids: &'ids dyn IdBook,
+    app_key: String,
 }
 
-impl RunCloud {
-    /// A client for one call: the deadline of `config.options.timeout` starts now.
-    pub fn new(config: &Config) -> Result<RunCloud> {
+impl RunCloud<'static> {
+    /// A client for one call that remembers no ids.
+    pub fn new(config: &Config) -> Result<RunCloud<'static>> {
+        RunCloud::with_ids(config, &NoIds)
+    }
+}
+
+impl<'ids> RunCloud<'ids> {
+    /// A client for one call: the deadline of `config.options.timeout` starts
+    /// now; `ids` is where the ids of the app's names are looked up and kept.
+    pub fn with_ids(config: &Config, ids: &'ids dyn IdBook) -> Result<RunCloud<'ids>> {
         let auth = match &config.credentials {
             Credentials::Basic { key, secret } => transport::Auth::Basic {
                 key: key.expose().to_string(),
@@ -110,7 +133,8 @@ impl RunCloud {
             app_path,
             server_id: config.server_id,
             app_id: config.app_id,
-            memory_key: config.memory_key(),
+            ids,
+            app_key: config.memory_key(),
         })
     }
 
@@ -183,222 +207,6 @@ impl RunCloud {
         let resp = self.call(Method::Get, &self.app_path, &[], None, &ctx)?;
         let resp = self.expect_ok(resp, &ctx, Some(HINT_APP))?;
         Self::json_of(&resp, &ctx).map(decode::unwrap_data)
-    }
-
-    /// One page of the app's domains.
-    pub fn domains_page(&self, page: u64, search: Option<&str>) -> Result<Page<Domain>> {
-        self.pages().fetch(page, search)
-    }
-
-    fn pages(&self) -> PageSource<'_> {
-        PageSource {
-            transport: &self.transport,
-            app_path: &self.app_path,
-            app_id: self.app_id,
-            secrets: &self.secrets,
-        }
-    }
-
-    /// Remembers where the names of a page live, for later finds and removes.
-    fn remember(&self, domains: &[Domain]) {
-        crate::app_memory::worker().record_ids(
-            &self.memory_key,
-            domains.iter().map(|d| (d.name.as_str(), d.id)),
-        );
-    }
-
-    fn forget(&self, name: &str) {
-        crate::app_memory::worker().forget_id(&self.memory_key, name);
-    }
-
-    /// Walks the pages until `stop` returns true for an item, or the list ends.
-    /// `search` is sent but never trusted: the caller matches exactly. When page
-    /// 1 shows that RunCloud ignored `search` and says how many pages there
-    /// are, the rest are fetched several at a time, within the rate budget.
-    fn walk(
-        &self,
-        search: Option<&str>,
-        mut stop: impl FnMut(&Domain) -> bool,
-    ) -> Result<Option<Domain>> {
-        let mut previous_ids: Option<Vec<u64>> = None;
-        let mut page = 1;
-        let mut limit = MAX_PAGES;
-        while page <= limit {
-            let p = self.domains_page(page, search)?;
-            self.note_skipped(page, &p);
-            if p.items.is_empty() {
-                return Ok(None);
-            }
-            self.remember(&p.items);
-            let ids: Vec<u64> = p.items.iter().map(|d| d.id).collect();
-            if previous_ids.as_ref() == Some(&ids) {
-                // A server without pagination meta that answers a page past the end
-                // with the last page again: that is the end of the list. Page 2
-                // repeating a full page 1 is a server that ignores `page`: an error,
-                // since the rest of the list cannot be read.
-                let ignores_page = page == 2 && ids.len() >= PER_PAGE as usize;
-                if p.last_page.is_none() && !ignores_page {
-                    return Ok(None);
-                }
-                return Err(Error::BadResponse {
-                    context: format!("listing the domains of web application {}", self.app_id),
-                    status: 200,
-                    message: format!(
-                        "page {page} repeated the page before it; the list was not read to the end"
-                    ),
-                });
-            }
-            let search_ignored = search.is_some_and(|s| {
-                let s = s.to_ascii_lowercase();
-                p.items.iter().any(|d| !d.name.contains(&s))
-            });
-            if let Some(found) = p.items.into_iter().find(|d| stop(d)) {
-                return Ok(Some(found));
-            }
-            let last = match p.last_page {
-                Some(last) if page >= last => return Ok(None),
-                Some(last) if last > MAX_KNOWN_PAGES => {
-                    return Err(Error::BadResponse {
-                        context: format!("listing the domains of web application {}", self.app_id),
-                        status: 200,
-                        message: format!(
-                            "RunCloud says the list has {last} pages, more than the {MAX_KNOWN_PAGES} this extension reads; nothing was taken as missing"
-                        ),
-                    })
-                }
-                Some(last) => {
-                    limit = last;
-                    last
-                }
-                None => 0,
-            };
-            // The whole list is wanted, or RunCloud ignored the search: the rest at once.
-            if page == 1 && (search.is_none() || search_ignored) && last > 2 {
-                return self.walk_in_parallel(2..=last, search, stop);
-            }
-            previous_ids = Some(ids);
-            page += 1;
-        }
-        Err(Error::BadResponse {
-            context: format!("listing the domains of web application {}", self.app_id),
-            status: 200,
-            message: format!("the list did not end after {MAX_PAGES} pages"),
-        })
-    }
-
-    /// Pages `pages` (their number known from page 1), fetched in waves of
-    /// several at once, each wave checked in page order before the next starts.
-    /// A wave is only as wide as the rate-limit budget allows, so a big app's
-    /// first walk does not set off a storm of 429s.
-    fn walk_in_parallel(
-        &self,
-        pages: std::ops::RangeInclusive<u64>,
-        search: Option<&str>,
-        mut stop: impl FnMut(&Domain) -> bool,
-    ) -> Result<Option<Domain>> {
-        let source = self.pages();
-        let mut next = *pages.start();
-        let end = *pages.end();
-        while next <= end {
-            let width = transport::spare_requests().map_or(MAX_PARALLEL_PAGES, |spare| {
-                spare.clamp(1, MAX_PARALLEL_PAGES)
-            });
-            let wave: Vec<u64> = (next..=end).take(width as usize).collect();
-            next += wave.len() as u64;
-            let fetched: Vec<Result<Page<Domain>>> = if wave.len() == 1 {
-                wave.iter().map(|&n| source.fetch(n, search)).collect()
-            } else {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = wave
-                        .iter()
-                        .map(|&n| {
-                            let source = &source;
-                            scope.spawn(move || source.fetch(n, search))
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(Error::Internal("a page fetch panicked".into()))
-                            })
-                        })
-                        .collect()
-                })
-            };
-            for (n, p) in wave.iter().zip(fetched) {
-                let p = p?;
-                self.note_skipped(*n, &p);
-                self.remember(&p.items);
-                if let Some(found) = p.items.into_iter().find(|d| stop(d)) {
-                    return Ok(Some(found));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    fn note_skipped(&self, page: u64, p: &Page<Domain>) {
-        for why in &p.skipped {
-            self.note(format!(
-                "skipped an unreadable entry on page {page} of the domain list: {why}"
-            ));
-        }
-    }
-
-    /// The domain with exactly this name, over every page.
-    pub fn find_domain(&self, name: &DomainName) -> Result<Option<Domain>> {
-        // Where the name was last seen, checked: the entry must still carry this name.
-        let known = crate::app_memory::worker().domain_id(&self.memory_key, name.as_str());
-        if let Some(id) = known {
-            match self.domain_by_id(id)? {
-                Some(d) if d.name == name.as_str() => return Ok(Some(d)),
-                _ => self.forget(name.as_str()),
-            }
-        }
-        let found = self.walk(Some(name.as_str()), |d| d.name == name.as_str())?;
-        // A name added in RunCloud's dashboard in Unicode may not match a punycode
-        // search on RunCloud's side: look at the whole list before saying "not there".
-        if found.is_none() && name.labels().any(|l| l.starts_with("xn--")) {
-            return self.walk(None, |d| d.name == name.as_str());
-        }
-        Ok(found)
-    }
-
-    /// A wildcard domain that serves the names one level below `parent`, stored
-    /// either way RunCloud may store one: the name `*.parent`, or `parent` with
-    /// `wildcard: 1`.
-    pub fn find_wildcard(&self, parent: &DomainName) -> Result<Option<Domain>> {
-        let star = format!("*.{parent}");
-        self.walk(Some(parent.as_str()), |d| {
-            d.name == star || (d.wildcard && d.name == parent.as_str())
-        })
-    }
-
-    /// Something worth a log line that did not stop the call (an unreadable list entry).
-    pub fn note(&self, text: String) {
-        let mut notes = self.notes.borrow_mut();
-        if notes.len() < 20 && !notes.contains(&text) {
-            notes.push(text);
-        }
-    }
-
-    /// What was noted during this call, for the log.
-    pub fn notes(&self) -> Vec<String> {
-        self.notes.borrow().clone()
-    }
-
-    /// Every domain of the app, over every page.
-    pub fn list_domains(&self) -> Result<Vec<Domain>> {
-        let mut all: Vec<Domain> = Vec::new();
-        self.walk(None, |d| {
-            all.push(d.clone());
-            false
-        })?;
-        // A list that shifted while it was read can show an entry twice.
-        let mut seen = std::collections::HashSet::new();
-        all.retain(|d| seen.insert(d.id));
-        Ok(all)
     }
 
     /// `POST {app}/domains`. A 422 or an answer that may have been lost is
@@ -541,125 +349,10 @@ impl RunCloud {
         let resp = self.expect_ok(resp, ctx, None)?;
         Self::json_of(&resp, ctx).map(|v| Some(decode::unwrap_data(v)))
     }
-
-    /// `GET {app}/ssl`: the basic certificate, or `None` when none is installed.
-    pub fn ssl(&self) -> Result<Option<SslCert>> {
-        let ctx = format!("reading the SSL state of web application {}", self.app_id);
-        Ok(self
-            .get_app_json_or_absent("/ssl", &ctx)?
-            .as_ref()
-            .and_then(decode::ssl_cert))
-    }
-
-    /// `GET {app}/ssl/advanced`: the app's SSL mode flags. A 404 (an API without
-    /// the endpoint) means basic; an answer without the mode flag says so, with what it had.
-    pub fn advanced_ssl(&self) -> Result<SslFlags> {
-        let ctx = format!("reading the SSL mode of web application {}", self.app_id);
-        let Some(v) = self.get_app_json_or_absent("/ssl/advanced", &ctx)? else {
-            return Ok(SslFlags {
-                advanced: Some(false),
-                auto: false,
-                seen: String::new(),
-            });
-        };
-        Ok(SslFlags {
-            advanced: decode::advanced_flag(&v),
-            auto: decode::auto_ssl_flag(&v),
-            seen: decode::keys_of(&v),
-        })
-    }
-
-    /// `PUT {app}/ssl/{id}`: re-issues the app's one certificate for all its names.
-    pub fn redeploy_ssl(&self, cert: &SslCert) -> Result<()> {
-        let ctx = format!(
-            "redeploying the SSL certificate of web application {}",
-            self.app_id
-        );
-        let url = format!("{}/ssl/{}", self.app_path, cert.id);
-        let resp = self
-            .call(Method::Put, &url, &[], None, &ctx)
-            .map_err(not_repeated)?;
-        let hint = match resp.status {
-            502..=504 => HINT_NOT_REPEATED,
-            404 => HINT_CERT_GONE,
-            _ => HINT_SSL,
-        };
-        self.expect_ok(resp, &ctx, Some(hint)).map(|_| ())
-    }
-
-    /// `POST {app}/domains/{id}/ssl`: a Let's Encrypt certificate for one domain (advanced mode).
-    pub fn issue_domain_ssl(&self, domain: &Domain) -> Result<()> {
-        let ctx = format!("requesting an SSL certificate for {}", domain.name);
-        let url = format!("{}/domains/{}/ssl", self.app_path, domain.id);
-        let body = json!({
-            "provider": "letsencrypt",
-            "enableHttp": false,
-            "enableHsts": false,
-            "authorizationMethod": "http-01",
-            "environment": "live",
-        });
-        // Sent again only when it surely was not acted on (429, never sent): a
-        // second request after a lost answer could order a second certificate.
-        let resp = self
-            .call(Method::Post, &url, &[], Some(&body), &ctx)
-            .map_err(not_repeated)?;
-        if resp.is_success() {
-            return Ok(());
-        }
-        let hint = if matches!(resp.status, 502..=504) {
-            HINT_NOT_REPEATED
-        } else {
-            HINT_SSL
-        };
-        Err(api_error(&resp, &ctx, Some(hint), &self.secrets))
-    }
-}
-
-/// Pages fetched at once in a walk of a big app that ignores `search`.
-const MAX_PARALLEL_PAGES: u32 = transport::IN_FLIGHT_MAX;
-
-/// What fetching one page needs, shareable between threads (the client's
-/// notes are not).
-struct PageSource<'a> {
-    transport: &'a Transport,
-    app_path: &'a str,
-    app_id: u64,
-    secrets: &'a [crate::secret::Secret],
-}
-
-impl PageSource<'_> {
-    fn fetch(&self, page: u64, search: Option<&str>) -> Result<Page<Domain>> {
-        let ctx = format!(
-            "listing the domains of web application {} (page {page})",
-            self.app_id
-        );
-        let mut query = vec![
-            ("page", page.to_string()),
-            ("perPage", PER_PAGE.to_string()),
-        ];
-        if let Some(s) = search {
-            query.push(("search", s.to_string()));
-        }
-        let url = format!("{}/domains", self.app_path);
-        let resp = self.transport.send(
-            &Request {
-                method: Method::Get,
-                url: &url,
-                query: &query,
-                body: None,
-            },
-            &ctx,
-        )?;
-        if !resp.is_success() {
-            return Err(api_error(&resp, &ctx, Some(HINT_APP), self.secrets));
-        }
-        let v = RunCloud::json_of(&resp, &ctx)?;
-        decode::domain_page(&v, resp.status).map_err(|e| e.with_context(&ctx))
-    }
 }
 
 /// A certificate request whose answer was lost is reported, never repeated blindly.
-fn not_repeated(e: Error) -> Error {
+pub(crate) fn not_repeated(e: Error) -> Error {
     match e {
         Error::Transport { context, message } => Error::Transport {
             context,
@@ -669,13 +362,13 @@ fn not_repeated(e: Error) -> Error {
     }
 }
 
-const HINT_NOT_REPEATED: &str = "It may have reached RunCloud, so it was not sent again (a second request could order a second Let's Encrypt certificate): check the SSL/TLS tab in RunCloud, or call redeploy_ssl() once the cause is fixed";
-const HINT_CERT_GONE: &str = "The app's certificate was replaced or removed in RunCloud since it was read: call redeploy_ssl(), which reads the current one, or install one in RunCloud (SSL/TLS tab)";
-const HINT_SERVER: &str = "Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the address of the server's page in RunCloud's dashboard, and the server must belong to the account of these API credentials";
-const HINT_APP: &str = "Check WU_RUNCLOUD_APP_ID: it is the number after /webapplications/ in the address of the web application's page in RunCloud's dashboard, and the app must be on the server WU_RUNCLOUD_SERVER_ID";
-const HINT_SSL: &str = "Let's Encrypt could not issue the certificate: every name on the app must point (DNS A/AAAA record) at this server";
+pub(crate) const HINT_NOT_REPEATED: &str = "It may have reached RunCloud, so it was not sent again (a second request could order a second Let's Encrypt certificate): check the SSL/TLS tab in RunCloud, or call redeploy_ssl() once the cause is fixed";
+pub(crate) const HINT_CERT_GONE: &str = "The app's certificate was replaced or removed in RunCloud since it was read: call redeploy_ssl(), which reads the current one, or install one in RunCloud (SSL/TLS tab)";
+pub(crate) const HINT_SERVER: &str = "Check WU_RUNCLOUD_SERVER_ID: it is the number after /servers/ in the address of the server's page in RunCloud's dashboard, and the server must belong to the account of these API credentials";
+pub(crate) const HINT_APP: &str = "Check WU_RUNCLOUD_APP_ID: it is the number after /webapplications/ in the address of the web application's page in RunCloud's dashboard, and the app must be on the server WU_RUNCLOUD_SERVER_ID";
+pub(crate) const HINT_SSL: &str = "Let's Encrypt could not issue the certificate: every name on the app must point (DNS A/AAAA record) at this server";
 
-fn api_error(
+pub(crate) fn api_error(
     resp: &Response,
     context: &str,
     hint: Option<&'static str>,

@@ -4,45 +4,45 @@
 //! methods take `&Zval` and convert here, by the rules in `crate::input`.
 
 use super::exception;
-use crate::input::{self, InputError, Loose};
+use crate::input::{self, ArgValue, InputError};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::types::Zval;
 
 /// A zval as a plain value. Objects with `__toString()` become their string,
 /// floats their PHP spelling, as PHP does for a `string` parameter.
-pub fn loose(z: &Zval) -> Loose {
+pub fn arg_value(z: &Zval) -> ArgValue {
     let z = z.dereference();
     if z.is_null() {
-        Loose::Null
+        ArgValue::Null
     } else if let Some(b) = z.bool() {
-        Loose::Bool(b)
+        ArgValue::Bool(b)
     } else if let Some(n) = z.long() {
-        Loose::Int(n)
+        ArgValue::Int(n)
     } else if let Some(f) = z.double() {
-        Loose::Float(f)
+        ArgValue::Float(f)
     } else if let Some(s) = z.zend_str() {
-        Loose::Bytes(s.as_bytes().to_vec())
+        ArgValue::Bytes(s.as_bytes().to_vec())
     } else if let Some(o) = z.object() {
         let class = o.get_class_name().unwrap_or_else(|_| "object".into());
         if o.get_class_entry()
             .instance_of(ext_php_rs::zend::ce::stringable())
         {
             if let Some(s) = z.coerce_to_string() {
-                return Loose::Bytes(s.into_bytes());
+                return ArgValue::Bytes(s.into_bytes());
             }
         }
-        Loose::Other(class)
+        ArgValue::Other(class)
     } else if z.is_array() {
-        Loose::Other("array".into())
+        ArgValue::Other("array".into())
     } else {
-        Loose::Other(format!("{:?}", z.get_type()).to_lowercase())
+        ArgValue::Other(format!("{:?}", z.get_type()).to_lowercase())
     }
 }
 
 /// A `string` argument as text, with floats spelled as PHP spells them.
 fn text_of(z: &Zval) -> Result<String, InputError> {
-    match loose(z) {
-        Loose::Float(_) => z.coerce_to_string().ok_or(InputError::NotUtf8),
+    match arg_value(z) {
+        ArgValue::Float(_) => z.coerce_to_string().ok_or(InputError::NotUtf8),
         v => input::text(&v),
     }
 }
@@ -69,7 +69,7 @@ pub fn hook_args(name_param: &str, domain: Option<&Zval>, site_id: Option<&Zval>
         }
         None => (String::new(), None),
     };
-    let (site_id, id_err) = match site_id.map(|z| input::int(&loose(z), true)) {
+    let (site_id, id_err) = match site_id.map(|z| input::int(&arg_value(z), true)) {
         Some(Ok(n)) => (n, None),
         Some(Err(e)) => (0, Some(format!("argument #2 ($site_id) {e}"))),
         None => (0, None),
@@ -94,7 +94,7 @@ pub fn strict_text(
 
 /// An `int` argument of a strict method, coerced as PHP would.
 pub fn strict_int(method: &str, position: u32, param: &str, z: &Zval) -> Result<i64, PhpException> {
-    input::int(&loose(z), false).map_err(|e| refusal(method, position, param, e))
+    input::int(&arg_value(z), false).map_err(|e| refusal(method, position, param, e))
 }
 
 fn refusal(method: &str, position: u32, param: &str, e: InputError) -> PhpException {

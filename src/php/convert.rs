@@ -1,7 +1,6 @@
 //! Rust values to PHP arrays. Nothing here decides anything.
 
 use crate::error::FieldErrors;
-use crate::secret::{redact, Secret};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::Value;
@@ -76,14 +75,14 @@ pub fn json(v: &Value) -> Zval {
     }
 }
 
-pub fn field_errors_to_zval(errors: &FieldErrors, secrets: &[Secret]) -> Zval {
+pub fn field_errors_to_zval(errors: &FieldErrors, clean: &dyn Fn(&str) -> String) -> Zval {
     assoc(
         errors
             .iter()
             .map(|(field, texts)| {
                 (
                     field.as_str(),
-                    list(texts.iter().map(|t| string(&redact(t, secrets))).collect()),
+                    list(texts.iter().map(|t| string(&clean(t))).collect()),
                 )
             })
             .collect(),

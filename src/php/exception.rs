@@ -4,9 +4,8 @@
 //! exception constructor records the file, line and trace as for any exception.
 
 use super::convert::{field_errors_to_zval, string};
-use super::zend_extra::{spl_ce_RuntimeException, zend_read_property, zend_update_property};
+use super::zend_extra::{zend_read_property, zend_update_property};
 use crate::error::Error;
-use crate::secret::{redact, Secret};
 use ext_php_rs::builders::{ClassBuilder, ClassProperty, FunctionBuilder};
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpException;
@@ -22,17 +21,33 @@ const PROP_ERRORS: &str = "errors";
 
 static EXCEPTION_CE: AtomicPtr<zend_class_entry> = AtomicPtr::new(std::ptr::null_mut());
 
-/// SPL's RuntimeException, else Exception. Needed at module startup (the parent
-/// of our class), where `ClassEntry::try_find` cannot be used: the executor's
-/// class table does not exist yet. SPL's global is set by then (SPL starts first).
+/// SPL's RuntimeException, else Exception.
 fn runtime_exception() -> &'static ClassEntry {
-    // SAFETY: a PHPAPI global that SPL sets in its startup and never frees.
-    unsafe { spl_ce_RuntimeException.cast::<ClassEntry>().as_ref() }
-        .unwrap_or_else(ext_php_rs::zend::ce::exception)
+    find_class("RuntimeException").unwrap_or_else(ext_php_rs::zend::ce::exception)
 }
 
 pub fn invalid_argument() -> &'static ClassEntry {
-    ClassEntry::try_find("InvalidArgumentException").unwrap_or_else(ext_php_rs::zend::ce::exception)
+    find_class("InvalidArgumentException").unwrap_or_else(ext_php_rs::zend::ce::exception)
+}
+
+/// A class by name: `ClassEntry::try_find` once a request runs. At module
+/// startup, where our exception class needs its parent, the executor's class
+/// table does not exist yet (try_find answers None): the compiler's class
+/// table, which holds every class registered so far (SPL starts before us), is read.
+fn find_class(name: &str) -> Option<&'static ClassEntry> {
+    ClassEntry::try_find(name).or_else(|| {
+        // SAFETY: in a non-ZTS PHP the compiler globals are one process-wide
+        // struct, and at startup only this thread runs; the lookup copies the name.
+        unsafe {
+            let table = ext_php_rs::ffi::compiler_globals.class_table;
+            if table.is_null() {
+                return None;
+            }
+            ext_php_rs::ffi::zend_hash_str_find_ptr_lc(table, name.as_ptr().cast(), name.len())
+                .cast::<ClassEntry>()
+                .as_ref()
+        }
+    })
 }
 
 /// Registers the class; called from module startup, after SPL's classes exist.
@@ -107,60 +122,52 @@ extern "C" fn get_errors(ex: &mut ExecuteData, retval: &mut Zval) {
     }
 }
 
-/// A core error on its way to PHP, with the credentials that must not appear in it.
-pub struct PhpError<'a> {
-    pub error: Error,
-    pub secrets: &'a [Secret],
-}
-
 /// The one conversion of core errors to PHP exceptions: a bad argument becomes
 /// InvalidArgumentException; everything else WU_RunCloud_Exception with its HTTP
-/// status and RunCloud's field errors. Every text is redacted here.
-impl From<PhpError<'_>> for PhpException {
-    fn from(e: PhpError<'_>) -> PhpException {
-        let message = redact(&e.error.to_string(), e.secrets);
-        if e.error.is_invalid_argument() {
-            return PhpException::new(message, 0, invalid_argument());
+/// status and RunCloud's field errors. Every text goes through `clean`.
+pub fn to_php(error: &Error, clean: &dyn Fn(&str) -> String) -> PhpException {
+    let message = clean(&error.to_string());
+    if error.is_invalid_argument() {
+        return PhpException::new(message, 0, invalid_argument());
+    }
+    let status = i64::from(error.status_code());
+    // SAFETY: the class entry was registered at startup and lives for the process.
+    let Some(ce) = (unsafe {
+        EXCEPTION_CE
+            .load(Ordering::Acquire)
+            .cast::<ClassEntry>()
+            .as_ref()
+    }) else {
+        return PhpException::new(message, status as i32, runtime_exception());
+    };
+    // Made like `new WU_RunCloud_Exception(...)`: its creation records file,
+    // line and trace; then the properties are written with the class's scope.
+    let mut object = ZendObject::new(ce);
+    let mut fields = [
+        ("message", string(&message)),
+        ("code", long_zval(status)),
+        (PROP_STATUS, long_zval(status)),
+        (
+            PROP_ERRORS,
+            field_errors_to_zval(&error.field_errors(), clean),
+        ),
+    ];
+    let raw_ce = std::ptr::from_ref(ce).cast_mut();
+    for (name, value) in &mut fields {
+        // SAFETY: `object` is a live object of this class; the engine copies the value.
+        unsafe {
+            zend_update_property(
+                raw_ce,
+                &raw mut *object,
+                name.as_ptr().cast(),
+                name.len(),
+                value,
+            );
         }
-        let status = i64::from(e.error.status_code());
-        // SAFETY: the class entry was registered at startup and lives for the process.
-        let Some(ce) = (unsafe {
-            EXCEPTION_CE
-                .load(Ordering::Acquire)
-                .cast::<ClassEntry>()
-                .as_ref()
-        }) else {
-            return PhpException::new(message, status as i32, runtime_exception());
-        };
-        // Made like `new WU_RunCloud_Exception(...)`: its creation records file,
-        // line and trace; then the properties are written with the class's scope.
-        let mut object = ZendObject::new(ce);
-        let mut fields = [
-            ("message", string(&message)),
-            ("code", long_zval(status)),
-            (PROP_STATUS, long_zval(status)),
-            (
-                PROP_ERRORS,
-                field_errors_to_zval(&e.error.field_errors(), e.secrets),
-            ),
-        ];
-        let raw_ce = std::ptr::from_ref(ce).cast_mut();
-        for (name, value) in &mut fields {
-            // SAFETY: `object` is a live object of this class; the engine copies the value.
-            unsafe {
-                zend_update_property(
-                    raw_ce,
-                    &raw mut *object,
-                    name.as_ptr().cast(),
-                    name.len(),
-                    value,
-                );
-            }
-        }
-        match object.into_zval(false) {
-            Ok(zv) => PhpException::new(message, status as i32, ce).with_object(zv),
-            Err(_) => PhpException::new(message, status as i32, ce),
-        }
+    }
+    match object.into_zval(false) {
+        Ok(zv) => PhpException::new(message, status as i32, ce).with_object(zv),
+        Err(_) => PhpException::new(message, status as i32, ce),
     }
 }
 

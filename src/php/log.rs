@@ -8,29 +8,24 @@ use ext_php_rs::zend::ExecutorGlobals;
 
 pub const HANDLE: &str = "integration-runcloud";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
+pub use crate::flows::Level;
 
-impl Level {
-    fn as_str(self) -> &'static str {
-        match self {
-            Level::Info => "info",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        }
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Info => "info",
+        Level::Warning => "warning",
+        Level::Error => "error",
     }
 }
 
-/// `message` must already be redacted.
+/// `message` must already be redacted (`Call::log` does it).
 pub fn write(level: Level, message: &str) {
     // By name through ZendCallable: ext-php-rs's Function::try_from_function copies a
     // whole zend_function union out of a smaller internal-function allocation.
     if let Ok(f) = ZendCallable::try_from_name("wu_log_add") {
-        let ok = f.try_call(vec![&HANDLE, &message, &level.as_str()]).is_ok();
+        let ok = f
+            .try_call(vec![&HANDLE, &message, &level_name(level)])
+            .is_ok();
         if discard_pending_exception() || !ok {
             fallback(level, message);
         }
@@ -50,7 +45,7 @@ fn fallback(level: Level, message: &str) {
         return;
     }
     if let Ok(f) = ZendCallable::try_from_name("error_log") {
-        let line = format!("wu_runcloud: [{}] {message}", level.as_str());
+        let line = format!("wu_runcloud: [{}] {message}", level_name(level));
         let _ = f.try_call(vec![&line]);
         discard_pending_exception();
     }
@@ -65,7 +60,7 @@ fn append(path: &str, level: Level, message: &str) -> std::io::Result<()> {
         .append(true)
         .mode(0o640)
         .open(path)?;
-    let line = format!("[{}] [{}] {message}\n", utc_now(), level.as_str());
+    let line = format!("[{}] [{}] {message}\n", utc_now(), level_name(level));
     // One write call: lines of concurrent workers do not interleave (O_APPEND).
     file.write_all(line.as_bytes())
 }

@@ -1,19 +1,36 @@
 //! The PHP layer: module registration, phpinfo(), and the classes.
 
 mod args;
+mod call;
 mod constants;
+mod construct;
 mod convert;
+mod diagnostics;
+mod domain_methods;
 mod exception;
+mod hooks;
 mod ini;
 mod integration;
 mod log;
 mod request;
+mod ssl_methods;
+mod sync_method;
 mod zend_extra;
 
 use crate::config::{ALL_CONSTANTS, DEFAULT_API_URL};
+use crate::worker::Worker;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+use once_cell::sync::Lazy;
+
+/// The worker context of this process: what it learnt of each app, its
+/// circuit breakers, and what the current request owes. The only one.
+static WORKER: Lazy<Worker> = Lazy::new(Worker::new);
+
+fn worker() -> &'static Worker {
+    &WORKER
+}
 
 /// Module startup: INI entries and the exception class. Nothing network-related
 /// happens here: PHP-FPM forks after startup.

@@ -13,7 +13,7 @@ pub unsafe extern "C" fn startup(_ty: i32, _module_number: i32) -> i32 {
     HOOKS_REGISTERED.set(false);
     FLUSH_REGISTERED.set(false);
     // Owed by a request that never reached its end: its marker file stays for a catch-up.
-    crate::ssl_batch::forget_request();
+    super::worker().batch().forget_request();
     0
 }
 

@@ -31,8 +31,6 @@ extern "C" {
         orig: c_int,
         exists: *mut bool,
     ) -> *mut c_char;
-    /// SPL's RuntimeException (a PHPAPI global, set before shared extensions start).
-    pub static spl_ce_RuntimeException: *mut zend_class_entry;
     /// Prints the module's INI entries in phpinfo().
     pub fn display_ini_entries(module: *mut zend_module_entry);
 }

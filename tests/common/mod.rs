@@ -144,3 +144,22 @@ pub fn take_turn() -> std::sync::MutexGuard<'static, ()> {
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// The worker context these tests share within one test binary, as the
+/// workers of one PHP process would share it.
+pub fn worker() -> &'static wu_runcloud::worker::Worker {
+    static WORKER: std::sync::OnceLock<wu_runcloud::worker::Worker> = std::sync::OnceLock::new();
+    WORKER.get_or_init(wu_runcloud::worker::Worker::new)
+}
+
+/// The flows of the app `config` names, with the shared worker context.
+pub fn flows(config: &Config) -> wu_runcloud::Result<wu_runcloud::flows::AppFlows<'_>> {
+    wu_runcloud::flows::AppFlows::new(config, worker())
+}
+
+/// Runs a redeploy owed at a request's end, as flush_ssl() does.
+pub fn redeploy_owed(
+    owed: &wu_runcloud::ssl_batch::Deferred,
+) -> wu_runcloud::Result<wu_runcloud::flows::SslOutcome> {
+    flows(&owed.config)?.redeploy_owed(owed)
+}

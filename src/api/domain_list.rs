@@ -1,0 +1,270 @@
+//! Reading the app's domain list: one name by search (never trusted: matched
+//! exactly), by a remembered id, or every page, several at a time when
+//! RunCloud ignores `search` on a big app.
+
+use super::decode::{self, Domain, Page};
+use super::transport::{self, Method, Request, Transport};
+use super::{api_error, RunCloud, HINT_APP, MAX_KNOWN_PAGES, MAX_PAGES, PER_PAGE};
+use crate::domain::DomainName;
+use crate::error::{Error, Result};
+
+impl RunCloud<'_> {
+    /// One page of the app's domains.
+    pub fn domains_page(&self, page: u64, search: Option<&str>) -> Result<Page<Domain>> {
+        self.pages().fetch(page, search)
+    }
+
+    fn pages(&self) -> PageSource<'_> {
+        PageSource {
+            transport: &self.transport,
+            app_path: &self.app_path,
+            app_id: self.app_id,
+            secrets: &self.secrets,
+        }
+    }
+
+    /// Remembers where the names of a page live, for later finds and removes.
+    pub(super) fn remember(&self, domains: &[Domain]) {
+        self.ids.record(
+            &self.app_key,
+            &mut domains.iter().map(|d| (d.name.as_str(), d.id)),
+        );
+    }
+
+    pub(super) fn forget(&self, name: &str) {
+        self.ids.forget(&self.app_key, name);
+    }
+
+    /// Walks the pages until `stop` returns true for an item, or the list ends.
+    /// `search` is sent but never trusted: the caller matches exactly. When page
+    /// 1 shows that RunCloud ignored `search` and says how many pages there
+    /// are, the rest are fetched several at a time, within the rate budget.
+    fn walk(
+        &self,
+        search: Option<&str>,
+        mut stop: impl FnMut(&Domain) -> bool,
+    ) -> Result<Option<Domain>> {
+        let mut previous_ids: Option<Vec<u64>> = None;
+        let mut page = 1;
+        let mut limit = MAX_PAGES;
+        while page <= limit {
+            let p = self.domains_page(page, search)?;
+            self.note_skipped(page, &p);
+            if p.items.is_empty() {
+                return Ok(None);
+            }
+            self.remember(&p.items);
+            let ids: Vec<u64> = p.items.iter().map(|d| d.id).collect();
+            if previous_ids.as_ref() == Some(&ids) {
+                // A server without pagination meta that answers a page past the end
+                // with the last page again: that is the end of the list. Page 2
+                // repeating a full page 1 is a server that ignores `page`: an error,
+                // since the rest of the list cannot be read.
+                let ignores_page = page == 2 && ids.len() >= PER_PAGE as usize;
+                if p.last_page.is_none() && !ignores_page {
+                    return Ok(None);
+                }
+                return Err(Error::BadResponse {
+                    context: format!("listing the domains of web application {}", self.app_id),
+                    status: 200,
+                    message: format!(
+                        "page {page} repeated the page before it; the list was not read to the end"
+                    ),
+                });
+            }
+            let search_ignored = search.is_some_and(|s| {
+                let s = s.to_ascii_lowercase();
+                p.items.iter().any(|d| !d.name.contains(&s))
+            });
+            if let Some(found) = p.items.into_iter().find(|d| stop(d)) {
+                return Ok(Some(found));
+            }
+            let last = match p.last_page {
+                Some(last) if page >= last => return Ok(None),
+                Some(last) if last > MAX_KNOWN_PAGES => {
+                    return Err(Error::BadResponse {
+                        context: format!("listing the domains of web application {}", self.app_id),
+                        status: 200,
+                        message: format!(
+                            "RunCloud says the list has {last} pages, more than the {MAX_KNOWN_PAGES} this extension reads; nothing was taken as missing"
+                        ),
+                    })
+                }
+                Some(last) => {
+                    limit = last;
+                    last
+                }
+                None => 0,
+            };
+            // The whole list is wanted, or RunCloud ignored the search: the rest at once.
+            if page == 1 && (search.is_none() || search_ignored) && last > 2 {
+                return self.walk_in_parallel(2..=last, search, stop);
+            }
+            previous_ids = Some(ids);
+            page += 1;
+        }
+        Err(Error::BadResponse {
+            context: format!("listing the domains of web application {}", self.app_id),
+            status: 200,
+            message: format!("the list did not end after {MAX_PAGES} pages"),
+        })
+    }
+
+    /// Pages `pages` (their number known from page 1), fetched in waves of
+    /// several at once, each wave checked in page order before the next starts.
+    /// A wave is only as wide as the rate-limit budget allows, so a big app's
+    /// first walk does not set off a storm of 429s.
+    fn walk_in_parallel(
+        &self,
+        pages: std::ops::RangeInclusive<u64>,
+        search: Option<&str>,
+        mut stop: impl FnMut(&Domain) -> bool,
+    ) -> Result<Option<Domain>> {
+        let source = self.pages();
+        let mut next = *pages.start();
+        let end = *pages.end();
+        while next <= end {
+            let width = transport::spare_requests().map_or(MAX_PARALLEL_PAGES, |spare| {
+                spare.clamp(1, MAX_PARALLEL_PAGES)
+            });
+            let wave: Vec<u64> = (next..=end).take(width as usize).collect();
+            next += wave.len() as u64;
+            let fetched: Vec<Result<Page<Domain>>> = if wave.len() == 1 {
+                wave.iter().map(|&n| source.fetch(n, search)).collect()
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = wave
+                        .iter()
+                        .map(|&n| {
+                            let source = &source;
+                            scope.spawn(move || source.fetch(n, search))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(Error::Internal("a page fetch panicked".into()))
+                            })
+                        })
+                        .collect()
+                })
+            };
+            for (n, p) in wave.iter().zip(fetched) {
+                let p = p?;
+                self.note_skipped(*n, &p);
+                self.remember(&p.items);
+                if let Some(found) = p.items.into_iter().find(|d| stop(d)) {
+                    return Ok(Some(found));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn note_skipped(&self, page: u64, p: &Page<Domain>) {
+        for why in &p.skipped {
+            self.note(format!(
+                "skipped an unreadable entry on page {page} of the domain list: {why}"
+            ));
+        }
+    }
+
+    /// The domain with exactly this name, over every page.
+    pub fn find_domain(&self, name: &DomainName) -> Result<Option<Domain>> {
+        // Where the name was last seen, checked: the entry must still carry this name.
+        let known = self.ids.id_of(&self.app_key, name.as_str());
+        if let Some(id) = known {
+            match self.domain_by_id(id)? {
+                Some(d) if d.name == name.as_str() => return Ok(Some(d)),
+                _ => self.forget(name.as_str()),
+            }
+        }
+        let found = self.walk(Some(name.as_str()), |d| d.name == name.as_str())?;
+        // A name added in RunCloud's dashboard in Unicode may not match a punycode
+        // search on RunCloud's side: look at the whole list before saying "not there".
+        if found.is_none() && name.labels().any(|l| l.starts_with("xn--")) {
+            return self.walk(None, |d| d.name == name.as_str());
+        }
+        Ok(found)
+    }
+
+    /// A wildcard domain that serves the names one level below `parent`, stored
+    /// either way RunCloud may store one: the name `*.parent`, or `parent` with
+    /// `wildcard: 1`.
+    pub fn find_wildcard(&self, parent: &DomainName) -> Result<Option<Domain>> {
+        let star = format!("*.{parent}");
+        self.walk(Some(parent.as_str()), |d| {
+            d.name == star || (d.wildcard && d.name == parent.as_str())
+        })
+    }
+
+    /// Something worth a log line that did not stop the call (an unreadable list entry).
+    pub fn note(&self, text: String) {
+        let mut notes = self.notes.borrow_mut();
+        if notes.len() < 20 && !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+
+    /// What was noted during this call, for the log.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.borrow().clone()
+    }
+
+    /// Every domain of the app, over every page.
+    pub fn list_domains(&self) -> Result<Vec<Domain>> {
+        let mut all: Vec<Domain> = Vec::new();
+        self.walk(None, |d| {
+            all.push(d.clone());
+            false
+        })?;
+        // A list that shifted while it was read can show an entry twice.
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|d| seen.insert(d.id));
+        Ok(all)
+    }
+}
+
+/// Pages fetched at once in a walk of a big app that ignores `search`.
+const MAX_PARALLEL_PAGES: u32 = transport::IN_FLIGHT_MAX;
+
+/// What fetching one page needs, shareable between threads (the client's
+/// notes are not).
+struct PageSource<'a> {
+    transport: &'a Transport,
+    app_path: &'a str,
+    app_id: u64,
+    secrets: &'a [crate::secret::Secret],
+}
+
+impl PageSource<'_> {
+    fn fetch(&self, page: u64, search: Option<&str>) -> Result<Page<Domain>> {
+        let ctx = format!(
+            "listing the domains of web application {} (page {page})",
+            self.app_id
+        );
+        let mut query = vec![
+            ("page", page.to_string()),
+            ("perPage", PER_PAGE.to_string()),
+        ];
+        if let Some(s) = search {
+            query.push(("search", s.to_string()));
+        }
+        let url = format!("{}/domains", self.app_path);
+        let resp = self.transport.send(
+            &Request {
+                method: Method::Get,
+                url: &url,
+                query: &query,
+                body: None,
+            },
+            &ctx,
+        )?;
+        if !resp.is_success() {
+            return Err(api_error(&resp, &ctx, Some(HINT_APP), self.secrets));
+        }
+        let v = RunCloud::json_of(&resp, &ctx)?;
+        decode::domain_page(&v, resp.status).map_err(|e| e.with_context(&ctx))
+    }
+}

@@ -1,0 +1,315 @@
+//! The certificate after an add, and the redeploys owed: what to ask RunCloud
+//! given the app's SSL set-up (remembered or fresh), whether the name is new,
+//! and whether its last step here failed. Never fails the add itself.
+
+use super::outcome::{
+    failed, name_list, not_done, off, queued, unchanged, SslMode, SslOutcome, SslStatus,
+};
+use super::AppFlows;
+use crate::api::decode::{Domain, SslCert};
+use crate::api::AppSsl;
+use crate::config::{SslBatch, SslPolicy};
+use crate::domain::DomainName;
+use crate::error::{Error, Result};
+use crate::ssl_batch;
+
+impl AppFlows<'_> {
+    /// SSL after an add never fails the add: the domain is on the app either way,
+    /// and the outcome says what happened to its certificate. A name that was
+    /// already there gets no new order unless its last attempt here failed, or
+    /// it is a re-check of an advanced-mode name waiting for its certificate.
+    /// Names an earlier request left owed (on disk) join this step, whatever
+    /// happens to them here: they stay owed until a step covering them succeeds.
+    pub(super) fn ssl_after_add(
+        &self,
+        domain: &Domain,
+        created: bool,
+        recheck: bool,
+    ) -> SslOutcome {
+        if self.config.options.ssl == SslPolicy::Off {
+            return off();
+        }
+        let key = self.key.clone();
+        let failed_before = self.worker.memory().certificate_failed(&key, &domain.name);
+        let batch = self.config.options.ssl_batch;
+        let (on_disk, disk_size) = ssl_batch::owed::read(self.config);
+        let caught_up: Vec<String> = {
+            let pending = self.worker.batch();
+            on_disk
+                .into_iter()
+                .filter(|n| *n != domain.name && !pending.is_pending(&key, n))
+                .collect()
+        };
+        if !created && !failed_before && !recheck && caught_up.is_empty() {
+            return unchanged(domain);
+        }
+        let outcome = match self.remembered_app_ssl(&key) {
+            Ok((AppSsl::Basic(_), _)) if !created && !failed_before && caught_up.is_empty() => {
+                // A re-check of a basic-mode name that is on the app: it is on the certificate.
+                return unchanged(domain);
+            }
+            Ok((AppSsl::Basic(cert), remembered)) if batch != SslBatch::Off => {
+                let mut names = caught_up;
+                let late = names.len();
+                names.push(domain.name.clone());
+                let refused =
+                    self.worker
+                        .batch()
+                        .defer(&key, self.config, &cert, remembered, &names);
+                if let Some(why) = refused {
+                    self.api.note(format!(
+                        "the redeploy owed is kept in this worker's memory only, not on disk: {why}"
+                    ));
+                }
+                return queued(&cert, late, batch);
+            }
+            Ok((app, remembered)) => {
+                let first = self.certificate_step(domain, &app);
+                if first.status == SslStatus::Failed && remembered {
+                    // The remembered set-up may have gone stale (certificate
+                    // replaced, mode switched): ask, and act once more only if
+                    // RunCloud's answer differs from what was used.
+                    match self.fresh_app_ssl(&key) {
+                        Ok(fresh) if fresh != app => {
+                            let again = self.certificate_step(domain, &fresh);
+                            self.pay_owed(&caught_up, disk_size, &fresh, &again);
+                            again
+                        }
+                        _ => first,
+                    }
+                } else {
+                    self.pay_owed(&caught_up, disk_size, &app, &first);
+                    first
+                }
+            }
+            Err(e) => failed(SslMode::Unknown, &e),
+        };
+        self.worker.memory().record_certificate(
+            &key,
+            &domain.name,
+            outcome.status == SslStatus::Failed,
+        );
+        outcome
+    }
+
+    /// After a certificate step done at once: names owed from earlier requests
+    /// are paid by the same basic redeploy, or each by its own certificate on
+    /// an app that switched to advanced mode since they were owed.
+    fn pay_owed(&self, owed: &[String], disk_size: u64, app: &AppSsl, step: &SslOutcome) {
+        if owed.is_empty() || step.status == SslStatus::Failed {
+            return;
+        }
+        let paid = match app {
+            AppSsl::Basic(_) => true,
+            AppSsl::Advanced => self.certify_each(owed).is_ok(),
+            // AutoSSL: RunCloud's; none installed: nothing to pay.
+            AppSsl::AutoSsl | AppSsl::NotInstalled => true,
+            AppSsl::Off | AppSsl::Unknown(_) => false,
+        };
+        if paid {
+            ssl_batch::owed::settle(self.config, disk_size);
+        }
+    }
+
+    /// Advanced mode: each name's own certificate (names that were owed a basic
+    /// redeploy before the app switched mode). Stops at the first failure.
+    fn certify_each(&self, names: &[String]) -> Result<()> {
+        for n in names {
+            let Ok(name) = DomainName::parse(n) else {
+                continue;
+            };
+            // A name removed since is owed nothing.
+            if let Some(d) = self.api.find_domain(&name)? {
+                self.api.issue_domain_ssl(&d)?;
+                self.worker
+                    .memory()
+                    .record_certificate(&self.key.clone(), n, false);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a redeploy owed at the end of a request (see `ssl_batch`). A
+    /// certificate id from memory that RunCloud no longer knows (404) is asked
+    /// again: redeployed once more if it changed, or, when the app switched
+    /// to advanced mode meanwhile, each name gets its own certificate. What is
+    /// owed on disk stays owed unless this succeeds.
+    pub fn redeploy_owed(&self, owed: &ssl_batch::Deferred) -> Result<SslOutcome> {
+        let mapping = self;
+        let (on_disk, disk_size) = ssl_batch::owed::read(&owed.config);
+        let mut names = owed.names.clone();
+        for n in on_disk {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        let done = match mapping.api.redeploy_ssl(&owed.cert) {
+            // Gone since it was asked (replaced in RunCloud): ask again, once.
+            Err(e) if e.status_code() == 404 => match mapping.fresh_app_ssl(&owed.key)? {
+                AppSsl::Basic(fresh) if fresh != owed.cert => mapping
+                    .api
+                    .redeploy_ssl(&fresh)
+                    .map(|()| format!("the app's certificate (#{}) was redeployed once", fresh.id)),
+                AppSsl::Basic(_) => Err(e),
+                AppSsl::Advanced => mapping.certify_each(&names).map(|()| {
+                    "the app switched to advanced SSL: each name got its own certificate".into()
+                }),
+                AppSsl::AutoSsl => Ok("the app switched to AutoSSL: RunCloud certifies the names".into()),
+                other => Err(Error::Refused(format!(
+                    "the app's certificate #{} is gone and the app is no longer in basic SSL mode ({})",
+                    owed.cert.id,
+                    not_done(&other).message
+                ))),
+            },
+            other => other.map(|()| format!("the app's certificate (#{}) was redeployed once", owed.cert.id)),
+        };
+        let mut memory = self.worker.memory();
+        for name in &names {
+            memory.record_certificate(&owed.key, name, done.is_err());
+        }
+        drop(memory);
+        let what = done?;
+        ssl_batch::owed::settle(&owed.config, disk_size);
+        let earlier = names.len() - owed.names.len();
+        let earlier = if earlier > 0 {
+            format!(" (and {earlier} owed by earlier requests)")
+        } else {
+            String::new()
+        };
+        Ok(SslOutcome {
+            mode: SslMode::Basic,
+            status: SslStatus::Redeployed,
+            message: format!(
+                "{what} for {} name(s) added in this request{earlier}: {}",
+                owed.names.len(),
+                name_list(&names)
+            ),
+        })
+    }
+
+    /// The certificate step for a new name on an app set up as `app`.
+    fn certificate_step(&self, domain: &Domain, app: &AppSsl) -> SslOutcome {
+        match app {
+            AppSsl::Advanced => match self.api.issue_domain_ssl(domain) {
+                Ok(()) => SslOutcome {
+                    mode: SslMode::Advanced,
+                    status: SslStatus::Issued,
+                    message: format!(
+                        "a Let's Encrypt certificate was requested for {}",
+                        domain.name
+                    ),
+                },
+                Err(e) => failed(SslMode::Advanced, &e),
+            },
+            AppSsl::Basic(cert) => self.redeploy(cert.clone()),
+            other => not_done(other),
+        }
+    }
+
+    /// The app's SSL set-up, from this worker's memory when recent (true), else
+    /// asked of RunCloud (false). Only `auto` asks; a forced mode needs no memory.
+    fn remembered_app_ssl(&self, key: &str) -> Result<(AppSsl, bool)> {
+        if self.config.options.ssl == SslPolicy::Auto {
+            if let Some(app) = self.worker.memory().recall(key) {
+                return Ok((app, true));
+            }
+        }
+        self.fresh_app_ssl(key).map(|app| (app, false))
+    }
+
+    /// The set-up asked afresh when the `ssl` option is `auto`; a forced mode as it is.
+    pub(super) fn fresh_app_ssl_if_auto(&self, key: &str) -> Result<AppSsl> {
+        if self.config.options.ssl == SslPolicy::Auto {
+            self.fresh_app_ssl(key)
+        } else {
+            self.api.ssl_setup(self.config.options.ssl)
+        }
+    }
+
+    /// Asks RunCloud, and remembers the answer.
+    fn fresh_app_ssl(&self, key: &str) -> Result<AppSsl> {
+        let app = self.api.ssl_setup(self.config.options.ssl);
+        match &app {
+            Ok(a) if self.config.options.ssl == SslPolicy::Auto => {
+                self.worker.memory().store(key, a)
+            }
+            _ => self.worker.memory().forget(key),
+        }
+        app
+    }
+
+    fn redeploy(&self, cert: SslCert) -> SslOutcome {
+        match self.api.redeploy_ssl(&cert) {
+            Ok(()) => SslOutcome {
+                mode: SslMode::Basic,
+                status: SslStatus::Redeployed,
+                message: format!(
+                    "the app's certificate (#{}) was redeployed to cover every name",
+                    cert.id
+                ),
+            },
+            Err(e) => failed(SslMode::Basic, &e),
+        }
+    }
+
+    /// A redeploy for what the app owes on disk, when it is in basic mode
+    /// (`redeploy_owed` adds the names on disk); `None` in another mode.
+    pub fn owed_redeploy(&self) -> Result<Option<ssl_batch::Deferred>> {
+        let key = self.key.clone();
+        Ok(match self.remembered_app_ssl(&key)? {
+            (AppSsl::Basic(cert), remembered) => Some(ssl_batch::Deferred {
+                key,
+                config: self.config.clone(),
+                cert,
+                names: Vec::new(),
+                remembered,
+                disk_error: None,
+            }),
+            _ => None,
+        })
+    }
+
+    /// On demand: redeploy the app certificate in basic mode. Throws when RunCloud refuses.
+    pub fn redeploy_ssl(&self) -> Result<SslOutcome> {
+        let (owed, disk_size) = ssl_batch::owed::read(self.config);
+        match self.fresh_app_ssl(&self.key.clone())? {
+            AppSsl::Advanced if !owed.is_empty() => {
+                // Owed a basic redeploy before the app switched: their own certificates now.
+                self.certify_each(&owed)?;
+                ssl_batch::owed::settle(self.config, disk_size);
+                self.worker.batch().settle(&self.key);
+                Ok(SslOutcome {
+                    mode: SslMode::Advanced,
+                    status: SslStatus::Issued,
+                    message: format!(
+                        "advanced SSL: {} name(s) owed a certificate got their own: {}",
+                        owed.len(),
+                        name_list(&owed)
+                    ),
+                })
+            }
+            AppSsl::Advanced => Ok(SslOutcome {
+                mode: SslMode::Advanced,
+                status: SslStatus::Skipped,
+                message:
+                    "advanced SSL: each domain has its own certificate, requested when it is added"
+                        .into(),
+            }),
+            AppSsl::Basic(cert) => {
+                let id = cert.id;
+                self.api.redeploy_ssl(&cert)?;
+                // It covers every name: nothing is owed any more, here or by a request that died.
+                self.worker.batch().settle(&self.key);
+                ssl_batch::owed::settle(self.config, disk_size);
+                Ok(SslOutcome {
+                    mode: SslMode::Basic,
+                    status: SslStatus::Redeployed,
+                    message: format!(
+                        "the app's certificate (#{id}) was redeployed to cover every name"
+                    ),
+                })
+            }
+            other => Ok(not_done(&other)),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Whether a name points here: the server's addresses (WU_RUNCLOUD_SERVER_IP,
+//! else RunCloud's, remembered for an hour), the resolver and the HTTP probe,
+//! gathered once per add into a `Checker`.
+
+use super::AppFlows;
+use crate::config::{Config, SslPolicy};
+use crate::domain::DomainName;
+use crate::error::Result;
+use crate::pointing::{self, Pointing};
+
+/// Checks names against the server's addresses; shareable across threads.
+pub struct Checker {
+    pub server: Vec<std::net::IpAddr>,
+    resolver: std::result::Result<crate::dns::Resolver, String>,
+    probe: Option<pointing::Probe>,
+}
+
+impl Checker {
+    pub fn check(&self, name: &DomainName) -> DnsCheck {
+        let pointing = match &self.resolver {
+            Ok(r) => pointing::check(name.as_str(), &self.server, r, self.probe.as_ref()),
+            Err(e) => Pointing::Unknown(e.clone()),
+        };
+        DnsCheck {
+            message: pointing.describe(name.as_str(), &self.server),
+            pointing,
+            server: self.server.clone(),
+        }
+    }
+}
+
+/// A name's check against the server's addresses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DnsCheck {
+    pub pointing: Pointing,
+    /// The addresses that count as this server.
+    pub server: Vec<std::net::IpAddr>,
+    /// `pointing` in a sentence.
+    pub message: String,
+}
+
+impl AppFlows<'_> {
+    /// Whether `name` points here; `None` when it is not checked (SSL handling
+    /// or the check turned off, or no address of the server is known).
+    pub fn dns_check(&self, name: &DomainName) -> Result<Option<DnsCheck>> {
+        Ok(self.checker()?.map(|c| c.check(name)))
+    }
+
+    /// What checking names needs, learnt once: the server's addresses, the
+    /// resolver and the probe. `None` when names are not checked.
+    pub fn checker(&self) -> Result<Option<Checker>> {
+        let o = &self.config.options;
+        if o.ssl == SslPolicy::Off || !o.dns_check {
+            return Ok(None);
+        }
+        let Some(server) = self.server_addresses()? else {
+            return Ok(None);
+        };
+        let resolver = match &o.resolver {
+            Some(r) => Ok(r.clone()),
+            None => crate::dns::Resolver::system(),
+        };
+        Ok(Some(Checker {
+            server,
+            resolver,
+            probe: self.probe(),
+        }))
+    }
+
+    /// The HTTP probe, keyed by this network's credentials; `None` when off.
+    pub fn probe(&self) -> Option<pointing::Probe> {
+        let port = self.config.options.probe_port;
+        (port != 0).then(|| probe_for(self.config, port))
+    }
+
+    /// `WU_RUNCLOUD_SERVER_IP`, else RunCloud's address of the server
+    /// (remembered for an hour). `None`, with a note, when RunCloud gives none.
+    fn server_addresses(&self) -> Result<Option<Vec<std::net::IpAddr>>> {
+        if !self.config.server_ips.is_empty() {
+            return Ok(Some(self.config.server_ips.clone()));
+        }
+        let key = format!("{}|{}", self.key.clone(), self.config.server_id);
+        if let Some(a) = self.worker.memory().server_addresses(&key) {
+            return Ok(Some(a));
+        }
+        let server = match self.api.server() {
+            Ok(s) => s,
+            Err(e) if e.is_transient() => return Err(e),
+            Err(e) => {
+                self.api.note(format!(
+                    "the server's address could not be read ({e}), so DNS was not checked; define WU_RUNCLOUD_SERVER_IP"
+                ));
+                return Ok(None);
+            }
+        };
+        let addresses = pointing::server_addresses(&server);
+        if addresses.is_empty() {
+            self.api.note(
+                "RunCloud's answer for the server had no ipAddress, so DNS was not checked; define WU_RUNCLOUD_SERVER_IP".into(),
+            );
+            return Ok(None);
+        }
+        self.worker
+            .memory()
+            .store_server_addresses(&key, &addresses);
+        Ok(Some(addresses))
+    }
+}
+
+/// The HTTP probe of the network whose credentials `config` holds.
+pub fn probe_for(config: &Config, port: u16) -> pointing::Probe {
+    let secret: Vec<u8> = config
+        .credentials
+        .secret_forms()
+        .iter()
+        .flat_map(|s| s.expose().as_bytes().to_vec())
+        .collect();
+    pointing::Probe::new(&secret, port)
+}

@@ -1,0 +1,133 @@
+//! The certificate methods: redeploy_ssl() on demand, flush_ssl() at a
+//! request's end (the redeploys it owes, and what earlier ones left owed on
+//! disk), and owed_ssl() for the admin's view of what is owed.
+
+use super::call::{run_core, Call};
+use super::convert::{self, assoc, assoc_ht, list_ht, long, string};
+use super::domain_methods::apps_list;
+use super::integration::Integration;
+use super::{constants, ini};
+use crate::config::{Config, SslBatch};
+use crate::flows::{name_list, on_apps, on_every_app, AppFlows, Level, SslStatus};
+use crate::ssl_batch::owed;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::exception::PhpResult;
+use ext_php_rs::types::ZendHashTable;
+
+pub fn redeploy_ssl(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
+    this.strict(|raw, call| {
+        let config = this.config(raw)?;
+        // Each app has its own certificate.
+        let runs = on_every_app(super::worker(), &config, |flows| flows.redeploy_ssl());
+        let (o, apps) = runs.into_first(|o| o.message.clone())?;
+        Ok(assoc_ht(vec![
+            ("mode", string(o.mode.as_str())),
+            ("status", string(o.status.as_str())),
+            ("message", call.text(&o.message)),
+            ("apps", apps_list(&apps, call)),
+        ]))
+    })
+}
+
+pub fn flush_ssl() -> ZBox<ZendHashTable> {
+    let worker = super::worker();
+    let raw = constants::read_all();
+    let mut owed_now = worker.batch().take_all();
+    // What this request's apps owe from earlier ones (a failed redeploy, a
+    // killed worker) and nothing here would pay: paid now.
+    let paid_here: Vec<String> = owed_now.iter().map(|d| d.key.clone()).collect();
+    if let Ok(config) = ini::options().and_then(|o| Config::from_constants(&raw, o)) {
+        for target in config.targets() {
+            if paid_here.contains(&target.memory_key())
+                || target.options.ssl_batch == SslBatch::Queue
+                || !owed::any(&target)
+            {
+                continue;
+            }
+            let found = run_core(|| AppFlows::new(&target, worker)?.owed_redeploy());
+            if let Ok(Some(d)) = found {
+                owed_now.push(d);
+            }
+        }
+    }
+    let mut reports = Vec::new();
+    for owed in owed_now {
+        let app = &owed.config;
+        let runs = on_apps(worker, vec![app.clone()], |flows| {
+            flows.redeploy_owed(&owed)
+        });
+        let call = Call::for_config(app);
+        for run in &runs.runs {
+            let (status, level, message) = match &run.result {
+                Ok(o) => (o.status.as_str(), Level::Info, o.message.clone()),
+                Err(e) => (
+                    SslStatus::Failed.as_str(),
+                    Level::Error,
+                    format!(
+                        "the app's certificate was not redeployed for {} name(s) added in this request ({}): {e}",
+                        owed.names.len(),
+                        name_list(&owed.names)
+                    ),
+                ),
+            };
+            call.log(
+                level,
+                &format!(
+                    "SSL of web application {} on server {}: {message}",
+                    app.app_id, app.server_id
+                ),
+            );
+            if let Some(line) = run.circuit_line() {
+                call.log(Level::Warning, &line);
+            }
+            reports.push(assoc(vec![
+                ("server", long(app.server_id as i64)),
+                ("app", long(app.app_id as i64)),
+                (
+                    "names",
+                    convert::list(owed.names.iter().map(|n| string(n)).collect()),
+                ),
+                ("status", string(status)),
+                ("message", call.text(&message)),
+            ]));
+        }
+    }
+    list_ht(reports)
+}
+
+pub fn owed_ssl(this: &Integration) -> ZBox<ZendHashTable> {
+    let raw = this.constants();
+    let worker = super::worker();
+    let owed = run_core(|| {
+        let config = this.config(&raw)?;
+        Ok(config
+            .targets()
+            .into_iter()
+            .map(|t| {
+                let mut names = owed::read(&t).0;
+                for n in worker.batch().pending_names(&t.memory_key()) {
+                    if !names.contains(&n) {
+                        names.push(n);
+                    }
+                }
+                (t.server_id, t.app_id, names)
+            })
+            .filter(|(_, _, names)| !names.is_empty())
+            .collect::<Vec<_>>())
+    })
+    .unwrap_or_default();
+    list_ht(
+        owed.into_iter()
+            .map(|(server, app, names)| {
+                assoc(vec![
+                    ("server", long(server as i64)),
+                    ("app", long(app as i64)),
+                    (
+                        "names",
+                        convert::list(names.iter().map(|n| string(n)).collect()),
+                    ),
+                ])
+            })
+            .collect(),
+    )
+}
