@@ -111,8 +111,8 @@ impl<T> AppRuns<T> {
         self.runs.len() > 1
     }
 
-    /// Every app's log lines: its notes, its outcome (`describe`d, or the
-    /// failure), and a word when its circuit opened. Tagged with the app when
+    /// Every app's log lines: its notes, a word when its circuit opened, and
+    /// its outcome (`describe`d, or the failure). Tagged with the app when
     /// there are several.
     pub fn lines(&self, describe: impl Fn(&T) -> (Level, String)) -> Vec<(Level, String)> {
         let mut lines = Vec::new();
@@ -121,6 +121,9 @@ impl<T> AppRuns<T> {
             for note in &run.notes {
                 lines.push((Level::Warning, format!("{tag}{note}")));
             }
+            if let Some(line) = run.circuit_line() {
+                lines.push((Level::Warning, format!("{tag}{line}")));
+            }
             lines.push(match &run.result {
                 Ok(done) => {
                     let (level, text) = describe(done);
@@ -128,9 +131,6 @@ impl<T> AppRuns<T> {
                 }
                 Err(e) => (Level::Error, format!("{tag}failed: {e}")),
             });
-            if let Some(line) = run.circuit_line() {
-                lines.push((Level::Warning, format!("{tag}{line}")));
-            }
         }
         lines
     }
@@ -208,4 +208,226 @@ pub struct AppSummary {
     pub app: u64,
     pub ok: bool,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    //! The executor by table: what each app's work answered -> the hook's
+    //! boolean, whether a retry is worth it, the log lines and the strict result.
+    use super::*;
+    use crate::config::{Credentials, Options};
+    use crate::secret::Secret;
+    use std::time::Duration;
+
+    fn config(apps: usize) -> Config {
+        Config {
+            credentials: Credentials::Token(Secret::new("tok-123456")),
+            server_id: 1,
+            app_id: 10,
+            extra_apps: (1..apps as u64).map(|i| (1, 10 + i)).collect(),
+            server_ips: Vec::new(),
+            network_domain: None,
+            options: Options {
+                circuit_break: Duration::from_secs(30),
+                ..Options::default()
+            },
+        }
+    }
+
+    fn transient() -> Error {
+        Error::Transport {
+            context: "adding a.com".into(),
+            message: "no answer".into(),
+        }
+    }
+
+    fn refused() -> Error {
+        Error::Refused("a.com is the primary domain".into())
+    }
+
+    type Answer = fn() -> Result<&'static str>;
+
+    struct Case<'a> {
+        answers: &'a [Answer],
+        hook_ok: bool,
+        retryable: bool,
+        /// The levels of the log lines, in order.
+        lines: &'static [Level],
+        /// The first failure's text starts with this tag.
+        tag: &'static str,
+        strict_ok: bool,
+        first_app_ok: bool,
+    }
+
+    #[test]
+    fn each_app_runs_and_the_outcomes_add_up() {
+        use Level::{Error as E, Info as I};
+        fn ok() -> Result<&'static str> {
+            Ok("done")
+        }
+        fn down() -> Result<&'static str> {
+            Err(transient())
+        }
+        fn no() -> Result<&'static str> {
+            Err(refused())
+        }
+        let (ok, down, no): (Answer, Answer, Answer) = (ok, down, no);
+        let cases = [
+            Case {
+                answers: &[ok],
+                hook_ok: true,
+                retryable: false,
+                lines: &[I],
+                tag: "",
+                strict_ok: true,
+                first_app_ok: true,
+            },
+            Case {
+                answers: &[down],
+                hook_ok: false,
+                retryable: true,
+                lines: &[E],
+                tag: "",
+                strict_ok: false,
+                first_app_ok: false,
+            },
+            Case {
+                answers: &[no],
+                hook_ok: false,
+                retryable: false,
+                lines: &[E],
+                tag: "",
+                strict_ok: false,
+                first_app_ok: false,
+            },
+            // A later app failing fails the hook and the strict call, not the first app's answer.
+            Case {
+                answers: &[ok, down],
+                hook_ok: false,
+                retryable: true,
+                lines: &[I, E],
+                tag: "[web application 11 on server 1] ",
+                strict_ok: false,
+                first_app_ok: true,
+            },
+            // One transient failure among final ones: worth a retry.
+            Case {
+                answers: &[no, down],
+                hook_ok: false,
+                retryable: true,
+                lines: &[E, E],
+                tag: "[web application 10 on server 1] ",
+                strict_ok: false,
+                first_app_ok: false,
+            },
+            Case {
+                answers: &[ok, ok, ok],
+                hook_ok: true,
+                retryable: false,
+                lines: &[I, I, I],
+                tag: "",
+                strict_ok: true,
+                first_app_ok: true,
+            },
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            let worker = Worker::new();
+            let runs = on_every_app(&worker, &config(case.answers.len()), |flows| {
+                let n = (flows.config().app_id - 10) as usize;
+                case.answers.get(n).map_or_else(|| Ok("none"), |a| a())
+            });
+            assert_eq!(
+                runs.runs.len(),
+                case.answers.len(),
+                "case {i}: every app ran"
+            );
+            assert_eq!(runs.first_failure().is_none(), case.hook_ok, "case {i}");
+            assert_eq!(runs.any_transient(), case.retryable, "case {i}");
+            let lines = runs.lines(|d| (Level::Info, d.to_string()));
+            let levels: Vec<Level> = lines.iter().map(|(l, _)| *l).collect();
+            assert_eq!(levels, case.lines, "case {i}: {lines:?}");
+            if let Some((tag, _)) = runs.first_failure() {
+                assert_eq!(tag, case.tag, "case {i}");
+            }
+            let summaries = runs.summaries(|d| (true, d.to_string()));
+            assert_eq!(summaries.len(), case.answers.len(), "case {i}");
+            let first_app = AppRuns {
+                runs: on_every_app(&worker, &config(case.answers.len()), |flows| {
+                    let n = (flows.config().app_id - 10) as usize;
+                    case.answers.get(n).map_or_else(|| Ok("none"), |a| a())
+                })
+                .runs,
+            };
+            assert_eq!(
+                runs.into_first(|d| d.to_string()).is_ok(),
+                case.strict_ok,
+                "case {i}"
+            );
+            assert_eq!(
+                first_app.into_first_app(|d| (true, d.to_string())).is_ok(),
+                case.first_app_ok,
+                "case {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_app_whose_circuit_opened_is_not_called_and_the_others_are() {
+        let worker = Worker::new();
+        let config = config(2);
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let run = || {
+            on_every_app(&worker, &config, |flows| {
+                calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if flows.config().app_id == 10 {
+                    Err(transient())
+                } else {
+                    Ok(())
+                }
+            })
+        };
+        run();
+        run();
+        let third = run();
+        assert!(
+            third.runs[0].opened_circuit,
+            "the third failure in a row opens it"
+        );
+        assert!(!third.runs[1].opened_circuit);
+        let lines = third.lines(|_| (Level::Info, "ok".into()));
+        assert!(
+            lines.iter().any(|(l, t)| *l == Level::Warning
+                && t.starts_with("[web application 10 on server 1] RunCloud failed 3 times")),
+            "{lines:?}"
+        );
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 6);
+        let fourth = run();
+        assert_eq!(
+            calls.load(std::sync::atomic::Ordering::SeqCst),
+            7,
+            "only the other app was called"
+        );
+        assert!(matches!(
+            fourth.runs[0].result,
+            Err(Error::CircuitOpen { .. })
+        ));
+        assert!(fourth.runs[1].result.is_ok());
+        assert!(fourth.any_transient(), "a circuit open may pass");
+    }
+
+    #[test]
+    fn a_panic_in_one_app_is_that_apps_failure() {
+        let worker = Worker::new();
+        let runs = on_every_app(&worker, &config(2), |flows| {
+            if flows.config().app_id == 10 {
+                #[allow(clippy::panic)]
+                {
+                    panic!("boom");
+                }
+            }
+            Ok(())
+        });
+        assert!(matches!(&runs.runs[0].result, Err(Error::Internal(m)) if m == "boom"));
+        assert!(runs.runs[1].result.is_ok());
+    }
 }
