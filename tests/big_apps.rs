@@ -119,7 +119,7 @@ fn a_big_app_that_ignores_search_is_walked_once_then_reached_by_id() {
 /// Under a limit of 30 requests a second (RunCloud's 60 a minute, scaled down),
 /// the parallel walk of 100 pages gets no 429.
 fn the_first_walk_keeps_within_the_rate_limit() {
-    wu_runcloud::api::transport::reset_rate_state();
+    wu_runcloud::api::reset_rate_state();
     let sim = sim();
     big_app(&sim, 4000); // 101 pages
     sim.shared()

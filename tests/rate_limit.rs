@@ -24,7 +24,7 @@ fn a_burst_is_paced_by_the_rate_limit_headers() {
         .set_rate_limit(10, Duration::from_secs(1), true, true);
     let mut config = config_v3(&sim);
     config.options.timeout = Duration::from_secs(30);
-    wu_runcloud::api::transport::reset_rate_state();
+    wu_runcloud::api::reset_rate_state();
     let t = Instant::now();
     // Enough adds for 48+ requests: about 5 windows of 10.
     for i in 0..16 {
@@ -61,7 +61,7 @@ fn a_burst_is_paced_by_the_rate_limit_headers() {
 
 /// Run after the burst, never beside it: the pacing state is shared by the process.
 fn without_a_reset_header_429s_are_waited_out_with_retry_after() {
-    wu_runcloud::api::transport::reset_rate_state();
+    wu_runcloud::api::reset_rate_state();
     let sim = sim();
     sim.shared()
         .set_rate_limit(5, Duration::from_secs(1), true, false);

@@ -37,7 +37,7 @@ fn a_big_app_is_reconciled_in_chunks_without_removing_what_the_network_does_not_
     // RunCloud's 60 a minute, scaled down: 60 a second.
     sim.shared()
         .set_rate_limit(60, Duration::from_secs(1), true, false);
-    wu_runcloud::api::transport::reset_rate_state();
+    wu_runcloud::api::reset_rate_state();
     let mut config = config_v3(&sim);
     config.options.timeout = Duration::from_secs(60);
 

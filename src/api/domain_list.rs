@@ -124,7 +124,7 @@ impl RunCloud<'_> {
         let mut next = *pages.start();
         let end = *pages.end();
         while next <= end {
-            let width = transport::spare_requests().map_or(MAX_PARALLEL_PAGES, |spare| {
+            let width = super::spare_requests().map_or(MAX_PARALLEL_PAGES, |spare| {
                 spare.clamp(1, MAX_PARALLEL_PAGES)
             });
             let wave: Vec<u64> = (next..=end).take(width as usize).collect();

@@ -1,11 +1,14 @@
 //! The RunCloud API client: one method per endpoint the extension uses.
 //! Status codes decide outcomes; RunCloud's message text never does.
 
+mod connections;
 pub mod decode;
 mod domain_list;
+mod rate_budget;
 mod ssl;
 pub mod transport;
 
+pub use rate_budget::{reset_rate_state, spare_requests};
 pub use ssl::{ssl_setup_at_once, AppSsl, SslFlags};
 
 use crate::config::{Config, Credentials};

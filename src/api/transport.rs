@@ -1,6 +1,8 @@
 //! HTTP to RunCloud: one keep-alive client per worker process, a deadline per
 //! call, retries with jittered backoff, rate-limit pacing and bounded reads.
 
+use super::connections::{client_for, ClientKey};
+use super::rate_budget::{note_rate_headers, rate_pause, reset_in};
 use crate::error::{Error, Result};
 use crate::lock;
 use once_cell::sync::Lazy;
@@ -17,12 +19,8 @@ const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_CAP: Duration = Duration::from_secs(8);
 /// Retry-After values above this are not waited for: the call fails instead.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
-/// Below this many requests left in the window, requests are spaced out.
-const RATE_LOW_WATER: u32 = 3;
 /// The most requests this process has in flight at once (a walk's parallel pages).
 pub const IN_FLIGHT_MAX: u32 = 8;
-/// RunCloud does not publish its window; a minute is the framework default.
-const RATE_WINDOW: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -63,210 +61,6 @@ impl Response {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
-}
-
-/// Settings that need a client of their own; everything else is per request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct ClientKey {
-    connect_timeout: Duration,
-    ca_file: Option<PathBuf>,
-}
-
-/// Clients of this process. Built lazily, never at module startup: PHP-FPM forks
-/// after startup, and a client (with its runtime thread) does not survive a fork.
-struct ClientCache {
-    pid: u32,
-    clients: Vec<(ClientKey, Client)>,
-}
-
-static CLIENTS: Lazy<Mutex<ClientCache>> = Lazy::new(|| {
-    Mutex::new(ClientCache {
-        pid: std::process::id(),
-        clients: Vec::new(),
-    })
-});
-
-fn client_for(key: &ClientKey) -> Result<Client> {
-    let mut cache = lock(&CLIENTS);
-    let pid = std::process::id();
-    if cache.pid != pid {
-        // A forked child (pcntl_fork) inherited the parent's clients, whose worker
-        // threads do not exist here: dropping them would wait forever. Leak them.
-        for (_, client) in cache.clients.drain(..) {
-            std::mem::forget(client);
-        }
-        cache.pid = pid;
-    }
-    if let Some((_, c)) = cache.clients.iter().find(|(k, _)| k == key) {
-        return Ok(c.clone());
-    }
-    let client = build_client(key)?;
-    cache.clients.push((key.clone(), client.clone()));
-    Ok(client)
-}
-
-fn build_client(key: &ClientKey) -> Result<Client> {
-    let mut builder = Client::builder()
-        .connect_timeout(key.connect_timeout)
-        .pool_idle_timeout(Duration::from_secs(55))
-        .pool_max_idle_per_host(8)
-        .tcp_keepalive(Duration::from_secs(30))
-        .user_agent(concat!("wu_runcloud/", env!("CARGO_PKG_VERSION")))
-        // RunCloud's API does not redirect; following one could send the
-        // credentials somewhere else.
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(path) = &key.ca_file {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::Config(format!("ca_file {}: cannot be read: {e}", path.display()))
-        })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
-            Error::Config(format!(
-                "ca_file {}: not a PEM certificate bundle",
-                path.display()
-            ))
-        })?;
-        if certs.is_empty() {
-            return Err(Error::Config(format!(
-                "ca_file {}: holds no certificate",
-                path.display()
-            )));
-        }
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-    builder
-        .build()
-        .map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))
-}
-
-/// What the last responses said about the rate limit, shared by every call in
-/// this process, so a burst of hooks slows down before RunCloud says 429.
-struct RateState {
-    limit: Option<u32>,
-    remaining: Option<u32>,
-    seen_at: Option<Instant>,
-    /// When the window resets, if RunCloud said.
-    reset_at: Option<Instant>,
-}
-
-static RATE: Lazy<Mutex<RateState>> = Lazy::new(|| {
-    Mutex::new(RateState {
-        limit: None,
-        remaining: None,
-        seen_at: None,
-        reset_at: None,
-    })
-});
-
-/// `X-RateLimit-Reset` / `RateLimit-Reset`: seconds until the window resets, or
-/// (GitHub style) the Unix time it resets at.
-fn reset_in(headers: &HeaderMap) -> Option<Duration> {
-    let raw = headers
-        .get("x-ratelimit-reset")
-        .or_else(|| headers.get("ratelimit-reset"))?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<f64>()
-        .ok()?;
-    if !raw.is_finite() || raw < 0.0 {
-        return None;
-    }
-    let delta = if raw > 1_000_000_000.0 {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_secs_f64();
-        (raw - now).max(0.0)
-    } else {
-        raw
-    };
-    Some(Duration::from_secs_f64(
-        delta.min(RATE_WINDOW.as_secs_f64()),
-    ))
-}
-
-fn note_rate_headers(headers: &HeaderMap) {
-    let num = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|s| s.trim().parse::<u32>().ok())
-    };
-    let (limit, remaining) = (num("x-ratelimit-limit"), num("x-ratelimit-remaining"));
-    if limit.is_some() || remaining.is_some() {
-        let now = Instant::now();
-        let mut r = lock(&RATE);
-        r.limit = limit.or(r.limit);
-        // Answers to requests sent at once come back in any order: one counted
-        // earlier may say more remain than one counted later. Only a jump larger
-        // than what can be in flight is a new window; a smaller rise is old news.
-        r.remaining = match (r.remaining, remaining) {
-            (Some(known), Some(said)) if said > known && said <= known + IN_FLIGHT_MAX => {
-                Some(known)
-            }
-            _ => remaining,
-        };
-        r.seen_at = Some(now);
-        r.reset_at = reset_in(headers).map(|d| now + d);
-    }
-}
-
-/// How long to hold back the next request so the window is not exhausted.
-fn rate_pause() -> Duration {
-    let mut r = lock(&RATE);
-    let (Some(remaining), Some(seen_at)) = (r.remaining, r.seen_at) else {
-        return Duration::ZERO;
-    };
-    let now = Instant::now();
-    let window_over = match r.reset_at {
-        Some(at) => now >= at,
-        None => seen_at.elapsed() >= RATE_WINDOW,
-    };
-    if window_over {
-        r.remaining = None;
-        return Duration::ZERO;
-    }
-    if remaining > RATE_LOW_WATER {
-        r.remaining = Some(remaining - 1);
-        return Duration::ZERO;
-    }
-    // Count this request against the estimate until a response corrects it.
-    r.remaining = Some(remaining.saturating_sub(1));
-    // Spread what is left of the window over the requests that are left. Without
-    // a reset time, space them a little and let a 429's Retry-After say the rest.
-    match r.reset_at {
-        Some(at) => (at - now) / (remaining + 1),
-        None if remaining == 0 => Duration::ZERO,
-        None => (RATE_WINDOW / r.limit.unwrap_or(60).max(1)).min(Duration::from_secs(1)),
-    }
-}
-
-/// How many requests may go out now without eating into the last few of the
-/// rate window, as the last answers said; `None` when RunCloud has not said.
-pub fn spare_requests() -> Option<u32> {
-    let r = lock(&RATE);
-    let (Some(remaining), Some(seen_at)) = (r.remaining, r.seen_at) else {
-        return None;
-    };
-    let window_over = match r.reset_at {
-        Some(at) => Instant::now() >= at,
-        None => seen_at.elapsed() >= RATE_WINDOW,
-    };
-    if window_over {
-        return None;
-    }
-    Some(remaining.saturating_sub(RATE_LOW_WATER))
-}
-
-/// Forgets what the rate-limit headers said (tests start from a clean slate).
-pub fn reset_rate_state() {
-    let mut r = lock(&RATE);
-    r.limit = None;
-    r.remaining = None;
-    r.seen_at = None;
-    r.reset_at = None;
 }
 
 /// A small xorshift: jitter needs no cryptographic randomness.
@@ -556,26 +350,6 @@ fn plain_io(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn answers_out_of_order_never_raise_the_budget_but_a_new_window_does() {
-        let headers = |remaining: u32| {
-            let mut h = HeaderMap::new();
-            h.insert("x-ratelimit-limit", HeaderValue::from_static("60"));
-            h.insert(
-                "x-ratelimit-remaining",
-                HeaderValue::from_str(&remaining.to_string()).expect("header"),
-            );
-            h
-        };
-        reset_rate_state();
-        note_rate_headers(&headers(20));
-        note_rate_headers(&headers(24)); // counted earlier, arrived later
-        assert_eq!(spare_requests(), Some(20 - RATE_LOW_WATER));
-        note_rate_headers(&headers(59)); // the window started again
-        assert_eq!(spare_requests(), Some(59 - RATE_LOW_WATER));
-        reset_rate_state();
-    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

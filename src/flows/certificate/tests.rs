@@ -1,0 +1,238 @@
+//! `ssl_after_add` by table: each case on a worker of its own (no
+//! globals), against the simulator, counting the requests it sends.
+use super::*;
+use crate::config::{Config, ConstValue, OptionValue, Options, RawConstants};
+use crate::worker::Worker;
+use runcloud_sim::{Sim, SimOptions, SEED_APP, SEED_SERVER};
+
+struct Case {
+    mode: &'static str,
+    remembered: bool,
+    created: bool,
+    failed_before: bool,
+    batch: SslBatch,
+    status: SslStatus,
+    /// "METHOD /ssl-path-tail" of each request, in order.
+    requests: &'static [&'static str],
+}
+
+fn config(sim: &Sim, batch: SslBatch, dir: &std::path::Path) -> Config {
+    let raw = RawConstants {
+        api_token: Some(ConstValue::Text(
+            runcloud_sim::Credentials::default().api_token,
+        )),
+        server_id: Some(ConstValue::Int(SEED_SERVER as i64)),
+        app_id: Some(ConstValue::Int(SEED_APP as i64)),
+        server_ip: Some("127.0.0.10".into()),
+        ..Default::default()
+    };
+    let mut o = Options::default();
+    let url = OptionValue::Text(sim.api_url());
+    o.apply("api_url", &url, "test").expect("api_url");
+    o.ssl_batch = batch;
+    o.dns_check = false;
+    o.state_dir = Some(dir.to_path_buf());
+    Config::from_constants(&raw, o).expect("config")
+}
+
+/// The request's method and the part of its path after the app's.
+fn seen(sim: &Sim) -> Vec<String> {
+    let app = format!("/api/v3/servers/{SEED_SERVER}/webapps/{SEED_APP}");
+    sim.shared()
+        .requests()
+        .iter()
+        .map(|l| format!("{} {}", l.method, l.path.replacen(&app, "", 1)))
+        .collect()
+}
+
+fn shape(requests: &[String]) -> Vec<String> {
+    // Ids differ per case: "PUT /ssl/17" -> "PUT /ssl/N".
+    requests
+        .iter()
+        .map(|r| {
+            r.split('/')
+                .map(|part| {
+                    if part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty() {
+                        "N"
+                    } else {
+                        part
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect()
+}
+
+#[test]
+#[allow(clippy::too_many_lines)]
+fn what_an_add_asks_of_runcloud_for_the_certificate() {
+    use SslBatch::{Off, Request};
+    use SslStatus::{Issued, LeftToRunCloud, Queued, Redeployed, Unchanged};
+    const SET_UP: [&str; 2] = ["GET /ssl/advanced", "GET /ssl"];
+    let cases = [
+        // An unchanged name whose last step did not fail: nothing, whatever the mode.
+        Case {
+            mode: "basic",
+            remembered: false,
+            created: false,
+            failed_before: false,
+            batch: Off,
+            status: Unchanged,
+            requests: &[],
+        },
+        Case {
+            mode: "advanced",
+            remembered: true,
+            created: false,
+            failed_before: false,
+            batch: Off,
+            status: Unchanged,
+            requests: &[],
+        },
+        // Basic, at once: the set-up (unless remembered), then one redeploy.
+        Case {
+            mode: "basic",
+            remembered: true,
+            created: true,
+            failed_before: false,
+            batch: Off,
+            status: Redeployed,
+            requests: &["PUT /ssl/N"],
+        },
+        Case {
+            mode: "basic",
+            remembered: false,
+            created: true,
+            failed_before: false,
+            batch: Off,
+            status: Redeployed,
+            requests: &[SET_UP[0], SET_UP[1], "PUT /ssl/N"],
+        },
+        // An unchanged name whose last step failed here is tried again.
+        Case {
+            mode: "basic",
+            remembered: true,
+            created: false,
+            failed_before: true,
+            batch: Off,
+            status: Redeployed,
+            requests: &["PUT /ssl/N"],
+        },
+        // Basic, batched: queued for the request's end; nothing sent when remembered.
+        Case {
+            mode: "basic",
+            remembered: true,
+            created: true,
+            failed_before: false,
+            batch: Request,
+            status: Queued,
+            requests: &[],
+        },
+        Case {
+            mode: "basic",
+            remembered: false,
+            created: true,
+            failed_before: false,
+            batch: Request,
+            status: Queued,
+            requests: &[SET_UP[0], SET_UP[1]],
+        },
+        Case {
+            mode: "basic",
+            remembered: true,
+            created: false,
+            failed_before: true,
+            batch: Request,
+            status: Queued,
+            requests: &[],
+        },
+        // Advanced: the name's own certificate (the batch does not apply).
+        Case {
+            mode: "advanced",
+            remembered: true,
+            created: true,
+            failed_before: false,
+            batch: Request,
+            status: Issued,
+            requests: &["POST /domains/N/ssl"],
+        },
+        Case {
+            mode: "advanced",
+            remembered: false,
+            created: true,
+            failed_before: false,
+            batch: Off,
+            status: Issued,
+            requests: &[SET_UP[0], "POST /domains/N/ssl"],
+        },
+        Case {
+            mode: "advanced",
+            remembered: true,
+            created: false,
+            failed_before: true,
+            batch: Off,
+            status: Issued,
+            requests: &["POST /domains/N/ssl"],
+        },
+        // AutoSSL is never remembered (nothing of ours could fail to show it changed).
+        Case {
+            mode: "autossl",
+            remembered: true,
+            created: true,
+            failed_before: false,
+            batch: Off,
+            status: LeftToRunCloud,
+            requests: &[SET_UP[0]],
+        },
+        Case {
+            mode: "autossl",
+            remembered: false,
+            created: false,
+            failed_before: true,
+            batch: Request,
+            status: LeftToRunCloud,
+            requests: &[SET_UP[0]],
+        },
+    ];
+    let sim = Sim::start(SimOptions::default()).expect("simulator");
+    for (i, case) in cases.iter().enumerate() {
+        let dir = crate::test_dir(&format!("ssl-table-{i}"));
+        let config = config(&sim, case.batch, &dir);
+        let worker = Worker::new();
+        sim.shared().with_account(|a| {
+            a.add_app(
+                SEED_SERVER,
+                SEED_APP,
+                "app",
+                "network.test",
+                false,
+                case.mode,
+            )
+        });
+        let flows = AppFlows::new(&config, &worker).expect("flows");
+        let name = DomainName::parse(&format!("table-{i}.com")).expect("name");
+        let domain = match flows.api().create_domain(&name, false).expect("added") {
+            crate::api::Created::New(d) | crate::api::Created::Existing(d) => d,
+        };
+        if case.remembered {
+            flows.fresh_app_ssl(&flows.key).expect("set-up");
+        }
+        if case.failed_before {
+            worker
+                .memory()
+                .record_certificate(&flows.key, &domain.name, true);
+        }
+        sim.shared().clear_requests();
+        let out = flows.ssl_after_add(&domain, case.created, false);
+        let what = format!(
+            "case {i}: {} remembered={} created={} failed_before={} {:?}: {}",
+            case.mode, case.remembered, case.created, case.failed_before, case.batch, out.message
+        );
+        assert_eq!(out.status, case.status, "{what}");
+        assert_eq!(shape(&seen(&sim)), case.requests, "{what}");
+        let queued = worker.batch().is_owed(&flows.key);
+        assert_eq!(queued, case.status == Queued, "{what}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
