@@ -45,10 +45,10 @@ for v in ${DIST_PHP:-8.2 8.4}; do
   stage=$(mktemp -d)
   cp "$so" "$stage/wu_runcloud.so"
   printf '; wu_runcloud %s for PHP %s (NTS). Enable it for the PHP that serves the site.\nextension=wu_runcloud.so\n' "$version" "$v" > "$stage/30-wu_runcloud.ini"
-  cp wordpress/wu-runcloud.php "$stage/"
+  scripts/install-glue.sh "$stage" >/dev/null
   cp README.md "$stage/README.md"
-  (cd "$stage" && sha256sum wu_runcloud.so 30-wu_runcloud.ini wu-runcloud.php README.md > SHA256SUMS)
-  tar -C "$stage" -czf "$out/$name.tgz" wu_runcloud.so 30-wu_runcloud.ini wu-runcloud.php README.md SHA256SUMS
+  (cd "$stage" && sha256sum wu_runcloud.so 30-wu_runcloud.ini wu-runcloud.php wu-runcloud/*.php README.md > SHA256SUMS)
+  tar -C "$stage" -czf "$out/$name.tgz" wu_runcloud.so 30-wu_runcloud.ini wu-runcloud.php wu-runcloud README.md SHA256SUMS
   rm -rf "$stage"
   (cd "$out" && sha256sum "$name.tgz" > "$name.tgz.sha256")
   echo "dist: $out/$name.tgz"

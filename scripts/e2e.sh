@@ -95,7 +95,8 @@ require_once ABSPATH . 'wp-settings.php';
 PHP
 
 WU_E2E_INSTALLING=1 "$php_bin" "$here/tests/e2e/install.php" "$tmp/wp"
-cp "$here/wordpress/wu-runcloud.php" "$here/tests/e2e/driver.php" "$here/tests/e2e/um-stand-in.php" "$tmp/wp/wp-content/mu-plugins/"
+"$here/scripts/install-glue.sh" "$tmp/wp/wp-content/mu-plugins" >/dev/null
+cp "$here/tests/e2e/driver.php" "$here/tests/e2e/um-stand-in.php" "$tmp/wp/wp-content/mu-plugins/"
 
 # Two PHP-FPM masters with Debian's php.ini: one with its conf.d as `make install` left it
 # (the extension loads from 30-wu_runcloud.ini), one without that file.

@@ -31,3 +31,9 @@ if [ "$written" = 0 ] && [ -n "$scan" ] && [ -d "$scan" ]; then
 fi
 [ "$written" = 1 ] || echo "add 'extension=wu_runcloud.so' to php.ini yourself"
 echo "restart PHP-FPM to load it, then check: php --ri wu_runcloud"
+# The glue too, when told where WordPress keeps its must-use plugins.
+if [ -n "${MU_PLUGINS:-}" ]; then
+  "$(dirname "$0")/install-glue.sh" "$MU_PLUGINS"
+else
+  echo "the glue: MU_PLUGINS=/path/to/wp-content/mu-plugins make install, or scripts/install-glue.sh that path"
+fi

@@ -1,0 +1,214 @@
+<?php
+/**
+ * Certificates: which name is where, re-checks of names that wait for DNS, the one queued
+ * redeploy, and the HTTP probe's endpoint.
+ */
+
+defined('ABSPATH') || exit;
+
+/** Every name's certificate state: name => [state, since, message, checks]. */
+function wu_runcloud_cert_states(): array {
+    $states = get_site_option(WU_RUNCLOUD_CERT_OPTION, []);
+    return is_array($states) ? $states : [];
+}
+
+/**
+ * Sets (or, with null, forgets) a name's state: 'on_certificate', 'queued', 'waiting_dns',
+ * 'refused', 'left_to_runcloud' or 'gave_up'. A name that stays in a state keeps its `since`.
+ */
+function wu_runcloud_cert_state(string $name, ?string $state, string $message = ''): array {
+    $states = wu_runcloud_cert_states();
+    if ($state === null) {
+        unset($states[$name]);
+        update_site_option(WU_RUNCLOUD_CERT_OPTION, $states);
+        return [];
+    }
+    $old = $states[$name] ?? null;
+    $entry = [
+        'state'   => $state,
+        'since'   => ($old !== null && $old['state'] === $state) ? (int) $old['since'] : time(),
+        'message' => $message,
+        'checks'  => $old !== null && $old['state'] === $state ? (int) ($old['checks'] ?? 0) + 1 : 1,
+    ];
+    $states[$name] = $entry;
+    // Bounded: the oldest settled names go first.
+    if (count($states) > 5000) {
+        uasort($states, static fn($a, $b) => $a['since'] <=> $b['since']);
+        $states = array_slice($states, -5000, null, true);
+    }
+    update_site_option(WU_RUNCLOUD_CERT_OPTION, $states);
+    return $entry;
+}
+
+/** What an add (hook or re-check) did to a name's certificate: its state, a re-check, the queued redeploy. */
+function wu_runcloud_after_add(string $name, ?array $add): void {
+    if ($name === '' || $add === null) {
+        return;
+    }
+    $map = [
+        'redeployed' => 'on_certificate', 'issued' => 'on_certificate', 'queued' => 'queued',
+        'waiting_dns' => 'waiting_dns', 'failed' => 'refused', 'left_to_runcloud' => 'left_to_runcloud',
+    ];
+    $state = $map[$add['ssl']] ?? null;
+    if ($state === null) {
+        // unchanged, skipped, off, unknown: nothing new about this name's certificate.
+        return;
+    }
+    $entry = wu_runcloud_cert_state($name, $state, $add['message']);
+    if ($state === 'queued' && WU_RUNCLOUD_SSL_WINDOW > 0) {
+        wu_runcloud_schedule_redeploy(WU_RUNCLOUD_SSL_WINDOW, 0);
+    } elseif ($state === 'waiting_dns') {
+        wu_runcloud_schedule_recheck($name, $entry);
+    }
+}
+
+function wu_runcloud_schedule(string $hook, int $delay, array $args): string {
+    if (function_exists('as_schedule_single_action')) {
+        as_schedule_single_action(time() + $delay, $hook, $args, 'wu-runcloud');
+        return 'Action Scheduler';
+    }
+    wp_schedule_single_event(time() + $delay, $hook, $args);
+    return 'WP-Cron';
+}
+
+function wu_runcloud_is_scheduled(string $hook, ?array $args = null): bool {
+    if (function_exists('as_next_scheduled_action')) {
+        return (bool) as_next_scheduled_action($hook, $args, 'wu-runcloud');
+    }
+    if (!function_exists('wp_next_scheduled')) {
+        return false;
+    }
+    if ($args === null) {
+        foreach ((array) _get_cron_array() as $events) {
+            if (isset($events[$hook])) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return (bool) wp_next_scheduled($hook, $args);
+}
+
+/** The next re-check of a waiting name, further apart each time; given up after WU_RUNCLOUD_DNS_GIVE_UP. */
+function wu_runcloud_schedule_recheck(string $name, array $entry): void {
+    if (time() - (int) $entry['since'] >= WU_RUNCLOUD_DNS_GIVE_UP) {
+        $days = round(WU_RUNCLOUD_DNS_GIVE_UP / 86400, 1);
+        $message = "gave up waiting for DNS after $days days: " . $entry['message'] . ' Point the name at this server and map it again, or run `wp runcloud ssl`.';
+        wu_runcloud_cert_state($name, 'gave_up', $message);
+        wu_runcloud_log('error', "wu_add_domain $name: $message");
+        return;
+    }
+    if (wu_runcloud_is_scheduled(WU_RUNCLOUD_RECHECK_HOOK, [$name])) {
+        return;
+    }
+    $delays = WU_RUNCLOUD_RECHECKS;
+    $delay = $delays[min(max(0, (int) $entry['checks'] - 1), count($delays) - 1)];
+    $via = wu_runcloud_schedule(WU_RUNCLOUD_RECHECK_HOOK, $delay, [$name]);
+    wu_runcloud_log('info', "wu_add_domain $name: waiting for DNS; checked again in $delay s through $via");
+}
+
+/** Re-checks a waiting name now (a scheduled re-check, or UM's DNS propagation action). */
+function wu_runcloud_recheck(string $name): void {
+    $name = strtolower(trim($name));
+    $runcloud = wu_runcloud();
+    if ($name === '' || $runcloud === null) {
+        return;
+    }
+    $states = wu_runcloud_cert_states();
+    // A name that was removed, or that is already on its certificate, owes no re-check.
+    if (!isset($states[$name]) || !in_array($states[$name]['state'], ['waiting_dns', 'gave_up'], true)) {
+        return;
+    }
+    try {
+        $r = $runcloud->check_domain($name);
+        wu_runcloud_after_add($name, ['ssl' => $r['ssl'], 'message' => $r['ssl_message']]);
+        wu_runcloud_log('info', "re-check $name: {$r['ssl']}: {$r['ssl_message']}");
+    } catch (Throwable $e) {
+        wu_runcloud_log('warning', "re-check $name failed: " . $e->getMessage());
+        wu_runcloud_schedule_recheck($name, wu_runcloud_cert_state($name, 'waiting_dns', $states[$name]['message']));
+    }
+}
+
+add_action(WU_RUNCLOUD_RECHECK_HOOK, static function ($name = ''): void {
+    wu_runcloud_recheck(is_scalar($name) ? (string) $name : '');
+}, 10, 1);
+
+// A mapping renamed in Ultimate Multisite (BerlinDB's transition of the `domain` column): UM
+// queues wu_add_domain for the new name only; the old one leaves RunCloud here, unless it was a
+// creation ('new') or another mapping still has it.
+add_action('wu_transition_domain_domain', static function ($old = '', $new = '', $id = 0): void {
+    $old = strtolower(trim(is_scalar($old) ? (string) $old : ''));
+    $new = strtolower(trim(is_scalar($new) ? (string) $new : ''));
+    if ($old === '' || $old === 'new' || $old === $new || !wu_runcloud_should_follow_um_actions()) {
+        return;
+    }
+    if (function_exists('wu_get_domain_by_domain') && is_object(wu_get_domain_by_domain($old))) {
+        wu_runcloud_log('info', "wu_transition_domain_domain $old -> $new: $old is still mapped elsewhere; left on RunCloud");
+        return;
+    }
+    wu_runcloud_handle('wu_remove_domain', $old, 0);
+}, 10, 3);
+
+// Ultimate Multisite's own DNS check succeeded: re-check at once, whatever the schedule says.
+add_action('wu_domain_manager_dns_propagation_finished', static function ($domain = null): void {
+    $name = is_object($domain) && method_exists($domain, 'get_domain') ? (string) $domain->get_domain() : (is_scalar($domain) ? (string) $domain : '');
+    wu_runcloud_recheck($name);
+}, 10, 1);
+
+/** The one queued redeploy per network: scheduled once, whatever the number of adds, until it runs. */
+function wu_runcloud_schedule_redeploy(int $delay, int $attempt): void {
+    if (wu_runcloud_is_scheduled(WU_RUNCLOUD_REDEPLOY_HOOK)) {
+        return;
+    }
+    $via = wu_runcloud_schedule(WU_RUNCLOUD_REDEPLOY_HOOK, $delay, [$attempt]);
+    wu_runcloud_log('info', "certificate redeploy queued in $delay s through $via" . ($attempt > 0 ? " (try " . ($attempt + 1) . ')' : ''));
+}
+
+/** Runs the queued redeploy; on failure it stays owed and is tried again, further apart (at most hourly). */
+function wu_runcloud_run_redeploy(int $attempt = 0): ?array {
+    $runcloud = wu_runcloud();
+    if ($runcloud === null) {
+        return null;
+    }
+    $owed = $runcloud->owed_ssl();
+    try {
+        $r = $runcloud->redeploy_ssl();
+    } catch (Throwable $e) {
+        $delay = (int) min(3600, WU_RUNCLOUD_RETRY_BASE * (2 ** min($attempt, 6)));
+        wu_runcloud_log('error', 'certificate redeploy failed: ' . $e->getMessage() . " (still owed; tried again in $delay s)");
+        wu_runcloud_remember_failure('ssl', 'certificate', $e->getMessage() . ' (still owed)', false);
+        wu_runcloud_schedule_redeploy($delay, $attempt + 1);
+        return ['ok' => false, 'message' => $e->getMessage()];
+    }
+    $names = [];
+    foreach ($owed as $app) {
+        $names = array_merge($names, $app['names']);
+    }
+    foreach (wu_runcloud_cert_states() as $name => $entry) {
+        if ($entry['state'] === 'queued') {
+            $names[] = $name;
+        }
+    }
+    foreach (array_unique($names) as $name) {
+        wu_runcloud_cert_state($name, 'on_certificate', $r['message']);
+    }
+    wu_runcloud_log('info', 'certificate: ' . $r['message']);
+    return ['ok' => true, 'message' => $r['message']];
+}
+
+add_action(WU_RUNCLOUD_REDEPLOY_HOOK, static function ($attempt = 0): void {
+    wu_runcloud_run_redeploy((int) $attempt);
+}, 10, 1);
+
+// The HTTP probe (the extension's pointing check for names behind a proxy): answers only a
+// fresh token's HMAC, for any host name alike, and nothing else.
+if (isset($_SERVER['REQUEST_URI']) && strpos((string) $_SERVER['REQUEST_URI'], '/.well-known/wu-runcloud-probe/') === 0) {
+    $wu_runcloud_token = substr(strtok((string) $_SERVER['REQUEST_URI'], '?'), strlen('/.well-known/wu-runcloud-probe/'));
+    $wu_runcloud_answer = extension_loaded('wu_runcloud') ? (new WU_RunCloud_Integration())->probe_answer($wu_runcloud_token) : null;
+    header_remove('X-Powered-By');
+    header('Cache-Control: no-store');
+    header('Content-Type: text/plain');
+    http_response_code($wu_runcloud_answer === null ? 404 : 200);
+    echo $wu_runcloud_answer ?? '';
+    exit;
+}

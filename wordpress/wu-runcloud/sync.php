@@ -1,0 +1,72 @@
+<?php
+/**
+ * Reconcile: every host name the network serves against the app, in chunks.
+ */
+
+defined('ABSPATH') || exit;
+
+/**
+ * Every host name the network serves: Ultimate Multisite's active mapped domains, when it is
+ * there, and every site's own domain (the main site's is the app's primary and is skipped by the
+ * extension).
+ */
+function wu_runcloud_network_names(): array {
+    $names = [];
+    if (function_exists('wu_get_domains')) {
+        foreach ((array) wu_get_domains(['number' => 100000]) as $d) {
+            if (is_object($d) && method_exists($d, 'get_domain') && (!method_exists($d, 'is_active') || $d->is_active())) {
+                $names[] = (string) $d->get_domain();
+            }
+        }
+    }
+    foreach (get_sites(['number' => 100000, 'deleted' => 0, 'archived' => 0, 'spam' => 0]) as $site) {
+        $names[] = (string) $site->domain;
+    }
+    return array_values(array_unique(array_map('strtolower', $names)));
+}
+
+/**
+ * One sync call: a plan (dry run) or, with $apply, at most $limit changes. Its result is kept for
+ * Site Health > Info. Null when the extension cannot run; the message is logged.
+ */
+function wu_runcloud_sync(bool $apply, int $limit = WU_RUNCLOUD_SYNC_CHUNK, array $remove = []): ?array {
+    $runcloud = wu_runcloud();
+    if ($runcloud === null) {
+        return null;
+    }
+    try {
+        $result = $runcloud->sync_domains(wu_runcloud_network_names(), ['apply' => $apply, 'limit' => $limit, 'remove' => $remove]);
+    } catch (Throwable $e) {
+        wu_runcloud_log('error', 'sync: ' . $e->getMessage());
+        update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'error' => $e->getMessage()]);
+        return null;
+    }
+    $summary = sprintf('sync%s: %d in step, %d to add, %d added, %d failed, %d remaining, %d on the app the network does not list, %d on the app that do not point here',
+        $apply ? '' : ' (dry run)', $result['in_step'], count($result['to_add']), count($result['added']),
+        count($result['failed']), $result['remaining'], count($result['unknown']), count($result['not_pointing']));
+    wu_runcloud_log($result['failed'] || $result['not_pointing'] ? 'warning' : 'info', $summary);
+    wu_runcloud_note_not_pointing($result['not_pointing']);
+    foreach ($result['waiting'] as $w) {
+        wu_runcloud_after_add(strtolower($w['name']), ['ssl' => 'waiting_dns', 'message' => $w['message']]);
+    }
+    update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'summary' => $summary, 'result' => $result]);
+    return $result;
+}
+
+/** Starts a full sync in the background, chunk by chunk: Action Scheduler when it is there, else WP-Cron. */
+function wu_runcloud_schedule_sync(int $delay = 0): void {
+    if (function_exists('as_schedule_single_action')) {
+        as_schedule_single_action(time() + $delay, WU_RUNCLOUD_SYNC_HOOK, [], 'wu-runcloud');
+    } else {
+        wp_schedule_single_event(time() + $delay, WU_RUNCLOUD_SYNC_HOOK);
+    }
+}
+
+// One chunk; the next one is scheduled while the plan still holds changes and this one made
+// progress, so a sync survives a worker's end and resumes where the app stands.
+add_action(WU_RUNCLOUD_SYNC_HOOK, static function (): void {
+    $result = wu_runcloud_sync(true);
+    if ($result !== null && $result['remaining'] > 0 && ($result['added'] || $result['removed'])) {
+        wu_runcloud_schedule_sync(WU_RUNCLOUD_SYNC_PAUSE);
+    }
+});
