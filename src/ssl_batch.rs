@@ -226,22 +226,13 @@ pub mod owed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Credentials, Options};
-    use crate::secret::Secret;
+    use crate::config::Options;
 
     fn config(dir: &std::path::Path) -> Config {
-        Config {
-            credentials: Credentials::Token(Secret::new("tok-123456")),
-            server_id: 1,
-            app_id: 2,
-            extra_apps: Vec::new(),
-            server_ips: Vec::new(),
-            network_domain: None,
-            options: Options {
-                state_dir: Some(dir.to_path_buf()),
-                ..Options::default()
-            },
-        }
+        Config::for_tests(Options {
+            state_dir: Some(dir.to_path_buf()),
+            ..Options::default()
+        })
     }
 
     fn cert() -> SslCert {

@@ -65,12 +65,7 @@ fn a_big_app_that_ignores_search_is_walked_once_then_reached_by_id() {
 
     // Someone else removed a name and added it again (a new id): the remembered id
     // answers 404, so the list is walked and the right entry is deleted.
-    let old_id = m
-        .find(&name("site0700.example.com"))
-        .expect("find")
-        .expect("there")
-        .0
-        .id;
+    let old_id = id_of(&m, "site0700.example.com");
     sim.shared().with_account(|a| {
         let app = a.app_mut(SEED_SERVER, SEED_APP).expect("app");
         app.domains.retain(|d| d.name != "site0700.example.com");
@@ -93,12 +88,7 @@ fn a_big_app_that_ignores_search_is_walked_once_then_reached_by_id() {
         .contains(&"site0700.example.com".to_string()));
 
     // A remembered id that now names another entry is never deleted.
-    let id_of_800 = m
-        .find(&name("site0800.example.com"))
-        .expect("find")
-        .expect("there")
-        .0
-        .id;
+    let id_of_800 = id_of(&m, "site0800.example.com");
     sim.shared().with_account(|a| {
         let app = a.app_mut(SEED_SERVER, SEED_APP).expect("app");
         if let Some(d) = app.domains.iter_mut().find(|d| d.id == id_of_800) {
@@ -137,4 +127,9 @@ fn the_first_walk_keeps_within_the_rate_limit() {
         t.elapsed()
     );
     assert_eq!(limited, 0, "no 429 storm");
+}
+
+/// The RunCloud id of `n`, which the test knows to be on the app.
+fn id_of(m: &wu_runcloud::flows::AppFlows, n: &str) -> u64 {
+    m.find(&name(n)).expect("find").expect("there").0.id
 }

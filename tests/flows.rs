@@ -55,26 +55,14 @@ fn add_sends_the_documented_body_and_www_twin_for_registrable_names() {
     let sim = sim();
     let config = config_v3(&sim);
     let m = common::flows(&config).expect("mapping");
-    assert!(
-        m.add(&name("example.co.uk"), NameKind::Mapped)
-            .expect("add")
-            .www
-    );
-    assert!(
-        !m.add(&name("blog.example.co.uk"), NameKind::Mapped)
-            .expect("add")
-            .www
-    );
-    assert!(
-        !m.add(&name("www.other.com"), NameKind::Mapped)
-            .expect("add")
-            .www
-    );
-    assert!(
-        !m.add(&name("site1.network.test"), NameKind::Subdomain)
-            .expect("add")
-            .www
-    );
+    for (n, kind, twin) in [
+        ("example.co.uk", NameKind::Mapped, true),
+        ("blog.example.co.uk", NameKind::Mapped, false),
+        ("www.other.com", NameKind::Mapped, false),
+        ("site1.network.test", NameKind::Subdomain, false),
+    ] {
+        assert_eq!(m.add(&name(n), kind).expect("add").www, twin, "{n}");
+    }
     let posts: Vec<serde_json::Value> = sim
         .shared()
         .requests()

@@ -8,7 +8,15 @@ use std::path::Path;
 
 /// Lowest first. A module may import its own layer and the ones before it.
 const LAYERS: &[&[&str]] = &[
-    &["error", "secret", "domain", "input", "dns", "state_dir", "pointing"],
+    &[
+        "error",
+        "secret",
+        "domain",
+        "input",
+        "dns",
+        "state_dir",
+        "pointing",
+    ],
     &["config"],
     &["api"],
     &["app_memory", "breaker", "ssl_batch", "worker"],
@@ -23,7 +31,9 @@ fn layer_of(module: &str) -> usize {
     LAYERS
         .iter()
         .position(|l| l.contains(&module))
-        .unwrap_or_else(|| panic!("module {module} is in no layer: add it to LAYERS and ARCHITECTURE.md"))
+        .unwrap_or_else(|| {
+            panic!("module {module} is in no layer: add it to LAYERS and ARCHITECTURE.md")
+        })
 }
 
 /// Module -> the crate modules its non-test code names.
@@ -38,7 +48,11 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
                 stack.push(path);
                 continue;
             }
-            let rel = path.strip_prefix(&src).unwrap().to_string_lossy().to_string();
+            let rel = path
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             if rel == "lib.rs" || !rel.ends_with(".rs") || rel.ends_with("/tests.rs") {
                 continue;
             }

@@ -84,16 +84,7 @@ fn a_big_app_is_reconciled_in_chunks_without_removing_what_the_network_does_not_
     let mut rounds = 0;
     loop {
         sim.shared().clear_requests();
-        let r = sync(
-            &common::flows(&config).expect("client"),
-            &names,
-            &SyncOptions {
-                apply: true,
-                limit: 8,
-                ..Default::default()
-            },
-        )
-        .expect("chunk");
+        let r = apply_8(&config, &names, Vec::new()).expect("chunk");
         rounds += 1;
         let puts = sim
             .shared()
@@ -131,16 +122,7 @@ fn a_big_app_is_reconciled_in_chunks_without_removing_what_the_network_does_not_
     let remove = ["site2999.example.com", "network.test"]
         .map(|n| DomainName::parse(n).expect("n"))
         .to_vec();
-    let r = sync(
-        &common::flows(&config).expect("client"),
-        &names,
-        &SyncOptions {
-            apply: true,
-            limit: 8,
-            remove,
-        },
-    )
-    .expect("remove");
+    let r = apply_8(&config, &names, remove).expect("remove");
     assert_eq!(r.removed, ["site2999.example.com"]);
     let on_app = sim.shared().domain_names(SEED_SERVER, SEED_APP);
     assert!(!on_app.contains(&"site2999.example.com".to_string()));
@@ -170,4 +152,18 @@ fn an_app_that_cannot_be_read_fails_the_call() {
     )
     .expect_err("no app");
     assert_eq!(err.status_code(), 404);
+}
+
+/// One applied chunk of at most 8 changes, removing `remove`.
+fn apply_8(
+    config: &wu_runcloud::config::Config,
+    names: &[String],
+    remove: Vec<DomainName>,
+) -> wu_runcloud::Result<wu_runcloud::sync::SyncReport> {
+    let options = SyncOptions {
+        apply: true,
+        limit: 8,
+        remove,
+    };
+    sync(&common::flows(config).expect("client"), names, &options)
 }

@@ -208,5 +208,21 @@ fn positive_id(v: &Option<ConstValue>, name: &str) -> Result<u64> {
     }
 }
 
+/// Unit tests' configuration: server 1, app 2, a token, and `options`.
+#[cfg(test)]
+impl Config {
+    pub(crate) fn for_tests(options: Options) -> Config {
+        Config {
+            credentials: Credentials::Token(Secret::new("tok-123456")),
+            server_id: 1,
+            app_id: 2,
+            extra_apps: Vec::new(),
+            server_ips: Vec::new(),
+            network_domain: None,
+            options,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

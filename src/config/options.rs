@@ -161,30 +161,8 @@ impl Options {
                     .and_then(|n| u32::try_from(n).ok())
                     .ok_or_else(|| bad("a whole number from 0 to 10"))?;
             }
-            "www" => {
-                self.www = match text(value)
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .as_deref()
-                {
-                    Some("main_only") => WwwPolicy::MainOnly,
-                    Some("always") => WwwPolicy::Always,
-                    Some("never") => WwwPolicy::Never,
-                    _ => return Err(bad("one of main_only, always, never")),
-                }
-            }
-            "ssl" => {
-                self.ssl = match text(value)
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .as_deref()
-                {
-                    Some("auto") => SslPolicy::Auto,
-                    Some("basic") => SslPolicy::Basic,
-                    Some("advanced") => SslPolicy::Advanced,
-                    // php.ini turns `off` into an empty string.
-                    Some("off") | Some("") => SslPolicy::Off,
-                    _ => return Err(bad("one of auto, basic, advanced, off")),
-                }
-            }
+            "www" => self.www = choice(value, &WWW_CHOICES).ok_or_else(|| bad(WWW_HELP))?,
+            "ssl" => self.ssl = choice(value, &SSL_CHOICES).ok_or_else(|| bad(SSL_HELP))?,
             "ca_file" => {
                 let path = text(value).ok_or_else(|| bad("the path of a PEM file"))?;
                 let path = path.trim();
@@ -289,6 +267,28 @@ fn switch(value: &OptionValue) -> Option<bool> {
         },
         _ => None,
     }
+}
+
+const WWW_CHOICES: [(&str, WwwPolicy); 3] = [
+    ("main_only", WwwPolicy::MainOnly),
+    ("always", WwwPolicy::Always),
+    ("never", WwwPolicy::Never),
+];
+const WWW_HELP: &str = "one of main_only, always, never";
+const SSL_CHOICES: [(&str, SslPolicy); 5] = [
+    ("auto", SslPolicy::Auto),
+    ("basic", SslPolicy::Basic),
+    ("advanced", SslPolicy::Advanced),
+    ("off", SslPolicy::Off),
+    // php.ini turns `off` into an empty string.
+    ("", SslPolicy::Off),
+];
+const SSL_HELP: &str = "one of auto, basic, advanced, off";
+
+/// The value among `choices` that `v` names, ignoring case and spaces around.
+fn choice<T: Copy>(v: &OptionValue, choices: &[(&str, T)]) -> Option<T> {
+    let t = text(v)?.trim().to_ascii_lowercase();
+    choices.iter().find(|(name, _)| *name == t).map(|(_, c)| *c)
 }
 
 fn text(v: &OptionValue) -> Option<&str> {

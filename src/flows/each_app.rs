@@ -215,22 +215,17 @@ mod tests {
     //! The executor by table: what each app's work answered -> the hook's
     //! boolean, whether a retry is worth it, the log lines and the strict result.
     use super::*;
-    use crate::config::{Credentials, Options};
-    use crate::secret::Secret;
+    use crate::config::Options;
     use std::time::Duration;
 
     fn config(apps: usize) -> Config {
         Config {
-            credentials: Credentials::Token(Secret::new("tok-123456")),
-            server_id: 1,
             app_id: 10,
             extra_apps: (1..apps as u64).map(|i| (1, 10 + i)).collect(),
-            server_ips: Vec::new(),
-            network_domain: None,
-            options: Options {
+            ..Config::for_tests(Options {
                 circuit_break: Duration::from_secs(30),
                 ..Options::default()
-            },
+            })
         }
     }
 
@@ -271,71 +266,40 @@ mod tests {
         fn no() -> Result<&'static str> {
             Err(refused())
         }
-        let (ok, down, no): (Answer, Answer, Answer) = (ok, down, no);
+        const OK: Answer = ok;
+        const DOWN: Answer = down;
+        const NO: Answer = no;
+        let case = |answers, hook_ok, retryable, lines, tag, strict_ok, first_app_ok| Case {
+            answers,
+            hook_ok,
+            retryable,
+            lines,
+            tag,
+            strict_ok,
+            first_app_ok,
+        };
+        const APP_10: &str = "[web application 10 on server 1] ";
+        const APP_11: &str = "[web application 11 on server 1] ";
+        #[rustfmt::skip]
         let cases = [
-            Case {
-                answers: &[ok],
-                hook_ok: true,
-                retryable: false,
-                lines: &[I],
-                tag: "",
-                strict_ok: true,
-                first_app_ok: true,
-            },
-            Case {
-                answers: &[down],
-                hook_ok: false,
-                retryable: true,
-                lines: &[E],
-                tag: "",
-                strict_ok: false,
-                first_app_ok: false,
-            },
-            Case {
-                answers: &[no],
-                hook_ok: false,
-                retryable: false,
-                lines: &[E],
-                tag: "",
-                strict_ok: false,
-                first_app_ok: false,
-            },
+            case(&[OK][..], true, false, &[I][..], "", true, true),
+            case(&[DOWN], false, true, &[E], "", false, false),
+            case(&[NO], false, false, &[E], "", false, false),
             // A later app failing fails the hook and the strict call, not the first app's answer.
-            Case {
-                answers: &[ok, down],
-                hook_ok: false,
-                retryable: true,
-                lines: &[I, E],
-                tag: "[web application 11 on server 1] ",
-                strict_ok: false,
-                first_app_ok: true,
-            },
+            case(&[OK, DOWN], false, true, &[I, E], APP_11, false, true),
             // One transient failure among final ones: worth a retry.
-            Case {
-                answers: &[no, down],
-                hook_ok: false,
-                retryable: true,
-                lines: &[E, E],
-                tag: "[web application 10 on server 1] ",
-                strict_ok: false,
-                first_app_ok: false,
-            },
-            Case {
-                answers: &[ok, ok, ok],
-                hook_ok: true,
-                retryable: false,
-                lines: &[I, I, I],
-                tag: "",
-                strict_ok: true,
-                first_app_ok: true,
-            },
+            case(&[NO, DOWN], false, true, &[E, E], APP_10, false, false),
+            case(&[OK, OK, OK], true, false, &[I, I, I], "", true, true),
         ];
         for (i, case) in cases.iter().enumerate() {
             let worker = Worker::new();
-            let runs = on_every_app(&worker, &config(case.answers.len()), |flows| {
-                let n = (flows.config().app_id - 10) as usize;
-                case.answers.get(n).map_or_else(|| Ok("none"), |a| a())
-            });
+            let run = || {
+                on_every_app(&worker, &config(case.answers.len()), |flows| {
+                    let n = (flows.config().app_id - 10) as usize;
+                    case.answers.get(n).map_or_else(|| Ok("none"), |a| a())
+                })
+            };
+            let runs = run();
             assert_eq!(
                 runs.runs.len(),
                 case.answers.len(),
@@ -351,13 +315,7 @@ mod tests {
             }
             let summaries = runs.summaries(|d| (true, d.to_string()));
             assert_eq!(summaries.len(), case.answers.len(), "case {i}");
-            let first_app = AppRuns {
-                runs: on_every_app(&worker, &config(case.answers.len()), |flows| {
-                    let n = (flows.config().app_id - 10) as usize;
-                    case.answers.get(n).map_or_else(|| Ok("none"), |a| a())
-                })
-                .runs,
-            };
+            let first_app = run();
             assert_eq!(
                 runs.into_first(|d| d.to_string()).is_ok(),
                 case.strict_ok,

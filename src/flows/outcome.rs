@@ -229,22 +229,13 @@ pub(super) fn failed(mode: SslMode, e: &Error) -> SslOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Credentials, Options};
-    use crate::secret::Secret;
+    use crate::config::Options;
 
     fn config(www: WwwPolicy) -> Config {
-        Config {
-            credentials: Credentials::Token(Secret::new("tok-123456")),
-            server_id: 1,
-            app_id: 2,
-            extra_apps: Vec::new(),
-            server_ips: Vec::new(),
-            network_domain: None,
-            options: Options {
-                www,
-                ..Options::default()
-            },
-        }
+        Config::for_tests(Options {
+            www,
+            ..Options::default()
+        })
     }
 
     fn name(s: &str) -> DomainName {

@@ -23,30 +23,29 @@ pub struct Action {
     method: &'static str,
 }
 
-pub const ADD_DOMAIN: Action = Action {
-    name: "wu_add_domain",
-    param: "domain",
-    add: true,
-    method: "on_add_domain",
-};
-pub const REMOVE_DOMAIN: Action = Action {
-    name: "wu_remove_domain",
-    param: "domain",
-    add: false,
-    method: "on_remove_domain",
-};
-pub const ADD_SUBDOMAIN: Action = Action {
-    name: "wu_add_subdomain",
-    param: "subdomain",
-    add: true,
-    method: "on_add_subdomain",
-};
-pub const REMOVE_SUBDOMAIN: Action = Action {
-    name: "wu_remove_subdomain",
-    param: "subdomain",
-    add: false,
-    method: "on_remove_subdomain",
-};
+const fn action(
+    name: &'static str,
+    param: &'static str,
+    add: bool,
+    method: &'static str,
+) -> Action {
+    Action {
+        name,
+        param,
+        add,
+        method,
+    }
+}
+
+pub const ADD_DOMAIN: Action = action("wu_add_domain", "domain", true, "on_add_domain");
+pub const REMOVE_DOMAIN: Action = action("wu_remove_domain", "domain", false, "on_remove_domain");
+pub const ADD_SUBDOMAIN: Action = action("wu_add_subdomain", "subdomain", true, "on_add_subdomain");
+pub const REMOVE_SUBDOMAIN: Action = action(
+    "wu_remove_subdomain",
+    "subdomain",
+    false,
+    "on_remove_subdomain",
+);
 
 /// Why a hook failed: what the glue needs to decide whether to try again.
 pub struct HookFailure {

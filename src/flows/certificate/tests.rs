@@ -70,130 +70,36 @@ fn what_an_add_asks_of_runcloud_for_the_certificate() {
     use SslBatch::{Off, Request};
     use SslStatus::{Issued, LeftToRunCloud, Queued, Redeployed, Unchanged};
     const SET_UP: [&str; 2] = ["GET /ssl/advanced", "GET /ssl"];
+    let case = |mode, remembered, created, failed_before, batch, status, requests| Case {
+        mode,
+        remembered,
+        created,
+        failed_before,
+        batch,
+        status,
+        requests,
+    };
+    #[rustfmt::skip]
     let cases = [
         // An unchanged name whose last step did not fail: nothing, whatever the mode.
-        Case {
-            mode: "basic",
-            remembered: false,
-            created: false,
-            failed_before: false,
-            batch: Off,
-            status: Unchanged,
-            requests: &[],
-        },
-        Case {
-            mode: "advanced",
-            remembered: true,
-            created: false,
-            failed_before: false,
-            batch: Off,
-            status: Unchanged,
-            requests: &[],
-        },
+        case("basic", false, false, false, Off, Unchanged, &[][..]),
+        case("advanced", true, false, false, Off, Unchanged, &[]),
         // Basic, at once: the set-up (unless remembered), then one redeploy.
-        Case {
-            mode: "basic",
-            remembered: true,
-            created: true,
-            failed_before: false,
-            batch: Off,
-            status: Redeployed,
-            requests: &["PUT /ssl/N"],
-        },
-        Case {
-            mode: "basic",
-            remembered: false,
-            created: true,
-            failed_before: false,
-            batch: Off,
-            status: Redeployed,
-            requests: &[SET_UP[0], SET_UP[1], "PUT /ssl/N"],
-        },
+        case("basic", true, true, false, Off, Redeployed, &["PUT /ssl/N"]),
+        case("basic", false, true, false, Off, Redeployed, &[SET_UP[0], SET_UP[1], "PUT /ssl/N"]),
         // An unchanged name whose last step failed here is tried again.
-        Case {
-            mode: "basic",
-            remembered: true,
-            created: false,
-            failed_before: true,
-            batch: Off,
-            status: Redeployed,
-            requests: &["PUT /ssl/N"],
-        },
+        case("basic", true, false, true, Off, Redeployed, &["PUT /ssl/N"]),
         // Basic, batched: queued for the request's end; nothing sent when remembered.
-        Case {
-            mode: "basic",
-            remembered: true,
-            created: true,
-            failed_before: false,
-            batch: Request,
-            status: Queued,
-            requests: &[],
-        },
-        Case {
-            mode: "basic",
-            remembered: false,
-            created: true,
-            failed_before: false,
-            batch: Request,
-            status: Queued,
-            requests: &[SET_UP[0], SET_UP[1]],
-        },
-        Case {
-            mode: "basic",
-            remembered: true,
-            created: false,
-            failed_before: true,
-            batch: Request,
-            status: Queued,
-            requests: &[],
-        },
+        case("basic", true, true, false, Request, Queued, &[]),
+        case("basic", false, true, false, Request, Queued, &[SET_UP[0], SET_UP[1]]),
+        case("basic", true, false, true, Request, Queued, &[]),
         // Advanced: the name's own certificate (the batch does not apply).
-        Case {
-            mode: "advanced",
-            remembered: true,
-            created: true,
-            failed_before: false,
-            batch: Request,
-            status: Issued,
-            requests: &["POST /domains/N/ssl"],
-        },
-        Case {
-            mode: "advanced",
-            remembered: false,
-            created: true,
-            failed_before: false,
-            batch: Off,
-            status: Issued,
-            requests: &[SET_UP[0], "POST /domains/N/ssl"],
-        },
-        Case {
-            mode: "advanced",
-            remembered: true,
-            created: false,
-            failed_before: true,
-            batch: Off,
-            status: Issued,
-            requests: &["POST /domains/N/ssl"],
-        },
+        case("advanced", true, true, false, Request, Issued, &["POST /domains/N/ssl"]),
+        case("advanced", false, true, false, Off, Issued, &[SET_UP[0], "POST /domains/N/ssl"]),
+        case("advanced", true, false, true, Off, Issued, &["POST /domains/N/ssl"]),
         // AutoSSL is never remembered (nothing of ours could fail to show it changed).
-        Case {
-            mode: "autossl",
-            remembered: true,
-            created: true,
-            failed_before: false,
-            batch: Off,
-            status: LeftToRunCloud,
-            requests: &[SET_UP[0]],
-        },
-        Case {
-            mode: "autossl",
-            remembered: false,
-            created: false,
-            failed_before: true,
-            batch: Request,
-            status: LeftToRunCloud,
-            requests: &[SET_UP[0]],
-        },
+        case("autossl", true, true, false, Off, LeftToRunCloud, &[SET_UP[0]]),
+        case("autossl", false, false, true, Request, LeftToRunCloud, &[SET_UP[0]]),
     ];
     let sim = Sim::start(SimOptions::default()).expect("simulator");
     for (i, case) in cases.iter().enumerate() {

@@ -845,3 +845,16 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         _ => HttpResponse::json(404, &json!({ "error": "unknown control endpoint" })),
     }
 }
+
+/// A command-line program's `main`: runs `run`; its error is printed after
+/// the program's name and the exit status is 2.
+#[allow(
+    clippy::print_stderr,
+    reason = "a command-line program's error message"
+)]
+pub fn cli_main(name: &str, run: fn() -> Result<(), String>) {
+    if let Err(e) = run() {
+        eprintln!("{name}: {e}");
+        std::process::exit(2);
+    }
+}

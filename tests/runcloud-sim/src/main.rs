@@ -13,10 +13,7 @@ use runcloud_sim::{Sim, SimOptions};
 use std::time::Duration;
 
 fn main() {
-    if let Err(e) = run() {
-        eprintln!("runcloud-sim: {e}");
-        std::process::exit(2);
-    }
+    runcloud_sim::cli_main("runcloud-sim", run);
 }
 
 fn run() -> Result<(), String> {

@@ -20,10 +20,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 fn main() {
-    if let Err(e) = run() {
-        eprintln!("latency-proxy: {e}");
-        std::process::exit(2);
-    }
+    runcloud_sim::cli_main("latency-proxy", run);
 }
 
 fn run() -> Result<(), String> {
