@@ -62,27 +62,54 @@ function fresh_app(int $count, bool $ignore_search, array $rate = []): void
     sim('DELETE', '/__sim/requests');
 }
 
-/** Runs $op once: [seconds, requests, connections] as the simulator counted them. */
+/** User + system CPU seconds of this PHP process so far, every thread included. */
+function cpu_s(): float
+{
+    $u = getrusage();
+    return $u['ru_utime.tv_sec'] + $u['ru_utime.tv_usec'] / 1e6 + $u['ru_stime.tv_sec'] + $u['ru_stime.tv_usec'] / 1e6;
+}
+
+/**
+ * Runs $op once: [seconds, requests, connections, CPU seconds], requests and connections as the
+ * simulator counted them. The CPU time is this process's around $op alone (the counters' own
+ * requests to the simulator are outside it, and the simulator is another process).
+ */
 function measure(callable $op): array
 {
     [$r0, $c0] = counters();
+    $u0 = cpu_s();
     $t = hrtime(true);
     $op();
     $s = (hrtime(true) - $t) / 1e9;
+    $cpu = cpu_s() - $u0;
     [$r1, $c1] = counters();
-    return [$s, $r1 - $r0, $c1 - $c0];
+    return [$s, $r1 - $r0, $c1 - $c0, $cpu];
 }
 
-/** A php child running $code with the extension, printing its own timing of the first call. */
-function first_call_in_new_process(string $code): float
+/** The php command of a child, with this process's extension settings. */
+function child_cmd(array $args, array $ini = []): string
 {
-    $cmd = [PHP_BINARY, '-n', '-d', 'extension=' . env('BENCH_EXT'), '-d', 'extension=curl', __FILE__, '--first-call', $code];
-    $out = shell_exec(implode(' ', array_map('escapeshellarg', $cmd)) . ' 2>&1');
-    if (!is_numeric(trim((string) $out))) {
-        fwrite(STDERR, "first-call child said: $out\n");
-        return NAN;
+    $cmd = [PHP_BINARY, '-n', '-d', 'extension=' . env('BENCH_EXT'), '-d', 'extension=curl'];
+    foreach (['resolver', 'state_dir', 'probe_port'] as $k) {
+        $cmd[] = '-d';
+        $cmd[] = "wu_runcloud.$k=" . ($ini[$k] ?? ini_get("wu_runcloud.$k"));
     }
-    return (float) trim($out);
+    return implode(' ', array_map('escapeshellarg', array_merge($cmd, $args))) . ' 2>&1';
+}
+
+/**
+ * A new php process (a worker that remembers nothing) runs $setup, then $code, measured inside
+ * it: [seconds, requests, connections, CPU seconds] of $code alone.
+ */
+function in_new_process(string $code, string $setup = '', array $ini = []): array
+{
+    $out = (string) shell_exec(child_cmd([__FILE__, '--child', $setup, $code], $ini));
+    $m = json_decode(trim(substr($out, (int) strrpos(rtrim($out), "\n"))), true);
+    if (!is_array($m)) {
+        fwrite(STDERR, "child said: $out\n");
+        return [NAN, 0, 0, NAN];
+    }
+    return $m;
 }
 
 function define_constants(): void
@@ -117,8 +144,7 @@ function scenario_add(int $rtt): array
         // One request's worth of work: the add, and the redeploy its end runs.
         $warm[] = measure(function () use ($e, $i) { $e->add_domain("ext-warm-$i.com"); WU_RunCloud_Integration::flush_ssl(); });
         $base[] = measure(fn() => $p->add("plain-$i.com", true));
-        [$s, $req, $conn] = measure(fn() => $GLOBALS['first_t'] = first_call_in_new_process("\$e->add_domain('ext-first-$i.com'); WU_RunCloud_Integration::flush_ssl();"));
-        $first[] = [$GLOBALS['first_t'], $req, $conn];
+        $first[] = in_new_process("\$e->add_domain('ext-first-$i.com'); WU_RunCloud_Integration::flush_ssl();");
     }
     return [
         row('add a domain, basic SSL, warm worker', $rtt, $warm, $base, 2, 'POST; PUT ssl at request end'),
@@ -154,8 +180,7 @@ function scenario_remove(int $rtt, int $count, bool $ignored): array
         $first = [];
         for ($i = 0; $i < reps(true); $i++) {
             $n = $name($count - 10 - $i);
-            [$s, $req, $conn] = measure(fn() => $GLOBALS['first_t'] = first_call_in_new_process("\$e->remove_domain('$n');"));
-            $first[] = [$GLOBALS['first_t'], $req, $conn];
+            $first[] = in_new_process("\$e->remove_domain('$n');");
         }
         $pages = (int) ceil(($count + 1) / 40);
         // Floor: connect + TLS, page 1, the other pages 8 at a time, the DELETE.
@@ -218,9 +243,89 @@ function scenario_throughput(): array
     ];
 }
 
+/** The server's address asked by some worker, as on a server where any worker added a name within the hour. */
+function server_address_known(int $rtt): void
+{
+    in_new_process("\$e->add_domain('address-warm-up.com'); WU_RunCloud_Integration::flush_ssl();");
+}
+
+function scenario_warm_connection(int $rtt): array
+{
+    fresh_app(40, false);
+    server_address_known($rtt);
+    // A worker whose connection is open (it found a name) and that remembers nothing else.
+    $warm_up = "\$e->find_domain('site0001.example.com');";
+    $apex = $sub = [];
+    for ($i = 0; $i < reps(); $i++) {
+        $apex[] = in_new_process("\$e->add_domain('conn-$i.com'); WU_RunCloud_Integration::flush_ssl();", $warm_up);
+        $sub[] = in_new_process("\$e->on_add_subdomain('conn$i.network.test', '" . (20 + $i) . "'); WU_RunCloud_Integration::flush_ssl();", $warm_up);
+    }
+    return [
+        row('add, warm connection, nothing remembered: apex name', $rtt, $apex, null, 2, 'POST with the SSL set-up asked beside it; PUT'),
+        row('add, warm connection, nothing remembered: subdomain name', $rtt, $sub, null, 3, 'wildcard lookup; POST with the SSL set-up beside it; PUT'),
+    ];
+}
+
+function scenario_one_parent(int $rtt): array
+{
+    $n = 50;
+    fresh_app(40, false);
+    server_address_known($rtt);
+    $e = ext($rtt);
+    // One request, as an Action Scheduler batch runs it: the hooks, then the request's end.
+    $ext = [measure(function () use ($e, $n) {
+        for ($i = 0; $i < $n; $i++) {
+            $e->on_add_domain("shop$i.brand-one.com", (string) (300 + $i));
+        }
+        WU_RunCloud_Integration::flush_ssl();
+    })];
+    $log = sim('GET', '/__sim/requests');
+    $puts = count(array_filter($log, fn($r) => $r['method'] === 'PUT'));
+    $wild = count(array_filter($log, fn($r) => $r['method'] === 'GET' && ($r['query']['search'] ?? '') === 'brand-one.com'));
+    return [row("$n adds of names under one parent in one request (a new worker)", $rtt, $ext, null, $n + 2,
+        "wildcard lookups: $wild; redeploys: $puts; at most " . ($n + 4) . ' requests')];
+}
+
+function scenario_server_address(int $rtt): array
+{
+    fresh_app(40, false);
+    $warm_up = "\$e->find_domain('site0001.example.com');";
+    $first = [];
+    for ($i = 0; $i < reps(); $i++) {
+        // A state directory of its own, empty: no worker of this server asked within the hour.
+        $dir = ini_get("wu_runcloud.state_dir") . "/address-$i";
+        @mkdir($dir, 0700);
+        $first[] = in_new_process("\$e->add_domain('addr-$i.com'); WU_RunCloud_Integration::flush_ssl();", $warm_up, ['state_dir' => $dir]);
+    }
+    return [row("add, the server's address not yet known (first add of the hour on a server)", $rtt, $first, null, 3,
+        'GET /servers/{id}; POST with the SSL set-up beside it; PUT')];
+}
+
+function scenario_dns_cost(): array
+{
+    fresh_app(40, false);
+    $n = 200;
+    $on = ext(0);
+    $off = new WU_RunCloud_Integration(['api_url' => api_base(0), 'ca_file' => env('BENCH_CA'), 'timeout' => 120, 'log' => false, 'dns_check' => false]);
+    $on->add_domain('dns-warm-up.com');
+    $off->add_domain('dns-warm-up2.com');
+    WU_RunCloud_Integration::flush_ssl();
+    $pair = fn($e, string $tag) => function () use ($e, $n, $tag) {
+        for ($i = 0; $i < $n; $i++) { $e->add_domain("$tag$i.example.org"); $e->remove_domain("$tag$i.example.org"); }
+        WU_RunCloud_Integration::flush_ssl();
+    };
+    $with = [measure($pair($on, 'dns-on-'))];
+    $without = [measure($pair($off, 'dns-off-'))];
+    $per = ($with[0][0] - $without[0][0]) / $n;
+    $cpu = ($with[0][3] - $without[0][3]) / $n;
+    return [row("$n add+remove pairs with the DNS check, zero added latency", 0, $with, null, 0,
+        sprintf('the check costs %.0f us a name (%.0f us CPU): one UDP query to the resolver, here the simulator', $per * 1e6, $cpu * 1e6))];
+}
+
 function calls_per_s(array $ext, array $base, int $n): string
 {
-    return sprintf('%.0f vs %.0f (%.1fx)', $n / $ext[0][0], $n / $base[0][0], $base[0][0] / $ext[0][0]);
+    return sprintf('%.0f vs %.0f; CPU per call: %.0f us vs %.0f us (this PHP process, user+system)',
+        $n / $ext[0][0], $n / $base[0][0], $ext[0][3] / $n * 1e6, $base[0][3] / $n * 1e6);
 }
 
 function rss_kib(): int
@@ -258,12 +363,11 @@ function scenario_memory(): array
 
 // ---- child entry points ----------------------------------------------------
 
-if (($argv[1] ?? '') === '--first-call') {
+if (($argv[1] ?? '') === '--child') {
     define_constants();
     $e = new WU_RunCloud_Integration(['api_url' => env('BENCH_API'), 'ca_file' => env('BENCH_CA'), 'timeout' => 120, 'log' => false]);
-    $t = hrtime(true);
     eval($argv[2]);
-    echo (hrtime(true) - $t) / 1e9, "\n";
+    echo json_encode(measure(fn() => eval($argv[3]))), "\n";
     exit(0);
 }
 
@@ -276,6 +380,10 @@ if (($argv[1] ?? '') === '--scenario') {
         'subdomain' => scenario_subdomain($rtt),
         'remove' => scenario_remove($rtt, (int) $argv[4], $argv[5] === 'ignored'),
         'batch' => scenario_batch($rtt),
+        'warm_connection' => scenario_warm_connection($rtt),
+        'one_parent' => scenario_one_parent($rtt),
+        'server_address' => scenario_server_address($rtt),
+        'dns_cost' => scenario_dns_cost(),
         'throughput' => scenario_throughput(),
         'memory' => scenario_memory(),
     };
@@ -293,17 +401,19 @@ function stats_of(array $samples): array
     $median = $n % 2 ? $t[intdiv($n, 2)] : ($t[$n / 2 - 1] + $t[$n / 2]) / 2;
     $req = array_column($samples, 1);
     $conn = array_column($samples, 2);
-    return ['median' => $median, 'min' => $t[0], 'max' => $t[$n - 1], 'req' => (int) round(array_sum($req) / $n), 'conn' => (int) round(array_sum($conn) / $n), 'n' => $n];
+    $cpu = array_map(fn($x) => $x[3] ?? NAN, $samples);
+    sort($cpu);
+    return ['median' => $median, 'min' => $t[0], 'max' => $t[$n - 1], 'req' => (int) round(array_sum($req) / $n), 'conn' => (int) round(array_sum($conn) / $n), 'n' => $n, 'cpu' => $cpu[intdiv($n, 2)]];
 }
 
 function ms(float $s): string { return $s >= 10 ? sprintf('%.1f s', $s) : sprintf('%.0f ms', $s * 1000); }
 
 $rtt = 50;
 $plan = [
-    ['add', $rtt], ['subdomain', $rtt],
+    ['add', $rtt], ['subdomain', $rtt], ['warm_connection', $rtt], ['server_address', $rtt],
     ['remove', $rtt, 40, 'honoured'], ['remove', $rtt, 1000, 'honoured'], ['remove', $rtt, 10000, 'honoured'],
     ['remove', $rtt, 1000, 'ignored'], ['remove', $rtt, 10000, 'ignored'],
-    ['batch', $rtt], ['throughput', 0], ['memory', 0],
+    ['batch', $rtt], ['one_parent', $rtt], ['throughput', 0], ['dns_cost', 0], ['memory', 0],
 ];
 if ($only = env('BENCH_ONLY')) {
     $plan = array_values(array_filter($plan, fn($p) => str_contains($only, $p[0])));
@@ -312,8 +422,7 @@ printf("wu_runcloud bench: %s, PHP %s, %d repetitions (3 for the heavy ones), RT
     php_uname('m'), PHP_VERSION, reps(), $rtt);
 $all = [];
 foreach ($plan as $p) {
-    $cmd = array_merge([PHP_BINARY, '-n', '-d', 'extension=' . env('BENCH_EXT'), '-d', 'extension=curl', __FILE__, '--scenario'], array_map('strval', $p));
-    $out = shell_exec(implode(' ', array_map('escapeshellarg', $cmd)) . ' 2>&1');
+    $out = shell_exec(child_cmd(array_merge([__FILE__, '--scenario'], array_map('strval', $p))));
     $rows = json_decode(trim((string) substr((string) $out, (int) strrpos(rtrim((string) $out), "\n"))), true);
     if (!is_array($rows)) {
         fwrite(STDERR, "scenario " . implode(' ', $p) . " failed:\n$out\n");
@@ -332,14 +441,15 @@ foreach ($plan as $p) {
             $floor > 0 ? ms($floor) : '-',
             $b ? sprintf('%.1fx', $b['median'] / $e['median']) : '-',
             $floor > 0 ? sprintf('%.2fx', $e['median'] / $floor) : '-',
+            is_nan($e['cpu']) ? '-' : ms($e['cpu']),
             $r['note'],
         ];
         $all[] = $line;
         echo implode(' | ', $line), "\n";
     }
 }
-echo "\n| work | requests ext / plain | connections ext / plain | extension median (min-max) | plain PHP median (min-max) | floor | plain/ext | ext/floor | notes |\n";
-echo "|---|---|---|---|---|---|---|---|---|\n";
+echo "\n| work | requests ext / plain | connections ext / plain | extension median (min-max) | plain PHP median (min-max) | floor | plain/ext | ext/floor | ext CPU | notes |\n";
+echo "|---|---|---|---|---|---|---|---|---|---|\n";
 foreach ($all as $line) {
     echo '| ', implode(' | ', $line), " |\n";
 }

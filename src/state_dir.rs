@@ -171,6 +171,49 @@ impl StateDir {
         }
     }
 
+    /// Replaces a small file whole: written beside it (0600, never through a
+    /// link), then renamed over it, so a reader sees the old text or the new.
+    pub fn replace(&self, name: &str, text: &str) -> Result<(), String> {
+        Self::verify(&self.path)?;
+        let tmp = self.file(&format!(".{name}.{}", std::process::id()));
+        let written = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        let done = written.and_then(|()| std::fs::rename(&tmp, self.file(name)));
+        if done.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        done.map_err(|e| format!("{}: {e}", self.file(name).display()))
+    }
+
+    /// A small file's text (at most 4 KiB) and how long ago it was written;
+    /// `None` when absent, not ours, or not a regular file.
+    pub fn read_text(&self, name: &str) -> Option<(String, std::time::Duration)> {
+        Self::verify(&self.path).ok()?;
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(self.file(name))
+            .ok()?;
+        if !owned_regular(&file) {
+            return None;
+        }
+        let age = file
+            .metadata()
+            .ok()?
+            .modified()
+            .ok()?
+            .elapsed()
+            .unwrap_or_default();
+        let mut text = String::new();
+        file.take(4096).read_to_string(&mut text).ok()?;
+        Some((text, age))
+    }
+
     /// File names in the directory that start with `prefix`.
     pub fn list(&self, prefix: &str) -> Vec<String> {
         std::fs::read_dir(&self.path)

@@ -427,3 +427,23 @@ fn a_planted_state_directory_is_refused_and_never_written() {
     let _ = std::fs::remove_dir_all(&target);
     let _ = std::fs::remove_dir_all(&planted);
 }
+
+#[test]
+fn a_new_worker_uses_the_address_another_worker_asked_within_the_hour() {
+    let sim = sim();
+    let mut config = config_v3(&sim);
+    config.server_ips.clear();
+    for (worker, n) in [
+        (wu_runcloud::worker::Worker::new(), "addr-worker-one.com"),
+        (wu_runcloud::worker::Worker::new(), "addr-worker-two.com"),
+    ] {
+        let flows = wu_runcloud::flows::AppFlows::new(&config, &worker).expect("flows");
+        let out = flows.add(&name(n), NameKind::Mapped).expect("add");
+        assert_eq!(out.ssl.status, SslStatus::Redeployed, "{}", out.ssl.message);
+    }
+    assert_eq!(
+        count_calls(&sim, |c| c == format!("GET /servers/{SEED_SERVER}")),
+        1,
+        "the second worker read the state directory"
+    );
+}

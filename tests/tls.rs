@@ -82,3 +82,62 @@ fn a_ca_file_that_is_not_pem_is_a_clear_configuration_error() {
     assert_eq!(err.status_code(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The simulator over TLS with its CA trusted, offering HTTP/2 unless `http1_only`.
+fn tls_sim(tag: &str, http1_only: bool) -> (runcloud_sim::Sim, Config, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("wu-runcloud-{tag}-{}", std::process::id()));
+    let files = runcloud_sim::tls::generate(&dir).expect("certificates");
+    let sim = sim_with(SimOptions {
+        tls: Some((files.cert.clone(), files.key.clone())),
+        http1_only,
+        ..Default::default()
+    });
+    let mut options = options(&sim);
+    let ca = OptionValue::Text(files.ca.display().to_string());
+    options.apply("ca_file", &ca, "t").expect("ca_file");
+    let raw = raw_v3(&runcloud_sim::Credentials::default().api_token);
+    let config = Config::from_constants(&raw, options).expect("config");
+    (sim, config, dir)
+}
+
+#[test]
+fn http2_is_negotiated_and_an_add_rides_the_open_connection() {
+    let (sim, config, dir) = tls_sim("h2", false);
+    // A worker of its own, which remembers nothing of the app.
+    let worker = wu_runcloud::worker::Worker::new();
+    let m = wu_runcloud::flows::AppFlows::new(&config, &worker).expect("m");
+    m.find(&name("network.test")).expect("find");
+    assert_eq!(sim.shared().api_connections(), 1);
+    sim.shared().clear_requests();
+    let out = m
+        .add(&name("h2-apex.com"), wu_runcloud::flows::NameKind::Mapped)
+        .expect("add");
+    assert_eq!(out.ssl.status.as_str(), "redeployed", "{}", out.ssl.message);
+    let log = sim.shared().requests();
+    let c = calls(&log);
+    assert_eq!(c.len(), 4, "POST, the two SSL set-up lookups, PUT: {c:?}");
+    assert!(log.iter().all(|l| l.http2), "every request over HTTP/2");
+    assert_eq!(
+        sim.shared().api_connections(),
+        1,
+        "the lookups asked while the POST travelled rode the open connection"
+    );
+    assert_eq!(sim.shared().h2_connections(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_server_without_http2_is_spoken_to_in_http1() {
+    let (sim, config, dir) = tls_sim("h1", true);
+    let worker = wu_runcloud::worker::Worker::new();
+    let m = wu_runcloud::flows::AppFlows::new(&config, &worker).expect("m");
+    m.find(&name("network.test")).expect("find");
+    let out = m
+        .add(&name("h1-apex.com"), wu_runcloud::flows::NameKind::Mapped)
+        .expect("add");
+    assert_eq!(out.ssl.status.as_str(), "redeployed", "{}", out.ssl.message);
+    let log = sim.shared().requests();
+    assert!(!log.is_empty() && log.iter().all(|l| !l.http2));
+    assert_eq!(sim.shared().h2_connections(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

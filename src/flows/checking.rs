@@ -73,14 +73,19 @@ impl AppFlows<'_> {
         (port != 0).then(|| probe_for(self.config, port))
     }
 
-    /// `WU_RUNCLOUD_SERVER_IP`, else RunCloud's address of the server
-    /// (remembered for an hour). `None`, with a note, when RunCloud gives none.
+    /// `WU_RUNCLOUD_SERVER_IP`, else RunCloud's address of the server,
+    /// remembered for an hour by this worker and, in the state directory, by
+    /// every worker of the server (a new worker asks nothing when another
+    /// asked within the hour). `None`, with a note, when RunCloud gives none.
     fn server_addresses(&self) -> Result<Option<Vec<std::net::IpAddr>>> {
         if !self.config.server_ips.is_empty() {
             return Ok(Some(self.config.server_ips.clone()));
         }
         let key = format!("{}|{}", self.key.clone(), self.config.server_id);
         if let Some(a) = self.worker.memory().server_addresses(&key) {
+            return Ok(Some(a));
+        }
+        if let Some(a) = server_file::read(self.config) {
             return Ok(Some(a));
         }
         let server = match self.api.server() {
@@ -103,6 +108,8 @@ impl AppFlows<'_> {
         self.worker
             .memory()
             .store_server_addresses(&key, &addresses);
+        // Best effort: without the file, each worker asks once an hour.
+        let _ = server_file::write(self.config, &addresses);
         Ok(Some(addresses))
     }
 }
@@ -116,4 +123,66 @@ pub fn probe_for(config: &Config, port: u16) -> pointing::Probe {
         .flat_map(|s| s.expose().as_bytes().to_vec())
         .collect();
     pointing::Probe::new(&secret, port)
+}
+
+/// The server's addresses as RunCloud gave them, shared by the workers of a
+/// server through the state directory: one line of addresses, trusted for
+/// as long as a worker trusts its own memory of them.
+mod server_file {
+    use crate::app_memory::SERVER_ADDRESS_FOR;
+    use crate::config::Config;
+    use crate::state_dir::StateDir;
+    use std::net::IpAddr;
+
+    /// `server-<hash>`: the key holds the account's hash and the API's
+    /// address, which have no place in a file name.
+    fn file_name(config: &Config) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (config.memory_key(), config.server_id).hash(&mut h);
+        format!("server-{:016x}", h.finish())
+    }
+
+    pub fn read(config: &Config) -> Option<Vec<IpAddr>> {
+        let dir = StateDir::open(config.options.state_dir.as_deref()).ok()?;
+        let (text, age) = dir.read_text(&file_name(config))?;
+        if age >= SERVER_ADDRESS_FOR {
+            return None;
+        }
+        // Every word must be an address, or the file is not one we wrote.
+        let addresses: Option<Vec<IpAddr>> =
+            text.split_whitespace().map(|w| w.parse().ok()).collect();
+        addresses.filter(|a| !a.is_empty())
+    }
+
+    pub fn write(config: &Config, addresses: &[IpAddr]) -> Result<(), String> {
+        let dir = StateDir::open(config.options.state_dir.as_deref())?;
+        let line: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
+        dir.replace(&file_name(config), &format!("{}\n", line.join(" ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_file;
+    use crate::config::{Config, Options};
+
+    #[test]
+    fn the_shared_address_file_holds_addresses_only() {
+        let dir = crate::test_dir("server-file");
+        let config = Config::for_tests(Options {
+            state_dir: Some(dir.clone()),
+            ..Options::default()
+        });
+        assert_eq!(server_file::read(&config), None, "nothing asked yet");
+        let ips = ["127.0.0.10".parse().unwrap(), "::1".parse().unwrap()];
+        server_file::write(&config, &ips).expect("written");
+        assert_eq!(server_file::read(&config), Some(ips.to_vec()));
+        // A file someone else made up is not believed.
+        for name in std::fs::read_dir(&dir).unwrap().flatten() {
+            std::fs::write(name.path(), "127.0.0.10 evil.example\n").unwrap();
+        }
+        assert_eq!(server_file::read(&config), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -14,6 +14,8 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub keep_alive: bool,
+    /// Arrived over HTTP/2 (ALPN "h2"), not HTTP/1.1.
+    pub http2: bool,
 }
 
 impl HttpRequest {
@@ -159,10 +161,11 @@ pub fn read_request<R: Read>(reader: &mut BufReader<R>) -> io::Result<Option<Htt
         headers,
         body,
         keep_alive,
+        http2: false,
     }))
 }
 
-fn parse_query(q: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {

@@ -3,6 +3,7 @@
 //! and read the request log; they need no credentials.
 
 pub mod dns;
+mod h2serve;
 pub mod http;
 pub mod state;
 pub mod tls;
@@ -48,6 +49,8 @@ pub struct SimOptions {
     pub rate_window: Duration,
     /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Over TLS, offer only HTTP/1.1 through ALPN (as a server without HTTP/2).
+    pub http1_only: bool,
 }
 
 impl Default for SimOptions {
@@ -60,6 +63,7 @@ impl Default for SimOptions {
             rate_limit: 100_000,
             rate_window: Duration::from_secs(60),
             tls: None,
+            http1_only: false,
         }
     }
 }
@@ -137,6 +141,8 @@ pub struct Logged {
     pub accept_json: bool,
     pub content_type_json: bool,
     pub body: String,
+    /// Arrived over HTTP/2.
+    pub http2: bool,
 }
 
 impl Logged {
@@ -147,7 +153,7 @@ impl Logged {
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
         json!({ "method": self.method, "path": self.path, "query": query, "version": self.version,
-                "status": self.status, "accept_json": self.accept_json,
+                "status": self.status, "accept_json": self.accept_json, "http2": self.http2,
                 "content_type_json": self.content_type_json, "body": self.body })
     }
 }
@@ -175,6 +181,8 @@ pub struct Shared {
     connections: Arc<AtomicU64>,
     /// Connections that carried at least one API request (not only /__sim/ calls).
     api_connections: Arc<AtomicU64>,
+    /// Connections that spoke HTTP/2.
+    pub(crate) h2_connections: Arc<AtomicU64>,
     requests: Arc<AtomicU64>,
     pub(crate) stopping: Arc<AtomicBool>,
 }
@@ -192,6 +200,11 @@ impl Shared {
     /// Connections that carried API requests since start (or the last reset).
     pub fn api_connections(&self) -> u64 {
         self.api_connections.load(Ordering::SeqCst)
+    }
+
+    /// Connections that spoke HTTP/2 since start (or the last reset).
+    pub fn h2_connections(&self) -> u64 {
+        self.h2_connections.load(Ordering::SeqCst)
     }
 
     /// The API requests seen since the last reset.
@@ -221,6 +234,7 @@ impl Shared {
         s.latency = Duration::ZERO;
         self.connections.store(0, Ordering::SeqCst);
         self.api_connections.store(0, Ordering::SeqCst);
+        self.h2_connections.store(0, Ordering::SeqCst);
     }
 
     pub fn with_account<T>(&self, f: impl FnOnce(&mut Account) -> T) -> T {
@@ -309,7 +323,7 @@ impl Sim {
         };
         let addr = listener.local_addr()?;
         let tls_config = match &opts.tls {
-            Some((cert, key)) => Some(Arc::new(tls_server_config(cert, key)?)),
+            Some((cert, key)) => Some(Arc::new(tls_server_config(cert, key, opts.http1_only)?)),
             None => None,
         };
         let shared = Shared {
@@ -333,6 +347,7 @@ impl Sim {
             })),
             connections: Arc::new(AtomicU64::new(0)),
             api_connections: Arc::new(AtomicU64::new(0)),
+            h2_connections: Arc::new(AtomicU64::new(0)),
             requests: Arc::new(AtomicU64::new(0)),
             stopping: Arc::new(AtomicBool::new(false)),
         };
@@ -352,12 +367,7 @@ impl Sim {
                     // Idle keep-alive connections are closed after a while, as real servers do.
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(75)));
                     match tls {
-                        Some(cfg) => {
-                            let Ok(conn) = rustls::ServerConnection::new(cfg) else {
-                                return;
-                            };
-                            serve(rustls::StreamOwned::new(conn, stream), &conn_shared);
-                        }
+                        Some(cfg) => serve_tls(stream, cfg, conn_shared),
                         None => serve(stream, &conn_shared),
                     }
                 });
@@ -395,6 +405,7 @@ impl Drop for Sim {
 fn tls_server_config(
     cert: &std::path::Path,
     key: &std::path::Path,
+    http1_only: bool,
 ) -> std::io::Result<rustls::ServerConfig> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -411,27 +422,73 @@ fn tls_server_config(
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|e| bad(e.to_string()))
+        .map(|mut config| {
+            // ALPN: HTTP/2 when the client offers it, else HTTP/1.1.
+            config.alpn_protocols = if http1_only {
+                vec![b"http/1.1".to_vec()]
+            } else {
+                vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+            };
+            config
+        })
+}
+
+/// One TLS connection: the handshake (ALPN decides the protocol), then
+/// HTTP/2 (`h2serve`) or the HTTP/1.1 server of `serve`, bridged to blocking I/O.
+fn serve_tls(stream: TcpStream, config: Arc<rustls::ServerConfig>, shared: Shared) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    runtime.block_on(async move {
+        if stream.set_nonblocking(true).is_err() {
+            return;
+        }
+        let Ok(tcp) = tokio::net::TcpStream::from_std(stream) else {
+            return;
+        };
+        let accept = tokio_rustls::TlsAcceptor::from(config).accept(tcp);
+        let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(30), accept).await else {
+            return;
+        };
+        if tls.get_ref().1.alpn_protocol() == Some(b"h2") {
+            h2serve::serve(tls, shared).await;
+        } else {
+            let bridged = tokio_util::io::SyncIoBridge::new(tls);
+            let _ = tokio::task::spawn_blocking(move || serve(bridged, &shared)).await;
+        }
+    });
+}
+
+/// A request of either protocol: the control API, or the RunCloud API (which
+/// counts the connection once, in `counted`, as one that carried API requests).
+fn handle(
+    shared: &Shared,
+    req: &HttpRequest,
+    counted: &AtomicBool,
+) -> (HttpResponse, Option<Fault>) {
+    shared.requests.fetch_add(1, Ordering::SeqCst);
+    if req.path.starts_with("/__sim/") {
+        return (control(shared, req), None);
+    }
+    if !counted.swap(true, Ordering::SeqCst) {
+        shared.api_connections.fetch_add(1, Ordering::SeqCst);
+    }
+    api(shared, req)
 }
 
 fn serve<S: Read + Write>(stream: S, shared: &Shared) {
     let mut reader = BufReader::new(stream);
-    let mut counted = false;
+    let counted = AtomicBool::new(false);
     loop {
         let req = match read_request(&mut reader) {
             Ok(Some(r)) => r,
             _ => return,
         };
-        shared.requests.fetch_add(1, Ordering::SeqCst);
         let keep_alive = req.keep_alive;
-        let (resp, fault) = if req.path.starts_with("/__sim/") {
-            (control(shared, &req), None)
-        } else {
-            if !counted {
-                counted = true;
-                shared.api_connections.fetch_add(1, Ordering::SeqCst);
-            }
-            api(shared, &req)
-        };
+        let (resp, fault) = handle(shared, &req, &counted);
         let (head, body) = resp.to_bytes(keep_alive);
         let w = reader.get_mut();
         let ok = match fault.as_ref().and_then(|f| f.action.as_deref()) {
@@ -495,6 +552,7 @@ fn api(shared: &Shared, req: &HttpRequest) -> (HttpResponse, Option<Fault>) {
             .header("content-type")
             .is_some_and(|v| v.contains("application/json")),
         body: String::from_utf8_lossy(&req.body).into_owned(),
+        http2: req.http2,
     };
     // Rate window.
     if s.rate_started.elapsed() >= s.rate_window {
@@ -677,7 +735,7 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
         }
         ("GET", ["stats"]) => HttpResponse::json(
             200,
-            &json!({ "connections": shared.connections(), "api_connections": shared.api_connections(), "requests": shared.requests.load(Ordering::SeqCst),
+            &json!({ "connections": shared.connections(), "api_connections": shared.api_connections(), "h2_connections": shared.h2_connections(), "requests": shared.requests.load(Ordering::SeqCst),
                      "api_requests": shared.lock().log.len() }),
         ),
         ("POST", ["settings"]) => {

@@ -3,6 +3,7 @@
 //! runcloud-sim [--port N] [--port-file PATH] [--api-key K] [--api-secret S]
 //!              [--api-token T] [--ignore-search] [--latency-ms N]
 //!              [--rate-limit N] [--tls-cert PEM --tls-key PEM | --tls-generate DIR]
+//!              [--http1-only]   (over TLS, offer HTTP/1.1 only; HTTP/2 and HTTP/1.1 otherwise)
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -46,6 +47,7 @@ fn run() -> Result<(), String> {
                     .parse()
                     .map_err(|_| "--rate-limit takes a number")?
             }
+            "--http1-only" => opts.http1_only = true,
             "--tls-cert" => cert = Some(value("--tls-cert")?.into()),
             "--tls-key" => key = Some(value("--tls-key")?.into()),
             "--tls-generate" => {
@@ -61,7 +63,7 @@ fn run() -> Result<(), String> {
                     include_str!("main.rs")
                         .lines()
                         .skip(2)
-                        .take(4)
+                        .take(5)
                         .map(|l| l.trim_start_matches("//! "))
                         .collect::<Vec<_>>()
                         .join("\n")
