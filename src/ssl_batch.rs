@@ -195,12 +195,20 @@ pub mod owed {
         dir(config)?.append(&file_name(&config.memory_key()), names)
     }
 
-    /// The names the app owes, and a token for `settle`.
+    /// The names the app owes, and a token for `settle`. A file whose every
+    /// name was taken back owes nothing: it goes, so that it cannot grow
+    /// with names added and removed between two redeploys.
     pub fn read(config: &Config) -> (Vec<String>, u64) {
-        match dir(config) {
-            Ok(d) => d.read_names(&file_name(&config.memory_key())),
-            Err(_) => (Vec::new(), 0),
+        let Ok(d) = dir(config) else {
+            return (Vec::new(), 0);
+        };
+        let file = file_name(&config.memory_key());
+        let (names, size) = d.read_names(&file);
+        if names.is_empty() && size > 0 {
+            d.remove_if_unchanged(&file, size);
+            return (Vec::new(), 0);
         }
+        (names, size)
     }
 
     /// A redeploy that covered what `read` returned succeeded.
@@ -269,6 +277,29 @@ mod tests {
         assert_eq!(names, ["a.com", "b.com"]);
         owed::settle(&c, size);
         assert!(!owed::any(&c));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn names_added_and_taken_back_leave_no_file_to_grow() {
+        let dir = crate::test_dir("batch-taken-back");
+        let c = config(&dir);
+        let file_size = || {
+            std::fs::read_dir(&dir)
+                .map(|e| {
+                    e.flatten()
+                        .map(|f| f.metadata().map_or(0, |m| m.len()))
+                        .sum::<u64>()
+                })
+                .unwrap_or(0)
+        };
+        for i in 0..50 {
+            let name = format!("gone-{i}.com");
+            owed::append(&c, &[&name]).expect("kept");
+            owed::take_back(&c, &name);
+        }
+        assert_eq!(owed::read(&c).0, Vec::<String>::new());
+        assert_eq!(file_size(), 0, "nothing owed, nothing kept");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
