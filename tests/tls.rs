@@ -100,20 +100,29 @@ fn tls_sim(tag: &str, http1_only: bool) -> (runcloud_sim::Sim, Config, std::path
     (sim, config, dir)
 }
 
-#[test]
-fn http2_is_negotiated_and_an_add_rides_the_open_connection() {
-    let (sim, config, dir) = tls_sim("h2", false);
-    // A worker of its own, which remembers nothing of the app.
+/// A worker of its own, which remembers nothing of the app, finds a name (so a
+/// connection is open), then adds `n`: its outcome and the requests of the add.
+fn add_on_an_open_connection(
+    sim: &runcloud_sim::Sim,
+    config: &Config,
+    n: &str,
+) -> (wu_runcloud::flows::AddOutcome, Vec<runcloud_sim::Logged>) {
     let worker = wu_runcloud::worker::Worker::new();
-    let m = wu_runcloud::flows::AppFlows::new(&config, &worker).expect("m");
+    let m = wu_runcloud::flows::AppFlows::new(config, &worker).expect("m");
     m.find(&name("network.test")).expect("find");
     assert_eq!(sim.shared().api_connections(), 1);
     sim.shared().clear_requests();
     let out = m
-        .add(&name("h2-apex.com"), wu_runcloud::flows::NameKind::Mapped)
+        .add(&name(n), wu_runcloud::flows::NameKind::Mapped)
         .expect("add");
     assert_eq!(out.ssl.status.as_str(), "redeployed", "{}", out.ssl.message);
-    let log = sim.shared().requests();
+    (out, sim.shared().requests())
+}
+
+#[test]
+fn http2_is_negotiated_and_an_add_rides_the_open_connection() {
+    let (sim, config, dir) = tls_sim("h2", false);
+    let (_, log) = add_on_an_open_connection(&sim, &config, "h2-apex.com");
     let c = calls(&log);
     assert_eq!(c.len(), 4, "POST, the two SSL set-up lookups, PUT: {c:?}");
     assert!(log.iter().all(|l| l.http2), "every request over HTTP/2");
@@ -129,14 +138,7 @@ fn http2_is_negotiated_and_an_add_rides_the_open_connection() {
 #[test]
 fn a_server_without_http2_is_spoken_to_in_http1() {
     let (sim, config, dir) = tls_sim("h1", true);
-    let worker = wu_runcloud::worker::Worker::new();
-    let m = wu_runcloud::flows::AppFlows::new(&config, &worker).expect("m");
-    m.find(&name("network.test")).expect("find");
-    let out = m
-        .add(&name("h1-apex.com"), wu_runcloud::flows::NameKind::Mapped)
-        .expect("add");
-    assert_eq!(out.ssl.status.as_str(), "redeployed", "{}", out.ssl.message);
-    let log = sim.shared().requests();
+    let (_, log) = add_on_an_open_connection(&sim, &config, "h1-apex.com");
     assert!(!log.is_empty() && log.iter().all(|l| !l.http2));
     assert_eq!(sim.shared().h2_connections(), 0);
     let _ = std::fs::remove_dir_all(&dir);
