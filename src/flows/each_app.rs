@@ -19,6 +19,17 @@ pub enum Level {
     Error,
 }
 
+/// Whether a run goes through the apps' circuit breakers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Circuit {
+    /// Work nobody waits for (the hooks, the request-end redeploy): refused at
+    /// once while the app's circuit is open, and its outcome counted.
+    Guarded,
+    /// Someone waits for the answer (the strict methods, WP-CLI): always tried
+    /// and not counted, so an admin asking after an outage sees RunCloud's answer.
+    Direct,
+}
+
 /// What the work did on one app.
 pub struct AppRun<T> {
     pub app: Config,
@@ -34,26 +45,34 @@ pub struct AppRuns<T> {
     pub runs: Vec<AppRun<T>>,
 }
 
-/// Runs `work` on every app of `config`, through each app's breaker.
+/// Runs `work` on every app of `config`.
 pub fn on_every_app<T>(
     worker: &Worker,
     config: &Config,
+    circuit: Circuit,
     work: impl Fn(&AppFlows) -> Result<T>,
 ) -> AppRuns<T> {
-    on_apps(worker, config.targets(), work)
+    on_apps(worker, config.targets(), circuit, work)
 }
 
-/// Runs `work` on each of `apps`, through each app's breaker.
+/// Runs `work` on each of `apps`.
 pub fn on_apps<T>(
     worker: &Worker,
     apps: Vec<Config>,
+    circuit: Circuit,
     work: impl Fn(&AppFlows) -> Result<T>,
 ) -> AppRuns<T> {
+    let guarded = circuit == Circuit::Guarded;
     let runs = apps
         .into_iter()
         .map(|app| {
             let key = app.memory_key();
-            if let Err(open) = worker.breakers().admit(&key) {
+            let admitted = if guarded {
+                worker.breakers().admit(&key)
+            } else {
+                Ok(())
+            };
+            if let Err(open) = admitted {
                 return AppRun {
                     app,
                     result: Err(open),
@@ -294,10 +313,15 @@ mod tests {
         for (i, case) in cases.iter().enumerate() {
             let worker = Worker::new();
             let run = || {
-                on_every_app(&worker, &config(case.answers.len()), |flows| {
-                    let n = (flows.config().app_id - 10) as usize;
-                    case.answers.get(n).map_or_else(|| Ok("none"), |a| a())
-                })
+                on_every_app(
+                    &worker,
+                    &config(case.answers.len()),
+                    Circuit::Guarded,
+                    |flows| {
+                        let n = (flows.config().app_id - 10) as usize;
+                        case.answers.get(n).map_or_else(|| Ok("none"), |a| a())
+                    },
+                )
             };
             let runs = run();
             assert_eq!(
@@ -335,7 +359,7 @@ mod tests {
         let config = config(2);
         let calls = std::sync::atomic::AtomicUsize::new(0);
         let run = || {
-            on_every_app(&worker, &config, |flows| {
+            on_every_app(&worker, &config, Circuit::Guarded, |flows| {
                 calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 if flows.config().app_id == 10 {
                     Err(transient())
@@ -371,12 +395,23 @@ mod tests {
         ));
         assert!(fourth.runs[1].result.is_ok());
         assert!(fourth.any_transient(), "a circuit open may pass");
+        // Someone waiting for the answer is answered by RunCloud, open circuit or not.
+        let direct = on_every_app(&worker, &config, Circuit::Direct, |_| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        });
+        assert!(direct.runs.iter().all(|r| r.result.is_ok()));
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 9);
+        assert!(
+            run().runs[0].result.is_err(),
+            "and the hooks' circuit stays as it was"
+        );
     }
 
     #[test]
     fn a_panic_in_one_app_is_that_apps_failure() {
         let worker = Worker::new();
-        let runs = on_every_app(&worker, &config(2), |flows| {
+        let runs = on_every_app(&worker, &config(2), Circuit::Guarded, |flows| {
             if flows.config().app_id == 10 {
                 #[allow(clippy::panic)]
                 {

@@ -10,7 +10,7 @@ mod outcome;
 
 pub use checking::{probe_for, Checker, DnsCheck};
 pub use connection::{test_connection, Check, ConnectionReport};
-pub use each_app::{on_apps, on_every_app, AppRun, AppRuns, AppSummary, Level};
+pub use each_app::{on_apps, on_every_app, AppRun, AppRuns, AppSummary, Circuit, Level};
 pub use outcome::{
     might_be_under_wildcard, name_list, wants_www_twin, AddOutcome, NameKind, SslMode, SslOutcome,
     SslStatus,

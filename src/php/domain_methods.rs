@@ -12,7 +12,7 @@ use crate::config::{Config, SslBatch};
 use crate::domain::DomainName;
 use crate::error::Result;
 use crate::flows::{
-    on_apps, on_every_app, AddOutcome, AppFlows, AppSummary, DnsCheck, NameKind, SslStatus,
+    on_apps, on_every_app, AddOutcome, AppFlows, AppSummary, Circuit, DnsCheck, NameKind, SslStatus,
 };
 use crate::pointing::{Pointing, Via};
 use ext_php_rs::boxed::ZBox;
@@ -42,7 +42,7 @@ fn add_like(
     this.strict(|raw, call| {
         let name = DomainName::parse(domain)?;
         let config = this.config(raw)?;
-        let runs = on_every_app(super::worker(), &config, |flows| {
+        let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
             let o = work(flows, &name)?;
             if o.ssl.status == SslStatus::Queued
                 && flows.config().options.ssl_batch == SslBatch::Request
@@ -116,7 +116,9 @@ pub fn remove_domain(this: &Integration, domain: &Zval) -> PhpResult<bool> {
     this.strict(|raw, _| {
         let name = DomainName::parse(&domain)?;
         let config = this.config(raw)?;
-        let runs = on_every_app(super::worker(), &config, |flows| flows.remove(&name));
+        let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
+            flows.remove(&name)
+        });
         let described = |removed: &bool| {
             if *removed {
                 "removed"
@@ -131,7 +133,7 @@ pub fn remove_domain(this: &Integration, domain: &Zval) -> PhpResult<bool> {
 
 /// `work` on the first app only (reads: find and list).
 fn on_first_app<T>(config: &Config, work: impl Fn(&AppFlows) -> Result<T>) -> Result<T> {
-    on_apps(super::worker(), vec![config.clone()], work)
+    on_apps(super::worker(), vec![config.clone()], Circuit::Direct, work)
         .into_first(|_| String::new())
         .map(|(done, _)| done)
 }

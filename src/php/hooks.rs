@@ -9,7 +9,7 @@ use super::{args, log, request};
 use crate::config::{Config, LogPolicy, SslBatch};
 use crate::domain::DomainName;
 use crate::error::quote;
-use crate::flows::{on_every_app, AddOutcome, Level, NameKind, SslStatus};
+use crate::flows::{on_every_app, AddOutcome, Circuit, Level, NameKind, SslStatus};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::{PhpException, PhpResult};
@@ -141,7 +141,7 @@ impl Integration {
                 return false;
             }
         };
-        let runs = on_every_app(super::worker(), &config, |flows| {
+        let runs = on_every_app(super::worker(), &config, Circuit::Guarded, |flows| {
             if action.add {
                 flows.add(&name, kind).map(HookDone::Added)
             } else {

@@ -8,7 +8,7 @@ use super::domain_methods::apps_list;
 use super::integration::Integration;
 use super::{constants, ini};
 use crate::config::{Config, SslBatch};
-use crate::flows::{name_list, on_apps, on_every_app, AppFlows, Level, SslStatus};
+use crate::flows::{name_list, on_apps, on_every_app, AppFlows, Circuit, Level, SslStatus};
 use crate::ssl_batch::owed;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
@@ -18,7 +18,9 @@ pub fn redeploy_ssl(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, call| {
         let config = this.config(raw)?;
         // Each app has its own certificate.
-        let runs = on_every_app(super::worker(), &config, |flows| flows.redeploy_ssl());
+        let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
+            flows.redeploy_ssl()
+        });
         let (o, apps) = runs.into_first(|o| o.message.clone())?;
         Ok(assoc_ht(vec![
             ("mode", string(o.mode.as_str())),
@@ -53,7 +55,7 @@ pub fn flush_ssl() -> ZBox<ZendHashTable> {
     let mut reports = Vec::new();
     for owed in owed_now {
         let app = &owed.config;
-        let runs = on_apps(worker, vec![app.clone()], |flows| {
+        let runs = on_apps(worker, vec![app.clone()], Circuit::Guarded, |flows| {
             flows.redeploy_owed(&owed)
         });
         let call = Call::for_config(app);

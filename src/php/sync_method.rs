@@ -7,7 +7,7 @@ use super::domain_methods::apps_list;
 use super::integration::Integration;
 use crate::domain::DomainName;
 use crate::error::quote;
-use crate::flows::on_every_app;
+use crate::flows::{on_every_app, Circuit};
 use crate::sync::{SyncOptions, DEFAULT_LIMIT, MAX_LIMIT};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::{PhpException, PhpResult};
@@ -35,7 +35,7 @@ pub fn sync_domains(
     let sync_options = sync_options(options)?;
     this.strict(|raw, call| {
         let config = this.config(raw)?;
-        let runs = on_every_app(super::worker(), &config, |flows| {
+        let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
             crate::sync::sync(flows, &names_in, &sync_options)
         });
         // The first app's report is the answer (its read failing throws); every
