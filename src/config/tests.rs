@@ -222,25 +222,18 @@ fn options_are_validated() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(e.contains("Unknown option \"colour\""), "{e}");
-    assert!(o
-        .apply(
-            "ca_file",
-            &OptionValue::Text("/no/such/file.pem".into()),
-            "c"
-        )
-        .is_err());
+    assert!(!applies(&mut o, "ca_file", "/no/such/file.pem"));
+}
+
+/// Whether `o` takes the text `value` for `key`.
+fn applies(o: &mut Options, key: &str, value: &str) -> bool {
+    o.apply(key, &OptionValue::Text(value.into()), "t").is_ok()
 }
 
 #[test]
 fn api_url_is_checked() {
     let mut o = Options::default();
-    assert!(o
-        .apply(
-            "api_url",
-            &OptionValue::Text("http://127.0.0.1:8080/api/".into()),
-            "u"
-        )
-        .is_ok());
+    assert!(applies(&mut o, "api_url", "http://127.0.0.1:8080/api/"));
     assert_eq!(o.api_url, "http://127.0.0.1:8080/api");
     for (url, valid) in [
         ("http://localhost:9/api", true),
@@ -262,7 +255,6 @@ fn api_url_is_checked() {
         ("https://host/api#x", false),
         ("https://host/a pi", false),
     ] {
-        let applied = o.apply("api_url", &OptionValue::Text(url.into()), "u");
-        assert_eq!(applied.is_ok(), valid, "{url}");
+        assert_eq!(applies(&mut o, "api_url", url), valid, "{url}");
     }
 }
