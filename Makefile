@@ -1,7 +1,8 @@
 # wu_runcloud: build, test and demo the RunCloud integration extension.
 #   make demo     build, start the simulator, map and unmap domains through the extension
 #   make test     every test: lint, cargo tests, PHP-FPM, .phpt tests (plain and under valgrind)
-#   make install  release build into `php-config --extension-dir`, plus ini files
+#   make install  release build into `php-config --extension-dir`, plus ini files (and the glue
+#                 into MU_PLUGINS=/path/to/wp-content/mu-plugins when given)
 #   make e2e      WordPress multisite on nginx + PHP-FPM + MariaDB with the installed extension
 #   make bench    the extension against the plain PHP way, over TLS with 50 ms RTT (BENCHMARK.md)
 #   make dist     prebuilt archives for PIE (PHP 8.2, 8.4; glibc 2.31), checked without a toolchain
