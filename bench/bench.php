@@ -187,10 +187,8 @@ function scenario_remove(int $rtt, int $count, bool $ignored): array
         // Floor: connect + TLS, page 1, the other pages up to it 8 at a time, the DELETE.
         $floor = 2 + 1 + (int) ceil(($pages - 1) / 8) + 1;
         $seq = (2 + $pages + 1) * $rtt / 1000;
-        $med = array_column($first, 0);
-        sort($med);
         $rows[] = row("remove, app of $count, search ignored: first walk of a process", $rtt, $first, null, $floor,
-            sprintf('page by page on one connection: %d requests, at least %.2f s (%.1fx the parallel walk)', $pages + 1, $seq, $seq / $med[intdiv(count($med), 2)]));
+            sprintf('page by page on one connection: %d requests, at least %.2f s (%.1fx the parallel walk)', $pages + 1, $seq, $seq / median($first, 0)));
     }
     // Steady state: this worker has seen the list (the warm-up remove walked it).
     $e->remove_domain($name($count - 5));
@@ -245,7 +243,7 @@ function scenario_throughput(): array
 }
 
 /** The server's address asked by some worker, as on a server where any worker added a name within the hour. */
-function server_address_known(int $rtt): void
+function server_address_known(): void
 {
     in_new_process("\$e->add_domain('address-warm-up.com'); WU_RunCloud_Integration::flush_ssl();");
 }
@@ -253,7 +251,7 @@ function server_address_known(int $rtt): void
 function scenario_warm_connection(int $rtt): array
 {
     fresh_app(40, false);
-    server_address_known($rtt);
+    server_address_known();
     // A worker whose connection is open (it found a name) and that remembers nothing else.
     $warm_up = "\$e->find_domain('site0001.example.com');";
     $apex = $sub = [];
@@ -271,7 +269,7 @@ function scenario_one_parent(int $rtt): array
 {
     $n = 50;
     fresh_app(40, false);
-    server_address_known($rtt);
+    server_address_known();
     sim('DELETE', '/__sim/requests');
     $e = ext($rtt);
     // One request, as an Action Scheduler batch runs it: the hooks, then the request's end.
@@ -322,9 +320,8 @@ function scenario_dns_cost(): array
         $with[] = measure($pair($on, "dns-on-$r-"));
         $without[] = measure($pair($off, "dns-off-$r-"));
     }
-    $med = fn(array $xs, int $k) => (function () use ($xs, $k) { $v = array_column($xs, $k); sort($v); return $v[intdiv(count($v), 2)]; })();
-    $per = ($med($with, 0) - $med($without, 0)) / $n;
-    $cpu = ($med($with, 3) - $med($without, 3)) / $n;
+    $per = (median($with, 0) - median($without, 0)) / $n;
+    $cpu = (median($with, 3) - median($without, 3)) / $n;
     return [row("$n add+remove pairs with the DNS check, zero added latency", 0, $with, null, 0,
         sprintf('the check costs %.0f us a name (%.0f us CPU): one UDP query to the resolver, here the simulator', $per * 1e6, $cpu * 1e6))];
 }
@@ -333,6 +330,15 @@ function calls_per_s(array $ext, array $base, int $n): string
 {
     return sprintf('%.0f vs %.0f; CPU per call: %.0f us vs %.0f us (this PHP process, user+system)',
         $n / $ext[0][0], $n / $base[0][0], $ext[0][3] / $n * 1e6, $base[0][3] / $n * 1e6);
+}
+
+/** The median of field $k (0 time, 3 CPU) of measure()'s samples. */
+function median(array $samples, int $k): float
+{
+    $v = array_map(fn($x) => $x[$k] ?? NAN, $samples);
+    sort($v);
+    $n = count($v);
+    return $n % 2 ? $v[intdiv($n, 2)] : ($v[$n / 2 - 1] + $v[$n / 2]) / 2;
 }
 
 function rss_kib(): int
@@ -406,12 +412,9 @@ function stats_of(array $samples): array
     $t = array_column($samples, 0);
     sort($t);
     $n = count($t);
-    $median = $n % 2 ? $t[intdiv($n, 2)] : ($t[$n / 2 - 1] + $t[$n / 2]) / 2;
     $req = array_column($samples, 1);
     $conn = array_column($samples, 2);
-    $cpu = array_map(fn($x) => $x[3] ?? NAN, $samples);
-    sort($cpu);
-    return ['median' => $median, 'min' => $t[0], 'max' => $t[$n - 1], 'req' => (int) round(array_sum($req) / $n), 'conn' => (int) round(array_sum($conn) / $n), 'n' => $n, 'cpu' => $cpu[intdiv($n, 2)]];
+    return ['median' => median($samples, 0), 'min' => $t[0], 'max' => $t[$n - 1], 'req' => (int) round(array_sum($req) / $n), 'conn' => (int) round(array_sum($conn) / $n), 'n' => $n, 'cpu' => median($samples, 3)];
 }
 
 function ms(float $s): string { return $s >= 10 ? sprintf('%.1f s', $s) : sprintf('%.0f ms', $s * 1000); }

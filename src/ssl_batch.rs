@@ -177,13 +177,8 @@ pub mod owed {
     use crate::config::Config;
     use crate::state_dir::StateDir;
 
-    /// The file of the app `key`: a hash, since the key holds the account's
-    /// hash and server/app ids that have no place in a file name.
     fn file_name(key: &str) -> String {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        format!("owed-{:016x}", h.finish())
+        crate::state_dir::keyed_name("owed", key)
     }
 
     fn dir(config: &Config) -> Result<StateDir, String> {
@@ -220,7 +215,7 @@ pub mod owed {
 
     /// `name` left the app: it is owed nothing any more.
     pub fn take_back(config: &Config, name: &str) {
-        if any(config) {
+        if read(config).0.iter().any(|n| n == name) {
             let _ = append(config, &[&format!("-{name}")]);
         }
     }

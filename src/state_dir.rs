@@ -228,6 +228,16 @@ impl StateDir {
     }
 }
 
+/// A file name for what is kept about `key` (an app's `Config::memory_key()`):
+/// `prefix-` and a hash, since the key holds the account's hash, the API's
+/// address and ids that have no place in a file name.
+pub fn keyed_name(prefix: &str, key: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    format!("{prefix}-{:016x}", h.finish())
+}
+
 fn owned_regular(file: &File) -> bool {
     file.metadata()
         .is_ok_and(|m| m.is_file() && m.uid() == euid())

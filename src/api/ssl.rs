@@ -32,6 +32,11 @@ pub enum AppSsl {
 }
 
 impl AppSsl {
+    /// Basic mode: its certificate, or none installed.
+    fn basic(cert: Option<SslCert>) -> AppSsl {
+        cert.map_or(AppSsl::NotInstalled, AppSsl::Basic)
+    }
+
     fn from_answers(
         flags: SslFlags,
         cert: impl FnOnce() -> Result<Option<SslCert>>,
@@ -40,10 +45,7 @@ impl AppSsl {
             Some(true) if flags.auto => AppSsl::AutoSsl,
             Some(true) => AppSsl::Advanced,
             None => AppSsl::Unknown(flags.seen),
-            Some(false) => match cert()? {
-                Some(cert) => AppSsl::Basic(cert),
-                None => AppSsl::NotInstalled,
-            },
+            Some(false) => AppSsl::basic(cert()?),
         })
     }
 }
@@ -55,14 +57,7 @@ impl RunCloud<'_> {
         match policy {
             SslPolicy::Off => Ok(AppSsl::Off),
             SslPolicy::Advanced => Ok(AppSsl::Advanced),
-            SslPolicy::Basic => AppSsl::from_answers(
-                SslFlags {
-                    advanced: Some(false),
-                    auto: false,
-                    seen: String::new(),
-                },
-                || self.ssl(),
-            ),
+            SslPolicy::Basic => self.ssl().map(AppSsl::basic),
             SslPolicy::Auto => AppSsl::from_answers(self.advanced_ssl()?, || self.ssl()),
         }
     }

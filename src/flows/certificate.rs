@@ -135,7 +135,6 @@ impl AppFlows<'_> {
     /// to advanced mode meanwhile, each name gets its own certificate. What is
     /// owed on disk stays owed unless this succeeds.
     pub fn redeploy_owed(&self, owed: &ssl_batch::Deferred) -> Result<SslOutcome> {
-        let mapping = self;
         let (on_disk, disk_size) = ssl_batch::owed::read(&owed.config);
         let mut names = owed.names.clone();
         for n in on_disk {
@@ -143,15 +142,15 @@ impl AppFlows<'_> {
                 names.push(n);
             }
         }
-        let done = match mapping.api.redeploy_ssl(&owed.cert) {
+        let done = match self.api.redeploy_ssl(&owed.cert) {
             // Gone since it was asked (replaced in RunCloud): ask again, once.
-            Err(e) if e.status_code() == 404 => match mapping.fresh_app_ssl(&owed.key)? {
-                AppSsl::Basic(fresh) if fresh != owed.cert => mapping
+            Err(e) if e.status_code() == 404 => match self.fresh_app_ssl(&owed.key)? {
+                AppSsl::Basic(fresh) if fresh != owed.cert => self
                     .api
                     .redeploy_ssl(&fresh)
                     .map(|()| format!("the app's certificate (#{}) was redeployed once", fresh.id)),
                 AppSsl::Basic(_) => Err(e),
-                AppSsl::Advanced => mapping.certify_each(&names).map(|()| {
+                AppSsl::Advanced => self.certify_each(&names).map(|()| {
                     "the app switched to advanced SSL: each name got its own certificate".into()
                 }),
                 AppSsl::AutoSsl => Ok("the app switched to AutoSSL: RunCloud certifies the names".into()),

@@ -134,13 +134,8 @@ mod server_file {
     use crate::state_dir::StateDir;
     use std::net::IpAddr;
 
-    /// `server-<hash>`: the key holds the account's hash and the API's
-    /// address, which have no place in a file name.
     fn file_name(config: &Config) -> String {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (config.memory_key(), config.server_id).hash(&mut h);
-        format!("server-{:016x}", h.finish())
+        crate::state_dir::keyed_name("server", &config.memory_key())
     }
 
     pub fn read(config: &Config) -> Option<Vec<IpAddr>> {
