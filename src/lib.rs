@@ -16,6 +16,7 @@ pub mod secret;
 pub mod ssl_batch;
 pub mod state_dir;
 pub mod sync;
+pub mod waiting;
 pub mod worker;
 
 #[cfg(feature = "php")]

@@ -79,6 +79,8 @@ impl RequestBatch {
     }
 
     /// Records that `names` on the app `key` need the certificate `cert` redeployed.
+    /// Those of `names` in `on_disk` are owed on disk already and are not
+    /// written again (while redeploys fail, every request would add them anew).
     /// `Some(why)` when they could not be kept on disk too (the state directory
     /// was refused): the caller logs it; the redeploy is still owed in memory.
     pub fn defer(
@@ -88,6 +90,7 @@ impl RequestBatch {
         cert: &SslCert,
         remembered: bool,
         names: &[String],
+        on_disk: &[String],
     ) -> Option<String> {
         let pending = &mut self.pending;
         let entry = match pending.iter_mut().position(|d| d.key == key) {
@@ -109,7 +112,9 @@ impl RequestBatch {
         for n in names {
             if d.names.len() < MAX_NAMES && !d.names.contains(n) {
                 d.names.push(n.clone());
-                new.push(n.as_str());
+                if !on_disk.contains(n) {
+                    new.push(n.as_str());
+                }
             }
         }
         if new.is_empty() {
@@ -190,39 +195,29 @@ pub mod owed {
         dir(config)?.append(&file_name(&config.memory_key()), names)
     }
 
-    /// The names the app owes, and a token for `settle`. A file whose every
-    /// name was taken back owes nothing: it goes, so that it cannot grow
-    /// with names added and removed between two redeploys.
-    pub fn read(config: &Config) -> (Vec<String>, u64) {
-        let Ok(d) = dir(config) else {
-            return (Vec::new(), 0);
-        };
-        let file = file_name(&config.memory_key());
-        let (names, size) = d.read_names(&file);
-        if names.is_empty() && size > 0 {
-            d.remove_if_unchanged(&file, size);
-            return (Vec::new(), 0);
-        }
-        (names, size)
+    /// The names the app owes on disk.
+    pub fn read(config: &Config) -> Vec<String> {
+        dir(config)
+            .map(|d| d.read_names(&file_name(&config.memory_key())))
+            .unwrap_or_default()
     }
 
-    /// A redeploy that covered what `read` returned succeeded.
-    pub fn settle(config: &Config, read: u64) {
+    /// A redeploy that covered `paid` succeeded: they are owed no more (names
+    /// owed meanwhile by other workers stay).
+    pub fn settle(config: &Config, paid: &[String]) {
         if let Ok(d) = dir(config) {
-            d.remove_if_unchanged(&file_name(&config.memory_key()), read);
+            d.settle_names(&file_name(&config.memory_key()), paid);
         }
     }
 
     /// `name` left the app: it is owed nothing any more.
     pub fn take_back(config: &Config, name: &str) {
-        if read(config).0.iter().any(|n| n == name) {
-            let _ = append(config, &[&format!("-{name}")]);
-        }
+        settle(config, &[name.to_string()]);
     }
 
     /// Whether the app owes anything on disk.
     pub fn any(config: &Config) -> bool {
-        !read(config).0.is_empty()
+        !read(config).is_empty()
     }
 }
 
@@ -253,10 +248,17 @@ mod tests {
         let key = c.memory_key();
         let mut batch = RequestBatch::default();
         assert_eq!(
-            batch.defer(&key, &c, &cert(), false, &["a.com".into()]),
+            batch.defer(&key, &c, &cert(), false, &["a.com".into()], &[]),
             None
         );
-        let again = batch.defer(&key, &c, &cert(), false, &["b.com".into(), "a.com".into()]);
+        let again = batch.defer(
+            &key,
+            &c,
+            &cert(),
+            false,
+            &["b.com".into(), "a.com".into()],
+            &[],
+        );
         assert_eq!(again, None, "kept on disk too");
         assert!(batch.is_owed(&key));
         let owed: Vec<Deferred> = batch
@@ -268,9 +270,9 @@ mod tests {
         assert_eq!(owed[0].names, ["a.com", "b.com"]);
         assert_eq!(owed[0].disk_error, None);
         // The request ended without a successful redeploy: the debt is on disk.
-        let (names, size) = owed::read(&c);
+        let names = owed::read(&c);
         assert_eq!(names, ["a.com", "b.com"]);
-        owed::settle(&c, size);
+        owed::settle(&c, &names);
         assert!(!owed::any(&c));
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -293,7 +295,7 @@ mod tests {
             owed::append(&c, &[&name]).expect("kept");
             owed::take_back(&c, &name);
         }
-        assert_eq!(owed::read(&c).0, Vec::<String>::new());
+        assert_eq!(owed::read(&c), Vec::<String>::new());
         assert_eq!(file_size(), 0, "nothing owed, nothing kept");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -11,7 +11,8 @@
 
 use crate::domain::DomainName;
 use std::fs::{DirBuilder, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -21,44 +22,44 @@ pub struct StateDir {
     path: PathBuf,
 }
 
-/// The most names one owed file is read for: more is not a list we wrote.
+/// The most lines one list file is read for: more is not a list we wrote.
 const MAX_LINES: usize = 20_000;
+/// The most bytes one list file is read for.
+const MAX_BYTES: u64 = 4 << 20;
+/// Lines beyond twice the names a list file may hold before it is compacted.
+const COMPACT_SLACK: usize = 64;
+/// Where `make install` prepares a private directory for each pool user.
+pub const SYSTEM_DIR: &str = "/var/lib/wu_runcloud";
 
 fn euid() -> u32 {
     // SAFETY: geteuid() has no preconditions and cannot fail.
     unsafe { libc::geteuid() }
 }
 
-/// The home directory of this process's user, from the password database
-/// (not $HOME, which PHP-FPM workers often inherit from whoever started them).
-fn home_of_euid() -> Option<PathBuf> {
+/// The name and home directory of this process's user, from the password
+/// database (not $HOME, which PHP-FPM workers often inherit from whoever started them).
+fn user_of_euid() -> Option<(String, PathBuf)> {
     let uid = euid();
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
     passwd.lines().find_map(|line| {
         let f: Vec<&str> = line.split(':').collect();
-        let home = f.get(5)?;
-        (f.get(2)?.parse::<u32>().ok()? == uid).then(|| PathBuf::from(home))
+        let (user, home) = (f.first()?, f.get(5)?);
+        // A name that could leave /var/lib/wu_runcloud is no user of ours.
+        let plain = !user.is_empty() && !user.starts_with('.') && !user.contains('/');
+        (plain && f.get(2)?.parse::<u32>().ok()? == uid)
+            .then(|| (user.to_string(), PathBuf::from(home)))
     })
 }
 
 impl StateDir {
-    /// The configured directory, or `~/.wu_runcloud` of the PHP user when the
-    /// home directory is the user's own. `Err` says why nothing is kept on disk.
+    /// The configured directory, else the first of these that is the PHP
+    /// user's own: `~/.wu_runcloud`, or `/var/lib/wu_runcloud/<user>` (made by
+    /// `make install` for each pool user, for users such as Debian's `www-data`
+    /// whose home belongs to root). `Err` says why nothing is kept on disk.
     pub fn open(configured: Option<&Path>) -> Result<StateDir, String> {
         let path = match configured {
             Some(p) => p.to_path_buf(),
-            None => {
-                let home = home_of_euid()
-                    .ok_or("the PHP user has no home directory; set wu_runcloud.state_dir")?;
-                let owner = std::fs::symlink_metadata(&home).map(|m| m.uid()).ok();
-                if owner != Some(euid()) {
-                    return Err(format!(
-                        "the PHP user's home {} is not its own; set wu_runcloud.state_dir to a directory only the PHP user can write",
-                        home.display()
-                    ));
-                }
-                home.join(".wu_runcloud")
-            }
+            None => Self::default_path()?,
         };
         if std::fs::symlink_metadata(&path).is_err() {
             // Created 0700 whatever the umask; fails if someone made it meanwhile.
@@ -66,6 +67,26 @@ impl StateDir {
         }
         Self::verify(&path)?;
         Ok(StateDir { path })
+    }
+
+    /// Where state lives when `state_dir` is not set (see `open`).
+    fn default_path() -> Result<PathBuf, String> {
+        let (user, home) = user_of_euid().ok_or(
+            "the PHP user is not in /etc/passwd; set wu_runcloud.state_dir to a directory only the PHP user can write",
+        )?;
+        let shared = Path::new(SYSTEM_DIR).join(&user);
+        if std::fs::symlink_metadata(&shared).is_ok() {
+            return Ok(shared);
+        }
+        let owner = std::fs::symlink_metadata(&home).map(|m| m.uid()).ok();
+        if owner == Some(euid()) {
+            return Ok(home.join(".wu_runcloud"));
+        }
+        Err(format!(
+            "the PHP user {user}'s home {} is not its own and {} does not exist; run `make install` (it prepares it), or set wu_runcloud.state_dir to a directory only the PHP user can write",
+            home.display(),
+            shared.display()
+        ))
     }
 
     /// A real directory (a link is refused, not followed), owned by us, 0700 at most.
@@ -104,71 +125,104 @@ impl StateDir {
         self.path.join(name)
     }
 
-    /// Appends names, one a line, creating the file 0600; never through a link.
-    pub fn append(&self, name: &str, lines: &[&str]) -> Result<(), String> {
+    /// Opens `name` (created 0600, never through a link) and holds an
+    /// exclusive lock on it until the value is dropped. Every writer of a
+    /// list file takes it, so appends by several workers and the rewrite of a
+    /// settle never lose each other's lines; a list file is never unlinked
+    /// (a writer waiting on the lock of an unlinked file would write into nothing).
+    fn locked(&self, name: &str) -> Result<Locked, String> {
         Self::verify(&self.path)?;
-        let mut file = OpenOptions::new()
+        let path = self.file(name);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
             .create(true)
-            .append(true)
             .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(self.file(name))
-            .map_err(|e| format!("{}: {e}", self.file(name).display()))?;
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if !owned_regular(&file) {
+            return Err(format!("{}: not a file of the PHP user's", path.display()));
+        }
+        // SAFETY: flock on a descriptor we own; blocks until the lock is ours.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(format!(
+                "{}: {}",
+                path.display(),
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok(Locked { file })
+    }
+
+    /// Appends lines to a list file under its lock.
+    pub fn append(&self, name: &str, lines: &[&str]) -> Result<(), String> {
+        let mut l = self.locked(name)?;
         let mut body = String::new();
-        for l in lines {
-            body.push_str(l);
+        for line in lines {
+            body.push_str(line);
             body.push('\n');
         }
-        file.write_all(body.as_bytes())
+        l.file
+            .seek(SeekFrom::End(0))
+            .and_then(|_| l.file.write_all(body.as_bytes()))
             .map_err(|e| format!("{}: {e}", self.file(name).display()))
     }
 
-    /// The valid host names in a file (others are skipped), and the size read,
-    /// for `remove_if_unchanged`. An absent file is empty.
-    pub fn read_names(&self, name: &str) -> (Vec<String>, u64) {
-        if Self::verify(&self.path).is_err() {
-            return (Vec::new(), 0);
-        }
-        let Ok(mut file) = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(self.file(name))
-        else {
-            return (Vec::new(), 0);
-        };
-        if !owned_regular(&file) {
-            return (Vec::new(), 0);
-        }
+    /// Reads a list file under its lock, lets `change` rewrite it (`Some`
+    /// text: the file's new content), and returns what `change` returned
+    /// beside. A file that cannot be opened reads as empty and is not written.
+    pub fn rewrite<T>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&str) -> (Option<String>, T),
+    ) -> Result<T, String> {
+        let mut l = self.locked(name)?;
         let mut text = String::new();
-        if file.read_to_string(&mut text).is_err() {
-            return (Vec::new(), 0);
+        (&l.file)
+            .take(MAX_BYTES)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("{}: {e}", self.file(name).display()))?;
+        let (new, out) = change(&text);
+        if let Some(new) = new.filter(|n| *n != text) {
+            l.file
+                .set_len(0)
+                .and_then(|()| l.file.seek(SeekFrom::Start(0)))
+                .and_then(|_| l.file.write_all(new.as_bytes()))
+                .map_err(|e| format!("{}: {e}", self.file(name).display()))?;
         }
-        let mut names: Vec<String> = Vec::new();
-        for line in text.lines().take(MAX_LINES) {
-            // `-name`: taken back (removed since it was written).
-            if let Some(gone) = line.strip_prefix('-') {
-                names.retain(|n| n != gone);
-                continue;
-            }
-            if let Ok(n) = DomainName::parse(line) {
-                // Only what we would have written ourselves: the canonical form.
-                if n.as_str() == line && !names.iter().any(|k| k == line) {
-                    names.push(line.to_string());
-                }
-            }
-        }
-        (names, text.len() as u64)
+        Ok(out)
     }
 
-    /// Removes a file that has not grown since `size` bytes were read: names
-    /// appended meanwhile by another worker stay owed.
-    pub fn remove_if_unchanged(&self, name: &str, size: u64) {
-        let path = self.file(name);
-        let same = std::fs::symlink_metadata(&path)
-            .is_ok_and(|m| m.is_file() && m.len() <= size && m.uid() == euid());
-        if same {
-            let _ = std::fs::remove_file(path);
+    /// The names a list file owes (valid host names written by us; `-name`
+    /// lines take a name back). A file with many more lines than names is
+    /// rewritten with the names alone, so it stays bounded.
+    pub fn read_names(&self, name: &str) -> Vec<String> {
+        if std::fs::symlink_metadata(self.file(name)).is_err() {
+            return Vec::new();
         }
+        self.rewrite(name, |text| {
+            let names = parse_names(text);
+            let lines = text.lines().count();
+            let compact = (lines > 2 * names.len() + COMPACT_SLACK).then(|| join_lines(&names));
+            (compact, names)
+        })
+        .unwrap_or_default()
+    }
+
+    /// Names that a redeploy covered leave the file; names appended since
+    /// they were read stay owed. Rewritten under the lock, never unlinked.
+    pub fn settle_names(&self, name: &str, paid: &[String]) {
+        if paid.is_empty() || std::fs::symlink_metadata(self.file(name)).is_err() {
+            return;
+        }
+        let _ = self.rewrite(name, |text| {
+            let left: Vec<String> = parse_names(text)
+                .into_iter()
+                .filter(|n| !paid.contains(n))
+                .collect();
+            (Some(join_lines(&left)), ())
+        });
     }
 
     /// Replaces a small file whole: written beside it (0600, never through a
@@ -228,14 +282,49 @@ impl StateDir {
     }
 }
 
+/// An open list file whose exclusive lock is held until this is dropped
+/// (closing the descriptor releases the lock).
+struct Locked {
+    file: File,
+}
+
+/// The names of a list file's text: canonical host names only, once each,
+/// in order; `-name` takes a name back.
+fn parse_names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in text.lines().take(MAX_LINES) {
+        if let Some(gone) = line.strip_prefix('-') {
+            names.retain(|n| n != gone);
+            continue;
+        }
+        if let Ok(n) = DomainName::parse(line) {
+            // Only what we would have written ourselves: the canonical form.
+            if n.as_str() == line && !names.iter().any(|k| k == line) {
+                names.push(line.to_string());
+            }
+        }
+    }
+    names
+}
+
+fn join_lines(names: &[String]) -> String {
+    names.iter().map(|n| format!("{n}\n")).collect()
+}
+
 /// A file name for what is kept about `key` (an app's `Config::memory_key()`):
-/// `prefix-` and a hash, since the key holds the account's hash, the API's
-/// address and ids that have no place in a file name.
+/// `prefix-` and a SHA-256 digest of it, since the key holds the account's
+/// hash, the API's address and ids that have no place in a file name. A
+/// digest that is the same from one build to the next (std's hasher may
+/// change with the compiler), so that an upgraded extension finds its debts.
 pub fn keyed_name(prefix: &str, key: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut h);
-    format!("{prefix}-{:016x}", h.finish())
+    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+    let hex: String = digest
+        .as_ref()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{prefix}-{hex}")
 }
 
 fn owned_regular(file: &File) -> bool {
@@ -264,7 +353,7 @@ mod tests {
             .open(p.join("owed-x"))
             .and_then(|mut f| f.write_all(b"not a name!\n../../etc\nA.COM\na.com\n"))
             .expect("planted lines");
-        let (names, size) = d.read_names("owed-x");
+        let names = d.read_names("owed-x");
         assert_eq!(names, ["a.com", "b.com"], "only canonical names, once each");
         let fmode = std::fs::metadata(p.join("owed-x"))
             .expect("file")
@@ -273,15 +362,17 @@ mod tests {
         assert_eq!(fmode & 0o777, 0o600);
         d.append("owed-x", &["c.com", "-b.com"]).expect("grows");
         assert_eq!(
-            d.read_names("owed-x").0,
+            d.read_names("owed-x"),
             ["a.com", "c.com"],
             "b.com taken back"
         );
-        d.remove_if_unchanged("owed-x", size);
-        assert!(p.join("owed-x").exists(), "grown since read: kept");
-        let (_, size) = d.read_names("owed-x");
-        d.remove_if_unchanged("owed-x", size);
-        assert!(!p.join("owed-x").exists());
+        // A redeploy paid for what was read; d.com came meanwhile and stays owed.
+        d.append("owed-x", &["d.com"]).expect("grows");
+        d.settle_names("owed-x", &names);
+        assert_eq!(d.read_names("owed-x"), ["c.com", "d.com"]);
+        d.settle_names("owed-x", &["c.com".into(), "d.com".into()]);
+        assert!(d.read_names("owed-x").is_empty());
+        assert!(p.join("owed-x").exists(), "emptied, never unlinked");
         let _ = std::fs::remove_dir_all(&p);
     }
 
@@ -317,8 +408,65 @@ mod tests {
             "not written through a link"
         );
         assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep\n");
-        assert!(d.read_names("owed-y").0.is_empty());
+        assert!(d.read_names("owed-y").is_empty());
         let _ = std::fs::remove_dir_all(&p);
         let _ = std::fs::remove_dir_all(&target);
+    }
+
+    #[test]
+    fn appends_from_other_processes_while_one_settles_lose_no_name() {
+        let p = scratch("race");
+        let d = StateDir::open(Some(&p)).expect("usable");
+        // Two writers append 300 names each, one a call, while a third keeps
+        // reading and settling what it read (a redeploy that succeeded).
+        let writers: Vec<_> = (0..2)
+            .map(|w| {
+                let d = d.clone();
+                std::thread::spawn(move || {
+                    for i in 0..300 {
+                        d.append("owed-r", &[&format!("w{w}-{i}.example.com")])
+                            .expect("appended");
+                    }
+                })
+            })
+            .collect();
+        let mut paid = std::collections::BTreeSet::new();
+        while writers.iter().any(|w| !w.is_finished()) {
+            let names = d.read_names("owed-r");
+            d.settle_names("owed-r", &names);
+            paid.extend(names);
+        }
+        for w in writers {
+            w.join().expect("writer");
+        }
+        paid.extend(d.read_names("owed-r"));
+        assert_eq!(
+            paid.len(),
+            600,
+            "every appended name was paid or is still owed"
+        );
+        let _ = std::fs::remove_dir_all(&p);
+    }
+
+    #[test]
+    fn a_list_file_rewritten_again_and_again_stays_bounded() {
+        let p = scratch("bounded");
+        let d = StateDir::open(Some(&p)).expect("usable");
+        for round in 0..500 {
+            // The same ten names owed again by every request while redeploys fail.
+            let names: Vec<String> = (0..10).map(|i| format!("n{i}.example.com")).collect();
+            let lines: Vec<&str> = names.iter().map(String::as_str).collect();
+            d.append("owed-b", &lines).expect("appended");
+            assert_eq!(d.read_names("owed-b").len(), 10, "round {round}");
+        }
+        let size = std::fs::metadata(p.join("owed-b")).expect("file").len();
+        assert!(size < 4096, "the file holds {size} bytes for 10 names");
+        let _ = std::fs::remove_dir_all(&p);
+    }
+
+    #[test]
+    fn file_names_are_the_same_from_one_build_to_the_next() {
+        // SHA-256 of the key: fixed, unlike std's DefaultHasher.
+        assert_eq!(keyed_name("owed", "k"), "owed-8254c329a92850f6");
     }
 }

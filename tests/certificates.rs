@@ -160,7 +160,7 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     add(&config, "after-outage.com");
     let err = run_owed(&sim).expect_err("503");
     assert_eq!(err.status_code(), 503);
-    assert_eq!(ssl_batch::owed::read(&config).0, ["after-outage.com"]);
+    assert_eq!(ssl_batch::owed::read(&config), ["after-outage.com"]);
     common::worker().batch().forget_request();
     let owed = common::flows(&config)
         .expect("m")
@@ -174,7 +174,7 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     // A worker killed before its request ends: its memory is gone, the debt is not.
     add(&config, "killed-one.com");
     common::worker().batch().forget_request();
-    assert_eq!(ssl_batch::owed::read(&config).0, ["killed-one.com"]);
+    assert_eq!(ssl_batch::owed::read(&config), ["killed-one.com"]);
     // A failed SSL lookup in the next add does not drop what was caught up.
     sim.shared().push_fault(runcloud_sim::Fault {
         path_contains: Some("/ssl".into()),
@@ -186,7 +186,7 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     let out = add(&config, "killed-two.com");
     assert_eq!(out.ssl.status, SslStatus::Failed, "{}", out.ssl.message);
     assert_eq!(
-        ssl_batch::owed::read(&config).0,
+        ssl_batch::owed::read(&config),
         ["killed-one.com"],
         "still owed after the failed lookup"
     );

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["config"],
     &["api"],
-    &["app_memory", "breaker", "ssl_batch", "worker"],
+    &["app_memory", "breaker", "ssl_batch", "waiting", "worker"],
     &["flows", "sync"],
     &["php"],
 ];

@@ -91,7 +91,7 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     assert_eq!(err.status_code(), 422);
     assert_eq!(puts(&sim).len(), 1, "not repeated: {:?}", puts(&sim));
     assert_eq!(
-        ssl_batch::owed::read(&config).0,
+        ssl_batch::owed::read(&config),
         ["refused-batch.example.com"]
     );
     let retry = add(&config, "refused-batch.example.com");

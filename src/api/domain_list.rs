@@ -172,13 +172,8 @@ impl RunCloud<'_> {
 
     /// The domain with exactly this name, over every page.
     pub fn find_domain(&self, name: &DomainName) -> Result<Option<Domain>> {
-        // Where the name was last seen, checked: the entry must still carry this name.
-        let known = self.ids.id_of(&self.app_key, name.as_str());
-        if let Some(id) = known {
-            match self.domain_by_id(id)? {
-                Some(d) if d.name == name.as_str() => return Ok(Some(d)),
-                _ => self.forget(name.as_str()),
-            }
+        if let Some(d) = self.domain_at_known_id(name)? {
+            return Ok(Some(d));
         }
         let found = self.walk(Some(name.as_str()), |d| d.name == name.as_str())?;
         // A name added in RunCloud's dashboard in Unicode may not match a punycode
@@ -187,6 +182,22 @@ impl RunCloud<'_> {
             return self.walk(None, |d| d.name == name.as_str());
         }
         Ok(found)
+    }
+
+    /// The entry where this worker last saw `name`, checked to still carry
+    /// it (one GET); `None` when the worker knows no id for it or the entry
+    /// has changed (then forgotten).
+    pub fn domain_at_known_id(&self, name: &DomainName) -> Result<Option<Domain>> {
+        let Some(id) = self.ids.id_of(&self.app_key, name.as_str()) else {
+            return Ok(None);
+        };
+        match self.domain_by_id(id)? {
+            Some(d) if d.name == name.as_str() => Ok(Some(d)),
+            _ => {
+                self.forget(name.as_str());
+                Ok(None)
+            }
+        }
     }
 
     /// A wildcard domain that serves the names one level below `parent`, stored

@@ -32,12 +32,13 @@ impl AppFlows<'_> {
         let key = self.key.clone();
         let failed_before = self.worker.memory().certificate_failed(&key, &domain.name);
         let batch = self.config.options.ssl_batch;
-        let (on_disk, disk_size) = ssl_batch::owed::read(self.config);
+        let on_disk = ssl_batch::owed::read(self.config);
         let caught_up: Vec<String> = {
             let pending = self.worker.batch();
             on_disk
-                .into_iter()
-                .filter(|n| *n != domain.name && !pending.is_pending(&key, n))
+                .iter()
+                .filter(|n| **n != domain.name && !pending.is_pending(&key, n))
+                .cloned()
                 .collect()
         };
         if !created && !failed_before && !recheck && caught_up.is_empty() {
@@ -52,10 +53,14 @@ impl AppFlows<'_> {
                 let mut names = caught_up;
                 let late = names.len();
                 names.push(domain.name.clone());
-                let refused =
-                    self.worker
-                        .batch()
-                        .defer(&key, self.config, &cert, remembered, &names);
+                let refused = self.worker.batch().defer(
+                    &key,
+                    self.config,
+                    &cert,
+                    remembered,
+                    &names,
+                    &on_disk,
+                );
                 if let Some(why) = refused {
                     self.api.note(format!(
                         "the redeploy owed is kept in this worker's memory only, not on disk: {why}"
@@ -72,13 +77,13 @@ impl AppFlows<'_> {
                     match self.fresh_app_ssl(&key) {
                         Ok(fresh) if fresh != app => {
                             let again = self.certificate_step(domain, &fresh);
-                            self.pay_owed(&caught_up, disk_size, &fresh, &again);
+                            self.pay_owed(&caught_up, &fresh, &again);
                             again
                         }
                         _ => first,
                     }
                 } else {
-                    self.pay_owed(&caught_up, disk_size, &app, &first);
+                    self.pay_owed(&caught_up, &app, &first);
                     first
                 }
             }
@@ -95,7 +100,7 @@ impl AppFlows<'_> {
     /// After a certificate step done at once: names owed from earlier requests
     /// are paid by the same basic redeploy, or each by its own certificate on
     /// an app that switched to advanced mode since they were owed.
-    fn pay_owed(&self, owed: &[String], disk_size: u64, app: &AppSsl, step: &SslOutcome) {
+    fn pay_owed(&self, owed: &[String], app: &AppSsl, step: &SslOutcome) {
         if owed.is_empty() || step.status == SslStatus::Failed {
             return;
         }
@@ -107,7 +112,7 @@ impl AppFlows<'_> {
             AppSsl::Off | AppSsl::Unknown(_) => false,
         };
         if paid {
-            ssl_batch::owed::settle(self.config, disk_size);
+            ssl_batch::owed::settle(self.config, owed);
         }
     }
 
@@ -135,7 +140,7 @@ impl AppFlows<'_> {
     /// to advanced mode meanwhile, each name gets its own certificate. What is
     /// owed on disk stays owed unless this succeeds.
     pub fn redeploy_owed(&self, owed: &ssl_batch::Deferred) -> Result<SslOutcome> {
-        let (on_disk, disk_size) = ssl_batch::owed::read(&owed.config);
+        let on_disk = ssl_batch::owed::read(&owed.config);
         let mut names = owed.names.clone();
         for n in on_disk {
             if !names.contains(&n) {
@@ -168,7 +173,7 @@ impl AppFlows<'_> {
         }
         drop(memory);
         let what = done?;
-        ssl_batch::owed::settle(&owed.config, disk_size);
+        ssl_batch::owed::settle(&owed.config, &names);
         let earlier = names.len() - owed.names.len();
         let earlier = if earlier > 0 {
             format!(" (and {earlier} owed by earlier requests)")
@@ -270,12 +275,12 @@ impl AppFlows<'_> {
 
     /// On demand: redeploy the app certificate in basic mode. Throws when RunCloud refuses.
     pub fn redeploy_ssl(&self) -> Result<SslOutcome> {
-        let (owed, disk_size) = ssl_batch::owed::read(self.config);
+        let owed = ssl_batch::owed::read(self.config);
         match self.fresh_app_ssl(&self.key.clone())? {
             AppSsl::Advanced if !owed.is_empty() => {
                 // Owed a basic redeploy before the app switched: their own certificates now.
                 self.certify_each(&owed)?;
-                ssl_batch::owed::settle(self.config, disk_size);
+                ssl_batch::owed::settle(self.config, &owed);
                 self.worker.batch().settle(&self.key);
                 Ok(SslOutcome {
                     mode: SslMode::Advanced,
@@ -299,7 +304,7 @@ impl AppFlows<'_> {
                 self.api.redeploy_ssl(&cert)?;
                 // It covers every name: nothing is owed any more, here or by a request that died.
                 self.worker.batch().settle(&self.key);
-                ssl_batch::owed::settle(self.config, disk_size);
+                ssl_batch::owed::settle(self.config, &owed);
                 Ok(SslOutcome {
                     mode: SslMode::Basic,
                     status: SslStatus::Redeployed,

@@ -7,6 +7,7 @@ mod checking;
 mod connection;
 mod each_app;
 mod outcome;
+mod waiting_names;
 
 pub use checking::{probe_for, Checker, DnsCheck};
 pub use connection::{test_connection, Check, ConnectionReport};
@@ -15,6 +16,7 @@ pub use outcome::{
     might_be_under_wildcard, name_list, wants_www_twin, AddOutcome, NameKind, SslMode, SslOutcome,
     SslStatus,
 };
+pub use waiting_names::WaitingLooks;
 
 use crate::api::decode::Domain;
 use crate::api::{AppSsl, Created, RunCloud};
@@ -61,9 +63,16 @@ impl<'a> AppFlows<'a> {
         }
     }
 
-    /// Adds `name` to the app (idempotent) and brings SSL up to date.
+    /// Adds `name` to the app (idempotent) and brings SSL up to date. A name
+    /// that waits for DNS is kept in the app's waiting list until it points.
     pub fn add(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
         let kind = self.kind_of(name, kind);
+        let added = self.add_unless_covered(name, kind);
+        self.track_waiting(name, kind, &added);
+        added
+    }
+
+    fn add_unless_covered(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
         // Ultimate Multisite 2.4+ fires wu_add_domain as well as wu_add_subdomain for a
         // new subdomain site, so a mapped name can be under a wildcard too. A
         // registrable name (example.com) cannot be: its parent is a public suffix,
@@ -94,7 +103,10 @@ impl<'a> AppFlows<'a> {
     /// Adds `name`, whose wildcard cover the caller has already ruled out (a
     /// sync that read the whole list), and brings SSL up to date.
     pub fn add_checked(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
-        self.add_gated(name, self.kind_of(name, kind), false)
+        let kind = self.kind_of(name, kind);
+        let added = self.add_gated(name, kind, false);
+        self.track_waiting(name, kind, &added);
+        added
     }
 
     /// A re-check of a name that waits for DNS: added (basic mode) or given
@@ -107,7 +119,9 @@ impl<'a> AppFlows<'a> {
         {
             return self.add(name, kind);
         }
-        self.add_gated(name, kind, true)
+        let looked = self.add_gated(name, kind, true);
+        self.track_waiting(name, kind, &looked);
+        looked
     }
 
     fn add_gated(&self, name: &DomainName, kind: NameKind, recheck: bool) -> Result<AddOutcome> {
@@ -236,6 +250,12 @@ impl<'a> AppFlows<'a> {
     /// yet asks for it on other connections while the POST is on its way, so
     /// that a first add costs one round trip before its certificate step, not three.
     fn create_and_learn_ssl(&self, name: &DomainName, www: bool) -> Result<Created> {
+        // Added (or seen) by this worker already, as when UM fires both
+        // wu_add_subdomain and wu_add_domain for a new site: one GET that
+        // confirms it, not a POST that RunCloud refuses and a lookup after it.
+        if let Some(d) = self.api.domain_at_known_id(name)? {
+            return Ok(Created::Existing(d));
+        }
         let key = self.key.clone();
         let unknown = self.config.options.ssl == SslPolicy::Auto
             && self.worker.memory().recall(&key).is_none();
@@ -287,6 +307,8 @@ impl<'a> AppFlows<'a> {
     /// Removes `name`: true when removed, false when it was not on the app.
     /// The app's primary domain is never removed: that would take the network down.
     pub fn remove(&self, name: &DomainName) -> Result<bool> {
+        // Wanted off the app: waiting for DNS no more, whatever RunCloud answers.
+        self.forget_waiting(name);
         let Some(domain) = self.api.find_domain(name)? else {
             if let Some(bare) = self.twin_holder(name)? {
                 return Err(Error::Refused(format!(

@@ -131,13 +131,17 @@ impl Integration {
             return false;
         }
         // The first app's configuration error (or a bad name) is the whole call's.
+        // A good name met with a refused configuration (missing constants, a bad
+        // INI value) is worth a retry: fixing the configuration brings it in step.
+        let name_ok = parsed.is_ok();
         let setup = run_core(|| Ok((parsed?, Config::from_constants(&raw, options?)?)));
         let (name, config) = match setup {
             Ok(s) => s,
             Err(e) => {
                 let text = format!("failed: {e}");
                 call.log(Level::Error, &line(&text));
-                self.fail(&call, &shown, e.status_code(), e.is_transient(), &text);
+                let retryable = e.is_transient() || name_ok;
+                self.fail(&call, &shown, e.status_code(), retryable, &text);
                 return false;
             }
         };
@@ -169,6 +173,7 @@ impl Integration {
         for (level, text) in runs.lines(describe_hook) {
             call.log(level, &line(&text));
         }
+        recheck_waiting(&call, &config);
         match runs.first_failure() {
             None => true,
             Some((tag, e)) => {
@@ -190,6 +195,46 @@ impl Integration {
         }));
     }
 }
+
+/// Any hook looks again at the names waiting for DNS whose turn has come
+/// (at most a few a call, each at most once per interval in any worker), so
+/// that a name mapped before its DNS pointed is added once it does, with or
+/// without the glue. It changes nothing about the hook's own answer.
+fn recheck_waiting(call: &Call, config: &Config) {
+    let runs = on_every_app(super::worker(), config, Circuit::Guarded, |flows| {
+        Ok(flows.recheck_waiting(RECHECKS_PER_CALL, false))
+    });
+    for run in &runs.runs {
+        let Ok(looks) = &run.result else {
+            continue;
+        };
+        for name in &looks.gave_up {
+            call.log(
+                Level::Error,
+                &format!("re-check {name}: gave up waiting for DNS after 3 days; a later add of it starts again"),
+            );
+        }
+        for (name, looked) in &looks.looked {
+            let text = match looked {
+                Ok(added) => {
+                    if added.ssl.status == SslStatus::Queued
+                        && run.app.options.ssl_batch == SslBatch::Request
+                    {
+                        request::flush_at_end();
+                    }
+                    let (level, text) = describe_add(added);
+                    call.log(level, &format!("re-check {name}: {text}"));
+                    continue;
+                }
+                Err(e) => format!("re-check {name} failed: {e}; looked at again later"),
+            };
+            call.log(Level::Warning, &text);
+        }
+    }
+}
+
+/// Waiting names a hook looks at, at most: each costs DNS questions, and an add when it points.
+const RECHECKS_PER_CALL: usize = 3;
 
 fn describe_hook(done: &HookDone) -> (Level, String) {
     match done {

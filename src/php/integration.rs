@@ -217,6 +217,14 @@ impl Integration {
         diagnostics::log(level, message)
     }
 
+    /// Pays the certificate redeploys this integration's apps owe (this
+    /// request's and those left on disk), on those apps only; the queued job's
+    /// call. Throws only for a bad configuration.
+    /// @return list<array{server: int, app: int, names: list<string>, status: string, message: string}>
+    pub fn pay_owed_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        ssl_methods::pay_owed_ssl(self)
+    }
+
     /// @return array{mode: string, status: string, message: string}
     pub fn redeploy_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
         ssl_methods::redeploy_ssl(self)

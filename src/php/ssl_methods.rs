@@ -9,7 +9,8 @@ use super::integration::Integration;
 use super::{constants, ini};
 use crate::config::{Config, SslBatch};
 use crate::flows::{name_list, on_apps, on_every_app, AppFlows, Circuit, Level, SslStatus};
-use crate::ssl_batch::owed;
+use crate::ssl_batch::{owed, Deferred};
+use crate::worker::Worker;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::types::ZendHashTable;
@@ -52,6 +53,35 @@ pub fn flush_ssl() -> ZBox<ZendHashTable> {
             }
         }
     }
+    pay(worker, owed_now)
+}
+
+/// The redeploys owed by this integration's apps, and only theirs: what this
+/// request owes and what earlier requests left on disk. An app that owes
+/// nothing is not asked (a queued job for the apps that failed must not order
+/// again where the certificate is already up to date). The same reports as
+/// `flush_ssl()`; an empty list when nothing is owed. Throws only for a bad
+/// configuration.
+pub fn pay_owed_ssl(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
+    this.strict(|raw, _call| {
+        let config = this.config(raw)?;
+        let worker = super::worker();
+        let mut owed_now = Vec::new();
+        for target in config.targets() {
+            let mut owed = worker.batch().take(&target.memory_key());
+            if owed.is_none() && owed::any(&target) {
+                owed = run_core(|| AppFlows::new(&target, worker)?.owed_redeploy())
+                    .ok()
+                    .flatten();
+            }
+            owed_now.extend(owed);
+        }
+        Ok(pay(worker, owed_now))
+    })
+}
+
+/// Runs redeploys owed, one per app, and reports each (and logs it).
+fn pay(worker: &Worker, owed_now: Vec<Deferred>) -> ZBox<ZendHashTable> {
     let mut reports = Vec::new();
     for owed in owed_now {
         let app = &owed.config;
@@ -106,7 +136,7 @@ pub fn owed_ssl(this: &Integration) -> ZBox<ZendHashTable> {
             .targets()
             .into_iter()
             .map(|t| {
-                let mut names = owed::read(&t).0;
+                let mut names = owed::read(&t);
                 for n in worker.batch().pending_names(&t.memory_key()) {
                     if !names.contains(&n) {
                         names.push(n);

@@ -1,0 +1,235 @@
+//! Names that wait for DNS, kept by the extension itself: a name mapped
+//! before it points here is held off a basic certificate, and nothing in
+//! Ultimate Multisite fires its add again once DNS arrives (UM gives up its own
+//! checks after a few tries). So the extension keeps the name, with when to
+//! look again, and any later call in any worker re-checks the names that are
+//! due: at most one DNS question per waiting name per interval, the intervals
+//! growing from 2 minutes to 12 hours, for at most 3 days. The glue's schedule
+//! only makes a re-check sooner.
+//!
+//! Kept in the state directory (`waiting-<digest>`, one per app, rewritten
+//! under the file's lock), else in the worker's memory.
+
+use crate::config::Config;
+use crate::state_dir::{keyed_name, StateDir};
+
+/// Seconds to the next look, by the number of looks so far.
+pub const RECHECK_AFTER: [u64; 9] = [120, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 43_200];
+/// Seconds after which a name that never pointed here is given up on.
+pub const GIVE_UP_AFTER: u64 = 3 * 86_400;
+/// Names kept per app at most: past that the oldest go first.
+const MAX_WAITING: usize = 5000;
+
+/// One waiting name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub name: String,
+    /// A site's own name (no www twin, a wildcard may cover it).
+    pub site: bool,
+    /// When it started waiting, and when it is due a look (Unix seconds).
+    pub since: u64,
+    pub due: u64,
+    pub looks: u32,
+}
+
+impl Waiting {
+    fn line(&self) -> String {
+        format!(
+            "{} {} {} {} {}\n",
+            self.name,
+            u8::from(self.site),
+            self.since,
+            self.due,
+            self.looks
+        )
+    }
+
+    fn parse(line: &str) -> Option<Waiting> {
+        let mut f = line.split(' ');
+        let name = f.next()?;
+        crate::domain::DomainName::parse(name)
+            .ok()
+            .filter(|n| n.as_str() == name)?;
+        Some(Waiting {
+            name: name.to_string(),
+            site: f.next()? == "1",
+            since: f.next()?.parse().ok()?,
+            due: f.next()?.parse().ok()?,
+            looks: f.next()?.parse().ok()?,
+        })
+    }
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn parse_all(text: &str) -> Vec<Waiting> {
+    let mut list: Vec<Waiting> = Vec::new();
+    for w in text.lines().filter_map(Waiting::parse) {
+        list.retain(|k| k.name != w.name);
+        list.push(w);
+    }
+    list
+}
+
+fn render(list: &[Waiting]) -> String {
+    list.iter().map(Waiting::line).collect()
+}
+
+/// What is due for a look now: the names claimed (their next look is already
+/// pushed on, so that no other worker asks at the same time), and the names
+/// given up on (gone from the list).
+#[derive(Debug, Default)]
+pub struct Due {
+    pub check: Vec<Waiting>,
+    pub gave_up: Vec<Waiting>,
+}
+
+/// Changes one app's list: on disk when the state directory can be used, else
+/// in `memory` (this worker's). A write that failed after the change ran
+/// returns the default (nothing claimed: asked again later).
+fn change<T: Default>(
+    config: &Config,
+    memory: &mut Vec<Waiting>,
+    f: impl FnOnce(&mut Vec<Waiting>) -> T,
+) -> T {
+    let mut f = Some(f);
+    if let Ok(d) = StateDir::open(config.options.state_dir.as_deref()) {
+        let file = keyed_name("waiting", &config.memory_key());
+        let done = d.rewrite(&file, |text| {
+            let mut list = parse_all(text);
+            let out = f.take().map(|f| f(&mut list));
+            (Some(render(&list)), out)
+        });
+        if let Ok(Some(out)) = done {
+            return out;
+        }
+    }
+    f.map(|f| f(memory)).unwrap_or_default()
+}
+
+/// `name` waits for DNS: kept with its first look in 2 minutes; a name
+/// already waiting keeps its schedule.
+pub fn note(config: &Config, memory: &mut Vec<Waiting>, name: &str, site: bool) {
+    let now = now();
+    change(config, memory, |list| {
+        if list.iter().any(|w| w.name == name) {
+            return;
+        }
+        if list.len() >= MAX_WAITING {
+            list.sort_by_key(|w| w.since);
+            list.drain(..=list.len() - MAX_WAITING);
+        }
+        list.push(Waiting {
+            name: name.to_string(),
+            site,
+            since: now,
+            due: now + RECHECK_AFTER[0],
+            looks: 0,
+        });
+    });
+}
+
+/// `name` waits no more: it is on the app, covered, removed, or given up.
+pub fn settle(config: &Config, memory: &mut Vec<Waiting>, name: &str) {
+    change(config, memory, |list| list.retain(|w| w.name != name));
+}
+
+/// The names due a look at `now`, at most `max`, claimed: each one's next
+/// look is pushed on before it is asked, so no other worker asks it too.
+/// Names waiting longer than `GIVE_UP_AFTER` leave the list.
+pub fn claim_due(config: &Config, memory: &mut Vec<Waiting>, now: u64, max: usize) -> Due {
+    change(config, memory, |list| {
+        let mut due = Due::default();
+        list.retain(|w| {
+            let keep = now.saturating_sub(w.since) < GIVE_UP_AFTER;
+            if !keep {
+                due.gave_up.push(w.clone());
+            }
+            keep
+        });
+        let mut ready: Vec<&mut Waiting> = list.iter_mut().filter(|w| w.due <= now).collect();
+        ready.sort_by_key(|w| w.due);
+        for w in ready.into_iter().take(max) {
+            let step = RECHECK_AFTER
+                .get(w.looks as usize + 1)
+                .or(RECHECK_AFTER.last())
+                .copied()
+                .unwrap_or(43_200);
+            w.looks += 1;
+            w.due = now + step;
+            due.check.push(w.clone());
+        }
+        due
+    })
+}
+
+/// Every waiting name of the app (for status and tests).
+pub fn list(config: &Config, memory: &mut Vec<Waiting>) -> Vec<Waiting> {
+    change(config, memory, |list| list.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Options;
+
+    fn config(dir: &std::path::Path) -> Config {
+        Config::for_tests(Options {
+            state_dir: Some(dir.to_path_buf()),
+            ..Options::default()
+        })
+    }
+
+    #[test]
+    fn a_waiting_name_is_looked_at_once_per_interval_then_given_up() {
+        let dir = crate::test_dir("waiting");
+        let c = config(&dir);
+        let mut mem = Vec::new();
+        note(&c, &mut mem, "shop.com", false);
+        note(&c, &mut mem, "shop.com", false);
+        assert!(mem.is_empty(), "kept on disk, not in memory");
+        let start = list(&c, &mut mem)[0].since;
+        assert_eq!(
+            claim_due(&c, &mut mem, start + 60, 5).check.len(),
+            0,
+            "not due yet"
+        );
+        let first = claim_due(&c, &mut mem, start + 120, 5);
+        assert_eq!(first.check.len(), 1);
+        assert_eq!(
+            claim_due(&c, &mut mem, start + 121, 5).check.len(),
+            0,
+            "claimed: no second question in the same interval"
+        );
+        // Looked at more than twice as the clock moves on: 2 min, +5 min, +15 min.
+        let mut t = start + 120;
+        let mut looks = 1;
+        for _ in 0..6 {
+            t = list(&c, &mut mem)[0].due;
+            looks += claim_due(&c, &mut mem, t, 5).check.len();
+        }
+        assert_eq!(looks, 7);
+        let gone = claim_due(&c, &mut mem, start + GIVE_UP_AFTER, 5);
+        assert_eq!(gone.gave_up.len(), 1);
+        assert!(list(&c, &mut mem).is_empty());
+        assert!(t < start + GIVE_UP_AFTER);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn without_a_state_directory_the_worker_keeps_the_list() {
+        let dir = crate::test_dir("waiting-refused");
+        std::fs::write(&dir, "a file, not a directory").expect("planted");
+        let c = config(&dir);
+        let mut mem = Vec::new();
+        note(&c, &mut mem, "shop.com", false);
+        assert_eq!(mem.len(), 1);
+        settle(&c, &mut mem, "shop.com");
+        assert!(mem.is_empty());
+        let _ = std::fs::remove_file(&dir);
+    }
+}
