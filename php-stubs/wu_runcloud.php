@@ -228,6 +228,17 @@ final class WU_RunCloud_Integration
     public static function flush_ssl(): array {}
 
     /**
+     * Pays the certificate redeploys this integration's apps owe, on those apps only: what this
+     * request owes and what earlier requests left in the state directory (a redeploy that failed,
+     * a killed worker). An app that owes nothing is not asked, so a queued job that retries after
+     * one app failed orders nothing again where the certificate is already up to date. The glue's
+     * queued redeploy job calls it. An empty list when nothing is owed.
+     * @return list<array{server: int, app: int, names: list<string>, status: 'redeployed'|'issued'|'failed', message: string}>
+     * @throws WU_RunCloud_Exception for a bad configuration (missing constants, a bad option)
+     */
+    public function pay_owed_ssl(): array {}
+
+    /**
      * Reconciles the app with every host name the network serves. Reads the app once (every page)
      * and returns the plan; changes nothing unless `apply` is true. With `apply`, adds the missing
      * names (at most `limit` changes a call, default 50, at most 500; one certificate update at the

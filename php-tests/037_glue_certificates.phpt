@@ -55,10 +55,11 @@ state: queued; on the app: true
 LOG[info] wu_add_domain second.com (site 31): added (with www.second.com), RunCloud domain %d; SSL queued: %s
 LOG[info] wu_add_domain third.com (site 32): added (with www.third.com), RunCloud domain %d; SSL queued: %s
 jobs: 1
+LOG[error] SSL of web application 201 on server 101: the app's certificate was not redeployed for 3 name(s) added in this request (late.com, second.com, third.com): %sHTTP 503%s
 LOG[error] certificate redeploy failed: %sHTTP 503%s (still owed; tried again in 60 s)
 LOG[info] certificate redeploy queued in 60 s through Action Scheduler (try 2)
 puts: 1; queued: wu_runcloud_redeploy [1] in 60 s
-LOG[info] certificate: the app's certificate (#%d) was redeployed to cover every name
+LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) was redeployed once for 0 name(s) added in this request (and 3 owed by earlier requests): late.com, second.com, third.com
 puts: 2; redeploys: 1; refused orders: 0
 late.com: on_certificate
 second.com: on_certificate

@@ -173,7 +173,10 @@ impl Integration {
         for (level, text) in runs.lines(describe_hook) {
             call.log(level, &line(&text));
         }
-        recheck_waiting(&call, &config);
+        // Only while RunCloud answers: during an outage a hook spends no time on re-checks.
+        if runs.first_failure().is_none() {
+            recheck_waiting(&call, &config);
+        }
         match runs.first_failure() {
             None => true,
             Some((tag, e)) => {

@@ -71,9 +71,19 @@ function wu_runcloud_schedule(string $hook, int $delay, array $args): string {
     return 'WP-Cron';
 }
 
+/**
+ * Whether a run of `$hook` (with `$args` when given) is still to come. Only pending actions count:
+ * Action Scheduler marks an action as running before it calls it, and as_next_scheduled_action()
+ * answers true for that running action itself, so a job that asked it to decide whether to
+ * schedule its own next run would never schedule one. WP-Cron unschedules an event before running it.
+ */
 function wu_runcloud_is_scheduled(string $hook, ?array $args = null): bool {
-    if (function_exists('as_next_scheduled_action')) {
-        return (bool) as_next_scheduled_action($hook, $args, 'wu-runcloud');
+    if (function_exists('as_get_scheduled_actions') && class_exists('ActionScheduler_Store')) {
+        $query = ['hook' => $hook, 'group' => 'wu-runcloud', 'status' => ActionScheduler_Store::STATUS_PENDING, 'per_page' => 1];
+        if ($args !== null) {
+            $query['args'] = $args;
+        }
+        return (bool) as_get_scheduled_actions($query, 'ids');
     }
     if (!function_exists('wp_next_scheduled')) {
         return false;
@@ -117,6 +127,12 @@ function wu_runcloud_recheck(string $name): void {
     $states = wu_runcloud_cert_states();
     // A name that was removed, or that is already on its certificate, owes no re-check.
     if (!isset($states[$name]) || !in_array($states[$name]['state'], ['waiting_dns', 'gave_up'], true)) {
+        return;
+    }
+    // Nor one the network no longer maps: a re-check never puts back what was unmapped.
+    if (wu_runcloud_still_mapped($name) === false) {
+        wu_runcloud_log('info', "re-check $name: not run: $name is no longer mapped in the network");
+        wu_runcloud_cert_state($name, null);
         return;
     }
     try {
@@ -164,36 +180,46 @@ function wu_runcloud_schedule_redeploy(int $delay, int $attempt): void {
     wu_runcloud_log('info', "certificate redeploy queued in $delay s through $via" . ($attempt > 0 ? " (try " . ($attempt + 1) . ')' : ''));
 }
 
-/** Runs the queued redeploy; on failure it stays owed and is tried again, further apart (at most hourly). */
+/**
+ * Runs the queued redeploy: pays what the apps owe, on the apps that owe it (an app whose
+ * certificate is already up to date gets no second order). What failed stays owed and is tried
+ * again, further apart (at most hourly).
+ */
 function wu_runcloud_run_redeploy(int $attempt = 0): ?array {
     $runcloud = wu_runcloud();
     if ($runcloud === null) {
+        wu_runcloud_schedule_redeploy(wu_runcloud_redeploy_delay($attempt), $attempt + 1);
         return null;
     }
-    $owed = $runcloud->owed_ssl();
     try {
-        $r = $runcloud->redeploy_ssl();
+        $reports = $runcloud->pay_owed_ssl();
     } catch (Throwable $e) {
-        $delay = (int) min(3600, WU_RUNCLOUD_RETRY_BASE * (2 ** min($attempt, 6)));
-        wu_runcloud_log('error', 'certificate redeploy failed: ' . $e->getMessage() . " (still owed; tried again in $delay s)");
-        wu_runcloud_remember_failure('ssl', 'certificate', $e->getMessage() . ' (still owed)', false);
+        $reports = [['status' => 'failed', 'names' => [], 'message' => $e->getMessage()]];
+    }
+    $failed = array_values(array_filter($reports, static fn($r) => $r['status'] === 'failed'));
+    if ($failed) {
+        $delay = wu_runcloud_redeploy_delay($attempt);
+        $message = $failed[0]['message'];
+        wu_runcloud_log('error', "certificate redeploy failed: $message (still owed; tried again in $delay s)");
+        wu_runcloud_remember_failure('ssl', 'certificate', "$message (still owed)", false);
         wu_runcloud_schedule_redeploy($delay, $attempt + 1);
-        return ['ok' => false, 'message' => $e->getMessage()];
+        return ['ok' => false, 'message' => $message];
     }
-    $names = [];
-    foreach ($owed as $app) {
-        $names = array_merge($names, $app['names']);
-    }
+    // Every app paid what it owed (each logged its own line): every queued name is on its
+    // certificate, and an earlier failed redeploy is healed.
     foreach (wu_runcloud_cert_states() as $name => $entry) {
         if ($entry['state'] === 'queued') {
-            $names[] = $name;
+            wu_runcloud_cert_state((string) $name, 'on_certificate', 'on the certificate since the queued redeploy');
         }
     }
-    foreach (array_unique($names) as $name) {
-        wu_runcloud_cert_state($name, 'on_certificate', $r['message']);
-    }
-    wu_runcloud_log('info', 'certificate: ' . $r['message']);
-    return ['ok' => true, 'message' => $r['message']];
+    wu_runcloud_forget_failures('certificate');
+    $message = $reports ? implode('; ', array_column($reports, 'message')) : 'nothing was owed';
+    return ['ok' => true, 'message' => $message];
+}
+
+/** Seconds before the queued redeploy's next try: doubling, at most an hour. */
+function wu_runcloud_redeploy_delay(int $attempt): int {
+    return (int) min(3600, WU_RUNCLOUD_RETRY_BASE * (2 ** min($attempt, 6)));
 }
 
 add_action(WU_RUNCLOUD_REDEPLOY_HOOK, static function ($attempt = 0): void {

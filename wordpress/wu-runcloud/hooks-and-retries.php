@@ -20,14 +20,17 @@ function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 
     $add = $method === 'on_add_domain' || $method === 'on_add_subdomain';
     if ($attempt === 0) {
         wu_runcloud_note_event($name, $add);
-    } else {
-        // A retry runs what is still wanted, not what was wanted when it failed.
-        $why = wu_runcloud_superseded($hook, $name, $add);
-        if ($why !== '') {
-            wu_runcloud_log('info', "$hook $name: retry not run: $why");
-            wu_runcloud_forget_failures($name);
-            return true;
+    }
+    // Every try runs what is still wanted, not what was wanted when it was queued: a mapping
+    // renamed twice before the queue ran (A to B to C) has no record for B any more.
+    $why = wu_runcloud_superseded($hook, $name, $add, $attempt > 0);
+    if ($why !== '') {
+        wu_runcloud_log('info', "$hook $name: " . ($attempt > 0 ? 'retry' : 'queued event') . " not run: $why");
+        wu_runcloud_forget_failures($name);
+        if ($add) {
+            wu_runcloud_cert_state($name, null);
         }
+        return true;
     }
     $runcloud = wu_runcloud();
     if ($runcloud === null) {
@@ -46,6 +49,9 @@ function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 
         return true;
     }
     $error = $runcloud->last_error() ?? ['domain' => $name, 'retryable' => false, 'message' => 'failed'];
+    // Remembered under the name the event carried, as every later success forgets it (the
+    // extension's own spelling of an IDN name is its punycode).
+    $error['domain'] = $name !== '' ? $name : $error['domain'];
     return wu_runcloud_retry_or_give_up($hook, $domain, $site_id, $attempt, $error);
 }
 
@@ -84,10 +90,10 @@ function wu_runcloud_note_event(string $name, bool $add): void {
  * event for the name went the other way, or the source of truth no longer wants it (under
  * Ultimate Multisite its domain record; else the site that has the name).
  */
-function wu_runcloud_superseded(string $hook, string $name, bool $add): string {
+function wu_runcloud_superseded(string $hook, string $name, bool $add, bool $retry = true): string {
     $events = get_site_option('wu_runcloud_last_events', []);
     $last = is_array($events) ? ($events[$name] ?? null) : null;
-    if ($last !== null && $last['add'] !== $add) {
+    if ($retry && $last !== null && $last['add'] !== $add) {
         return sprintf('a later %s of %s superseded it', $last['add'] ? 'add' : 'removal', $name);
     }
     $mapped = wu_runcloud_still_mapped($name);
@@ -105,8 +111,10 @@ function wu_runcloud_superseded(string $hook, string $name, bool $add): string {
 
 /**
  * Whether the network still serves `$name`: true, false, or null when it cannot tell. Under
- * Ultimate Multisite its domain record decides (active, same name), else a site with that name;
- * without it, a site with that name says yes, and nothing says no.
+ * Ultimate Multisite a domain record with that name decides, whatever its stage: a new mapping is
+ * inactive while UM checks its DNS and SSL (`checking-dns`, `checking-ssl-cert`), which is exactly
+ * when its add runs and is retried, and an admin switching `active` off by hand fires no removal.
+ * Else a site with that name says yes; without UM, nothing says no.
  */
 function wu_runcloud_still_mapped(string $name): ?bool {
     if ($name === '') {
@@ -115,12 +123,8 @@ function wu_runcloud_still_mapped(string $name): ?bool {
     $site = function_exists('get_sites') && (int) get_sites(['domain' => $name, 'count' => true]) > 0;
     if (function_exists('wu_get_domain_by_domain')) {
         $d = wu_get_domain_by_domain($name);
-        if (is_object($d)) {
-            $active = !method_exists($d, 'is_active') || $d->is_active();
-            $same = !method_exists($d, 'get_domain') || strtolower((string) $d->get_domain()) === $name;
-            return ($active && $same) || $site;
-        }
-        return $site;
+        $same = is_object($d) && (!method_exists($d, 'get_domain') || strtolower((string) $d->get_domain()) === $name);
+        return $same || $site;
     }
     return $site ? true : null;
 }

@@ -23,10 +23,15 @@ function wu_runcloud_log(string $level, string $message): void {
     }
 }
 
-/** Remembers a failure for Site Health (the last 20, newest first). */
+/**
+ * Remembers a failure for Site Health, newest first, one entry per name (or 'certificate'): a
+ * name that was wanted and is not in step stays listed until it is (wu_runcloud_forget_failures()),
+ * however many other failures come after it. Bounded at 2,000 names.
+ */
 function wu_runcloud_remember_failure(string $hook, string $domain, string $message, bool $final): void {
     $list = get_site_option(WU_RUNCLOUD_FAILURES_OPTION, []);
     $list = is_array($list) ? $list : [];
+    $list = array_values(array_filter($list, static fn($f) => ($f['domain'] ?? '') !== $domain));
     array_unshift($list, [
         'time'    => time(),
         'hook'    => $hook,
@@ -34,7 +39,7 @@ function wu_runcloud_remember_failure(string $hook, string $domain, string $mess
         'message' => $message,
         'final'   => $final,
     ]);
-    update_site_option(WU_RUNCLOUD_FAILURES_OPTION, array_slice($list, 0, 20));
+    update_site_option(WU_RUNCLOUD_FAILURES_OPTION, array_slice($list, 0, 2000));
     update_site_option('wu_runcloud_failure_count', (int) get_site_option('wu_runcloud_failure_count', 0) + 1);
 }
 

@@ -6,15 +6,16 @@
 defined('ABSPATH') || exit;
 
 /**
- * Every host name the network serves: Ultimate Multisite's active mapped domains, when it is
- * there, and every site's own domain (the main site's is the app's primary and is skipped by the
- * extension).
+ * Every host name the network serves: every domain record of Ultimate Multisite, when it is
+ * there, whatever its stage (a new mapping is inactive while UM checks it, and still wanted; see
+ * wu_runcloud_still_mapped()), and every site's own domain (the main site's is the app's primary
+ * and is skipped by the extension).
  */
 function wu_runcloud_network_names(): array {
     $names = [];
     if (function_exists('wu_get_domains')) {
         foreach ((array) wu_get_domains(['number' => 100000]) as $d) {
-            if (is_object($d) && method_exists($d, 'get_domain') && (!method_exists($d, 'is_active') || $d->is_active())) {
+            if (is_object($d) && method_exists($d, 'get_domain')) {
                 $names[] = (string) $d->get_domain();
             }
         }
@@ -48,6 +49,13 @@ function wu_runcloud_sync(bool $apply, int $limit = WU_RUNCLOUD_SYNC_CHUNK, arra
     wu_runcloud_note_not_pointing($result['not_pointing']);
     foreach ($result['waiting'] as $w) {
         wu_runcloud_after_add(strtolower($w['name']), ['ssl' => 'waiting_dns', 'message' => $w['message']]);
+    }
+    // Names the sync put on the app wait no more: their state follows what their add did.
+    foreach ($result['added'] as $a) {
+        if (is_array($a) && isset($a['name'], $a['ssl'])) {
+            wu_runcloud_after_add(strtolower((string) $a['name']), ['ssl' => $a['ssl'], 'message' => (string) ($a['ssl_message'] ?? '')]);
+            wu_runcloud_forget_failures(strtolower((string) $a['name']));
+        }
     }
     update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'summary' => $summary, 'result' => $result]);
     return $result;
