@@ -77,4 +77,38 @@ fail=0
 [ "$api_conns" -le $((workers * 3)) ] || { echo "fpm-test: FAIL: connections were not reused"; fail=1; }
 [ "$died" -eq 0 ] && [ "$alive" -eq "$workers" ] || { echo "fpm-test: FAIL: a worker died"; cat "$tmp/fpm.log"; fail=1; }
 [ "$growth" -lt 4096 ] || { echo "fpm-test: FAIL: workers grew by more than 4 MiB each"; fail=1; }
+
+# Stock Debian: a pool of www-data, whose home /var/www belongs to root, with no state_dir set.
+# After `make install` (scripts/prepare-state-dirs.sh) what a worker owes is on disk in
+# /var/lib/wu_runcloud/www-data, and a restarted pool finds it.
+durable() {
+  kill "$fpm_pid"; wait "$fpm_pid" 2>/dev/null || true; fpm_pid=
+  getent passwd www-data >/dev/null || { echo "fpm-test: no user www-data here: durable state not tested"; return 1; }
+  "$here/scripts/prepare-state-dirs.sh" www-data >/dev/null
+  local dir=/var/lib/wu_runcloud/www-data name="durable-$$.example.com"
+  find "$dir" -maxdepth 1 -name 'owed-*' -delete
+  grep -v '^wu_runcloud.state_dir' "$tmp/php.ini" | sed 's/^wu_runcloud.log=off/wu_runcloud.log=on/' > "$tmp/php-stock.ini"
+  sed -e 's/^user = root/user = www-data/' -e 's/^group = root/group = www-data/' "$tmp/fpm.conf" > "$tmp/fpm-stock.conf"
+  start_pool() {
+    rm -f "$tmp/fpm.sock"
+    PHP_INI_SCAN_DIR= "$fpm" -R -c "$tmp/php-stock.ini" -y "$tmp/fpm-stock.conf" &
+    fpm_pid=$!
+    for _ in $(seq 1 100); do [ -S "$tmp/fpm.sock" ] && break; sleep 0.1; done
+  }
+  ask() { REQUEST_METHOD=GET SCRIPT_FILENAME="$here/php-tests/fpm/owed.php" ADD_NAME=$1 \
+    cgi-fcgi -bind -connect "$tmp/fpm.sock" 2>/dev/null | tail -n 1; }
+  start_pool
+  local first; first=$(ask "$name")
+  kill "$fpm_pid"; wait "$fpm_pid" 2>/dev/null || true
+  start_pool
+  local again; again=$(ask "")
+  kill "$fpm_pid"; wait "$fpm_pid" 2>/dev/null || true; fpm_pid=
+  local on_disk; on_disk=$(cat "$dir"/owed-* 2>/dev/null | grep -c "^$name\$" || true)
+  local owner; owner=$(stat -c %U "$dir"/owed-* 2>/dev/null | sort -u | tr '\n' ' ')
+  echo "fpm-test: stock pool (www-data, home owned by root, no state_dir): add answered $first; after a restart the pool owes $again; $dir holds the name $on_disk time(s), files owned by $owner"
+  find "$dir" -maxdepth 1 -name 'owed-*' -delete
+  ! grep -q 'memory only' "$tmp/fpm.log" && echo "$first" | grep -q '"ssl":"queued"' \
+    && echo "$again" | grep -q "\"$name\"" && [ "$on_disk" = 1 ] && [ "$owner" = "www-data " ]
+}
+durable || { echo "fpm-test: FAIL: a stock www-data pool did not keep what it owes on disk"; tail -n 5 "$tmp/fpm.log"; fail=1; }
 [ "$fail" -eq 0 ] && echo "fpm-test: 1 passed, 0 failed" || { echo "fpm-test: 0 passed, 1 failed"; exit 1; }

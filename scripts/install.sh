@@ -30,6 +30,8 @@ if [ "$written" = 0 ] && [ -n "$scan" ] && [ -d "$scan" ]; then
   written=1
 fi
 [ "$written" = 1 ] || echo "add 'extension=wu_runcloud.so' to php.ini yourself"
+# Where each pool user's worker keeps what it owes when its home is not its own (www-data).
+"$(dirname "$0")/prepare-state-dirs.sh"
 echo "restart PHP-FPM to load it, then check: php --ri wu_runcloud"
 # The glue too, when told where WordPress keeps its must-use plugins.
 if [ -n "${MU_PLUGINS:-}" ]; then

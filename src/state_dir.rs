@@ -282,6 +282,43 @@ impl StateDir {
     }
 }
 
+/// Whether what the extension owes survives this worker, in words for the
+/// admin (Site Health, `wp runcloud test`): where it is kept, or why it is
+/// not. Run as root (WP-CLI from root's cron) beside pool users' directories,
+/// it says that their debts are not seen from here.
+pub fn describe(configured: Option<&Path>) -> (bool, String) {
+    let dir = match StateDir::open(configured) {
+        Ok(d) => d,
+        Err(why) => {
+            return (
+                false,
+                format!("Owed certificate redeploys and names waiting for DNS are kept in this worker's memory only, and lost when it ends: {why}"),
+            )
+        }
+    };
+    let user = user_of_euid().map_or_else(|| euid().to_string(), |(u, _)| u);
+    let mut message = format!(
+        "Owed certificate redeploys and names waiting for DNS are kept in {}, which only {user} can use",
+        dir.path().display()
+    );
+    let pool_users: Vec<String> = std::fs::read_dir(SYSTEM_DIR)
+        .map(|e| {
+            e.flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| *n != user)
+                .collect()
+        })
+        .unwrap_or_default();
+    if euid() == 0 && !pool_users.is_empty() {
+        message.push_str(&format!(
+            ". This runs as root: what the PHP-FPM pool users ({}) owe is kept in their own directories and not seen from here; run WP-CLI as that user (sudo -u {} wp ...)",
+            pool_users.join(", "),
+            pool_users.first().map_or("www-data", String::as_str)
+        ));
+    }
+    (true, message)
+}
+
 /// An open list file whose exclusive lock is held until this is dropped
 /// (closing the descriptor releases the lock).
 struct Locked {

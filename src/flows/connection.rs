@@ -167,6 +167,12 @@ pub fn test_connection(raw: &RawConstants, options: crate::config::Options) -> C
         };
         checks.push(check);
     }
+    let (durable, message) = crate::state_dir::describe(config.options.state_dir.as_deref());
+    checks.push(Check {
+        name: "state",
+        ok: durable,
+        message,
+    });
     finish(checks)
 }
 
