@@ -89,7 +89,8 @@ if (!getenv('WU_E2E_INSTALLING')) {
 // The WU_RUNCLOUD_* constants, rewritten by the suite between scenarios.
 if (file_exists(__DIR__ . '/wu-runcloud-config.php')) require __DIR__ . '/wu-runcloud-config.php';
 define('WU_RUNCLOUD_RETRY_BASE', 1);
-define('WU_RUNCLOUD_SSL_WINDOW', 1);      // the queued certificate redeploy a second after the adds
+// The queued certificate redeploy a second after the adds (a section may widen the window).
+define('WU_RUNCLOUD_SSL_WINDOW', (int) (@file_get_contents(__DIR__ . '/.ssl-window') ?: 1));
 if (!defined('ABSPATH')) define('ABSPATH', __DIR__ . '/');
 require_once ABSPATH . 'wp-settings.php';
 PHP
@@ -97,6 +98,30 @@ PHP
 WU_E2E_INSTALLING=1 "$php_bin" "$here/tests/e2e/install.php" "$tmp/wp"
 "$here/scripts/install-glue.sh" "$tmp/wp/wp-content/mu-plugins" >/dev/null
 cp "$here/tests/e2e/driver.php" "$here/tests/e2e/um-stand-in.php" "$tmp/wp/wp-content/mu-plugins/"
+
+# The real Action Scheduler (WU_E2E_ACTION_SCHEDULER: a copy of the library, as a plugin
+# directory), network-activated as WordPress activates a plugin; the sections that need it
+# are skipped, and say so, without it.
+as_src=${WU_E2E_ACTION_SCHEDULER:-}
+if [ -n "$as_src" ] && [ -f "$as_src/action-scheduler.php" ]; then
+  mkdir -p "$tmp/wp/wp-content/plugins"
+  cp -a "$as_src" "$tmp/wp/wp-content/plugins/action-scheduler"
+  chmod -R u+w "$tmp/wp/wp-content/plugins/action-scheduler"
+  "$php_bin" "$here/tests/e2e/activate.php" "$tmp/wp" action-scheduler/action-scheduler.php
+  export E2E_AS=1
+else
+  echo "e2e: WU_E2E_ACTION_SCHEDULER does not name an Action Scheduler directory: the sections on the real queue are skipped"
+fi
+# The real WP-CLI (WU_E2E_WP_CLI: a wp-cli.phar), checked against the SHA-512 beside it when there is one.
+wp_cli=${WU_E2E_WP_CLI:-}
+if [ -n "$wp_cli" ] && [ -f "$wp_cli" ]; then
+  if [ -f "$wp_cli.sha512" ] && [ "$(sha512sum < "$wp_cli" | cut -d' ' -f1)" != "$(cut -d' ' -f1 < "$wp_cli.sha512")" ]; then
+    echo "e2e: $wp_cli does not match $wp_cli.sha512"; exit 1
+  fi
+  export E2E_WP_CLI=$wp_cli E2E_PHP=$php_bin
+else
+  echo "e2e: WU_E2E_WP_CLI does not name a wp-cli.phar: the WP-CLI section is skipped"
+fi
 
 # Two PHP-FPM masters with Debian's php.ini: one with its conf.d as `make install` left it
 # (the extension loads from 30-wu_runcloud.ini), one without that file.
@@ -191,4 +216,5 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && brea
 echo "e2e: WordPress at http://127.0.0.1:$port (Host: network.test), without the extension at :$port_noext; RunCloud simulator at $sim_base"
 E2E_URL="http://127.0.0.1:$port" E2E_URL_NOEXT="http://127.0.0.1:$port_noext" E2E_SIM="$sim_base" \
 E2E_CA="$tmp/ca.pem" E2E_DIR="$tmp" E2E_WORKERS="${E2E_WORKERS:-2}" \
+E2E_CLI_INI="-d wu_runcloud.api_url=$sim_base/api -d wu_runcloud.resolver=127.0.0.1:$(cat "$tmp/sim.port") -d wu_runcloud.state_dir=$tmp/state -d wu_runcloud.probe_port=0 -d wu_runcloud.ca_file=$tmp/ca.pem -d wu_runcloud.log_file=$tmp/wu_runcloud.log -d wu_runcloud.timeout=2 -d wu_runcloud.max_retries=1" \
   "$php_bin" -n "$here/tests/e2e/suite.php"

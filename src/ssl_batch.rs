@@ -221,6 +221,43 @@ pub mod owed {
     }
 }
 
+/// A basic redeploy whose answer was lost (the connection broke after it was
+/// sent): it may have ordered a certificate. What the certificate looked like
+/// before is kept, so that the next redeploy first asks whether it changed
+/// instead of ordering a second one.
+pub mod sent {
+    use crate::config::Config;
+    use crate::state_dir::{keyed_name, StateDir};
+    use std::time::Duration;
+
+    /// How long an unchanged certificate is given before the redeploy is sent again.
+    pub const SETTLE_FOR: Duration = Duration::from_secs(15 * 60);
+
+    fn file(config: &Config) -> String {
+        keyed_name("sent", &config.memory_key())
+    }
+
+    /// The certificate's end date before the unanswered redeploy, and how long ago it was sent.
+    pub fn read(config: &Config) -> Option<(String, Duration)> {
+        let d = StateDir::open(config.options.state_dir.as_deref()).ok()?;
+        let (text, age) = d.read_text(&file(config))?;
+        let before = text.lines().next()?.trim().to_string();
+        (!before.is_empty()).then_some((before, age))
+    }
+
+    pub fn note(config: &Config, valid_until_before: &str) {
+        if let Ok(d) = StateDir::open(config.options.state_dir.as_deref()) {
+            let _ = d.replace(&file(config), &format!("{valid_until_before}\n"));
+        }
+    }
+
+    pub fn clear(config: &Config) {
+        if let Ok(d) = StateDir::open(config.options.state_dir.as_deref()) {
+            let _ = d.replace(&file(config), "");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -394,7 +394,7 @@ fn a_planted_state_directory_is_refused_and_never_written() {
     use std::os::unix::fs::PermissionsExt;
     let sim = sim();
     let mut config = config_v3_batched(&sim);
-    let planted = std::env::temp_dir().join(format!("wu-planted-{}", std::process::id()));
+    let planted = common::scratch("planted");
     let _ = std::fs::remove_dir_all(&planted);
     std::fs::create_dir(&planted).unwrap();
     std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o777)).unwrap();
@@ -446,4 +446,66 @@ fn a_new_worker_uses_the_address_another_worker_asked_within_the_hour() {
         1,
         "the second worker read the state directory"
     );
+}
+
+/// A redeploy whose answer is lost (RunCloud carried it out, then the connection broke) is not
+/// ordered again by the next try: the next try asks whether the certificate changed. One that did
+/// not reach RunCloud is not sent again at once either, while its order may still be running.
+#[test]
+fn a_redeploy_whose_answer_was_lost_is_never_ordered_twice() {
+    let _turn = take_turn();
+    let sim = sim();
+    let config = config_v3_batched(&sim);
+    common::worker().batch().forget_request();
+    let put = |n: u64, apply: bool| {
+        sim.shared().push_fault(runcloud_sim::Fault {
+            method: Some("PUT".into()),
+            action: Some("drop".into()),
+            apply,
+            count: n,
+            ..Default::default()
+        })
+    };
+    let puts = || count_calls(&sim, |c| c.starts_with("PUT"));
+    let redeploys = || app_state(&sim)["ssl"]["redeploys"].as_u64().unwrap();
+
+    add(&config, "lost-answer.com");
+    put(1, true);
+    let err = run_owed(&sim).expect_err("no answer");
+    assert!(err.is_transient(), "{err}");
+    assert_eq!((puts(), redeploys()), (1, 1), "carried out, answer lost");
+    // The queued job's retry, in a new request: the certificate is new, so nothing is sent.
+    common::worker().batch().forget_request();
+    let owed = common::flows(&config)
+        .expect("m")
+        .owed_redeploy()
+        .expect("asked")
+        .expect("basic: owed");
+    let out = common::redeploy_owed(&owed).expect("settled by the lookup");
+    assert!(out.message.contains("went through"), "{}", out.message);
+    assert_eq!((puts(), redeploys()), (1, 1), "no second order");
+    assert!(!ssl_batch::owed::any(&config));
+
+    // Lost before RunCloud did anything: the next try within 15 minutes waits, sends nothing.
+    add(&config, "lost-request.com");
+    put(1, false);
+    run_owed(&sim).expect_err("no answer");
+    assert_eq!((puts(), redeploys()), (2, 1));
+    common::worker().batch().forget_request();
+    let owed = common::flows(&config)
+        .expect("m")
+        .owed_redeploy()
+        .expect("asked")
+        .expect("basic: owed");
+    let err = common::redeploy_owed(&owed).expect_err("not yet");
+    assert!(
+        err.is_transient() && err.to_string().contains("15 minutes"),
+        "{err}"
+    );
+    assert_eq!(puts(), 2, "not sent again");
+    assert_eq!(ssl_batch::owed::read(&config), ["lost-request.com"]);
+    assert_eq!(refused_orders(&sim), 0);
+    // Left for the next test of this state directory: nothing owed, nothing pending.
+    ssl_batch::sent::clear(&config);
+    ssl_batch::owed::settle(&config, &["lost-request.com".to_string()]);
 }

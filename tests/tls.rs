@@ -16,7 +16,7 @@ use wu_runcloud::flows::test_connection;
 
 #[test]
 fn a_private_ca_is_refused_without_ca_file_and_trusted_with_it() {
-    let dir = std::env::temp_dir().join(format!("wu-runcloud-tls-{}", std::process::id()));
+    let dir = common::scratch("tls");
     let files = runcloud_sim::tls::generate(&dir).expect("certificates");
     let sim = sim_with(SimOptions {
         tls: Some((files.cert.clone(), files.key.clone())),
@@ -60,7 +60,7 @@ fn a_private_ca_is_refused_without_ca_file_and_trusted_with_it() {
 
 #[test]
 fn a_ca_file_that_is_not_pem_is_a_clear_configuration_error() {
-    let dir = std::env::temp_dir().join(format!("wu-runcloud-badca-{}", std::process::id()));
+    let dir = common::scratch("badca");
     std::fs::create_dir_all(&dir).expect("dir");
     let bad = dir.join("bad.pem");
     std::fs::write(&bad, "not a certificate").expect("write");
@@ -85,7 +85,7 @@ fn a_ca_file_that_is_not_pem_is_a_clear_configuration_error() {
 
 /// The simulator over TLS with its CA trusted, offering HTTP/2 unless `http1_only`.
 fn tls_sim(tag: &str, http1_only: bool) -> (runcloud_sim::Sim, Config, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("wu-runcloud-{tag}-{}", std::process::id()));
+    let dir = common::scratch(tag);
     let files = runcloud_sim::tls::generate(&dir).expect("certificates");
     let sim = sim_with(SimOptions {
         tls: Some((files.cert.clone(), files.key.clone())),

@@ -32,6 +32,16 @@ pub enum AppSsl {
 }
 
 impl AppSsl {
+    /// Whether two answers describe the same set-up: the same mode and, in basic
+    /// mode, the same certificate id. A renewed certificate (a new end date) is
+    /// the same set-up; acting again on it would order a second certificate.
+    pub fn same_setup(&self, other: &AppSsl) -> bool {
+        match (self, other) {
+            (AppSsl::Basic(a), AppSsl::Basic(b)) => a.id == b.id,
+            (a, b) => a == b,
+        }
+    }
+
     /// Basic mode: its certificate, or none installed.
     fn basic(cert: Option<SslCert>) -> AppSsl {
         cert.map_or(AppSsl::NotInstalled, AppSsl::Basic)

@@ -75,7 +75,7 @@ impl AppFlows<'_> {
                     // replaced, mode switched): ask, and act once more only if
                     // RunCloud's answer differs from what was used.
                     match self.fresh_app_ssl(&key) {
-                        Ok(fresh) if fresh != app => {
+                        Ok(fresh) if !fresh.same_setup(&app) => {
                             let again = self.certificate_step(domain, &fresh);
                             self.pay_owed(&caught_up, &fresh, &again);
                             again
@@ -147,10 +147,19 @@ impl AppFlows<'_> {
                 names.push(n);
             }
         }
+        // An earlier redeploy of this app got no answer: did it order a certificate?
+        if let Some(went_through) = self.after_lost_answer(&owed.key, &owed.cert)? {
+            ssl_batch::owed::settle(&owed.config, &names);
+            return Ok(SslOutcome {
+                mode: SslMode::Basic,
+                status: SslStatus::Redeployed,
+                message: format!("{went_through}; it covers {}", name_list(&names)),
+            });
+        }
         let done = match self.api.redeploy_ssl(&owed.cert) {
             // Gone since it was asked (replaced in RunCloud): ask again, once.
             Err(e) if e.status_code() == 404 => match self.fresh_app_ssl(&owed.key)? {
-                AppSsl::Basic(fresh) if fresh != owed.cert => self
+                AppSsl::Basic(fresh) if fresh.id != owed.cert.id => self
                     .api
                     .redeploy_ssl(&fresh)
                     .map(|()| format!("the app's certificate (#{}) was redeployed once", fresh.id)),
@@ -167,6 +176,9 @@ impl AppFlows<'_> {
             },
             other => other.map(|()| format!("the app's certificate (#{}) was redeployed once", owed.cert.id)),
         };
+        if let (Err(Error::Transport { .. }), Some(before)) = (&done, &owed.cert.valid_until) {
+            ssl_batch::sent::note(&owed.config, before);
+        }
         let mut memory = self.worker.memory();
         for name in &names {
             memory.record_certificate(&owed.key, name, done.is_err());
@@ -189,6 +201,46 @@ impl AppFlows<'_> {
                 name_list(&names)
             ),
         })
+    }
+
+    /// Before a basic redeploy of an app whose last one got no answer (the
+    /// connection broke after it was sent): RunCloud's certificate is asked
+    /// once. A new end date means that order went through: `Some(what)`, and
+    /// nothing is sent again. An unchanged one within `sent::SETTLE_FOR` is an
+    /// error that may pass (the order may still be running): sending again
+    /// could order a second certificate. Later, or with nothing recorded: `None`, send.
+    fn after_lost_answer(&self, key: &str, cert: &SslCert) -> Result<Option<String>> {
+        let Some((before, age)) = ssl_batch::sent::read(self.config) else {
+            return Ok(None);
+        };
+        let now = match self.fresh_app_ssl(key)? {
+            AppSsl::Basic(now) => now,
+            // Not basic any more: that redeploy is moot.
+            _ => {
+                ssl_batch::sent::clear(self.config);
+                return Ok(None);
+            }
+        };
+        if now.valid_until.as_deref().is_some_and(|v| v != before) {
+            ssl_batch::sent::clear(self.config);
+            return Ok(Some(format!(
+                "the redeploy of the app's certificate (#{}) that got no answer went through: the certificate is new (valid until {}), so it was not ordered again",
+                cert.id,
+                now.valid_until.unwrap_or_default()
+            )));
+        }
+        if age < ssl_batch::sent::SETTLE_FOR {
+            return Err(Error::Transport {
+                context: format!("redeploying the SSL certificate of web application {}", self.config.app_id),
+                message: format!(
+                    "the last redeploy, {} s ago, got no answer and the certificate has not changed yet: it is sent again only after {} minutes, since a second order could spend Let's Encrypt's weekly limits for nothing",
+                    age.as_secs(),
+                    ssl_batch::sent::SETTLE_FOR.as_secs() / 60
+                ),
+            });
+        }
+        ssl_batch::sent::clear(self.config);
+        Ok(None)
     }
 
     /// The certificate step for a new name on an app set up as `app`.

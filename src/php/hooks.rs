@@ -52,6 +52,9 @@ pub struct HookFailure {
     domain: String,
     status: u16,
     retryable: bool,
+    /// Nothing was sent: every failing app's circuit was open. A retry of it
+    /// costs RunCloud nothing, so the glue does not count it as a try.
+    not_tried: bool,
     message: String,
 }
 
@@ -61,6 +64,7 @@ impl HookFailure {
             ("domain", string(&self.domain)),
             ("status", long(i64::from(self.status))),
             ("retryable", boolean(self.retryable)),
+            ("not_tried", boolean(self.not_tried)),
             ("message", string(&self.message)),
         ])
     }
@@ -183,7 +187,15 @@ impl Integration {
                 // Worth a retry when any app's failure may pass: the apps already in
                 // step answer "already there" and change nothing.
                 let text = format!("{tag}failed: {e}");
+                let not_tried = runs
+                    .runs
+                    .iter()
+                    .filter_map(|r| r.result.as_ref().err())
+                    .all(|e| matches!(e, crate::Error::CircuitOpen { .. }));
                 self.fail(&call, &shown, e.status_code(), runs.any_transient(), &text);
+                if let Some(f) = self.last_error.borrow_mut().as_mut() {
+                    f.not_tried = not_tried;
+                }
                 false
             }
         }
@@ -194,6 +206,7 @@ impl Integration {
             domain: domain.to_string(),
             status,
             retryable,
+            not_tried: false,
             message: call.clean(message),
         }));
     }

@@ -65,7 +65,7 @@ impl Integration {
 #[php_impl]
 #[php(change_method_case = "snake_case")]
 impl Integration {
-    /// @param array $options api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log
+    /// @param array $options the keys of `config::OPTION_KEYS` (api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir) and `credentials`
     pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
         construct::new(options)
     }

@@ -44,9 +44,18 @@ pub fn raw_v2(key: &str, secret: &str) -> RawConstants {
 /// tests (so they see no `GET /servers/{id}`; tests/certificates.rs asks RunCloud).
 pub const SERVER_IP: &str = "127.0.0.10";
 
+/// A scratch directory of this test process, under the build's own `target/`
+/// (never the temporary directory every user of a machine shares).
+pub fn scratch(tag: &str) -> std::path::PathBuf {
+    let base =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/integration-test-dirs");
+    let _ = std::fs::create_dir_all(&base);
+    base.join(format!("{tag}-{}", std::process::id()))
+}
+
 /// A private state directory for this test process.
 pub fn state_dir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("wu-state-tests-{}", std::process::id()));
+    let d = scratch("state");
     if !d.exists() {
         use std::os::unix::fs::DirBuilderExt;
         let _ = std::fs::DirBuilder::new().mode(0o700).create(&d);

@@ -26,8 +26,119 @@ add_filter('wu_runcloud_options', static function (array $o): array {
     return get_network_option(null, 'wu_e2e_bad_option') ? $o + ['timeout' => 'soon'] : $o;
 });
 
+/*
+ * Ultimate Multisite's domain records, when a section asks for them (the file .um-domains in
+ * the docroot): UM cannot be installed here, so this stands in for what the glue reads of it,
+ * written from UM's published model (inc/models/class-domain.php) and shared/um-behaviour.md:
+ * wu_get_domain_by_domain() gives the record whatever its stage (false when none), a new
+ * mapping is inactive while in 'checking-dns' or 'checking-ssl-cert', and UM queues its
+ * wu_* actions through Action Scheduler (as_enqueue_async_action), ids as UM passes them.
+ */
+if (file_exists(ABSPATH . '.um-domains') && !function_exists('wu_get_domain_by_domain')) {
+    final class WU_E2E_UM_Domain {
+        public function __construct(private string $domain, private array $r) {}
+        public function get_domain(): string { return $this->domain; }
+        public function get_blog_id(): int { return (int) $this->r['blog_id']; }
+        public function get_id(): int { return (int) $this->r['id']; }
+        public function get_stage(): string { return $this->r['stage']; }
+        public function is_active(): bool {
+            return !in_array($this->r['stage'], ['checking-dns', 'checking-ssl-cert', 'failed', 'ssl-failed'], true) && $this->r['active'];
+        }
+    }
+    function wu_get_domain_by_domain($domain) {
+        $r = wu_e2e_um_records()[strtolower((string) $domain)] ?? null;
+        return $r === null ? false : new WU_E2E_UM_Domain(strtolower((string) $domain), $r);
+    }
+    function wu_get_domains($args = []): array {
+        $out = [];
+        foreach (wu_e2e_um_records() as $d => $r) $out[] = new WU_E2E_UM_Domain($d, $r);
+        return $out;
+    }
+}
+
+function wu_e2e_um_records(): array { return (array) get_network_option(null, 'wu_e2e_um_domains', []); }
+
+/** UM's own actions on its domain records (map, unmap, rename), as UM fires and queues them. */
+function wu_e2e_um(string $op, string $domain, string $to = '', int $blog = 5): array {
+    $records = wu_e2e_um_records();
+    $domain = strtolower($domain);
+    switch ($op) {
+        case 'map':
+            $records[$domain] = ['blog_id' => $blog, 'stage' => 'checking-dns', 'active' => true, 'id' => count($records) + 100];
+            update_network_option(null, 'wu_e2e_um_domains', $records);
+            as_enqueue_async_action('wu_add_domain', ['domain' => $domain, 'site_id' => $blog], 'domain');
+            return ['mapped' => $domain];
+        case 'unmap':
+            $r = $records[$domain] ?? null;
+            unset($records[$domain]);
+            update_network_option(null, 'wu_e2e_um_domains', $records);
+            as_enqueue_async_action('wu_remove_domain', ['domain' => $domain, 'site_id' => (int) ($r['blog_id'] ?? $blog)], 'domain');
+            return ['unmapped' => $domain];
+        case 'rename':
+            // BerlinDB's transition fires while the record is saved; UM queues the add of the new name only.
+            $r = $records[$domain] ?? ['blog_id' => $blog, 'stage' => 'checking-dns', 'active' => true, 'id' => count($records) + 100];
+            unset($records[$domain]);
+            $records[strtolower($to)] = $r;
+            update_network_option(null, 'wu_e2e_um_domains', $records);
+            do_action('wu_transition_domain_domain', $domain, strtolower($to), $r['id']);
+            as_enqueue_async_action('wu_add_domain', ['domain' => strtolower($to), 'site_id' => (int) $r['blog_id']], 'domain');
+            return ['renamed' => [$domain, $to]];
+    }
+    return ['error' => "unknown op $op"];
+}
+
+// The real Action Scheduler's queue runner, and a clock that moves: once Action Scheduler is
+// initialised (after init), never before.
+add_action('wp_loaded', static function (): void {
+    $what = $_GET['wu_e2e'] ?? '';
+    if (!in_array($what, ['as_run', 'as_advance', 'as_pending', 'um'], true)) {
+        return;
+    }
+    header('Content-Type: application/json');
+    $out = ['pid' => getmypid(), 'as' => class_exists('ActionScheduler_QueueRunner')];
+    global $wpdb;
+    $table = $wpdb->prefix . 'actionscheduler_actions';
+    if ($what === 'as_run' && $out['as']) {
+        $out['ran'] = ActionScheduler_QueueRunner::instance()->run('e2e');
+    } elseif ($what === 'as_advance') {
+        // Everything that waits becomes due N seconds sooner: Action Scheduler's pending
+        // actions and the extension's own list of names waiting for DNS.
+        $n = (int) ($_GET['seconds'] ?? 0);
+        if ($out['as']) {
+            $wpdb->query($wpdb->prepare("UPDATE $table SET scheduled_date_gmt = DATE_SUB(scheduled_date_gmt, INTERVAL %d SECOND), scheduled_date_local = DATE_SUB(scheduled_date_local, INTERVAL %d SECOND) WHERE status = 'pending'", $n, $n));
+        }
+        foreach (glob(ini_get('wu_runcloud.state_dir') . '/waiting-*') ?: [] as $f) {
+            $lines = [];
+            foreach (file($f, FILE_IGNORE_NEW_LINES) as $line) {
+                $p = explode(' ', $line);
+                if (count($p) === 5) {
+                    $p[3] = (string) max(0, (int) $p[3] - $n);
+                }
+                $lines[] = implode(' ', $p);
+            }
+            file_put_contents($f, $lines ? implode("\n", $lines) . "\n" : '', LOCK_EX);
+        }
+        $out['advanced'] = $n;
+    } elseif ($what === 'as_pending' && $out['as']) {
+        $rows = $wpdb->get_results("SELECT hook, COUNT(*) AS n FROM $table WHERE status IN ('pending', 'in-progress') GROUP BY hook", ARRAY_A);
+        $out['pending'] = array_column($rows, 'n', 'hook');
+        $done = $wpdb->get_results("SELECT hook, status, COUNT(*) AS n FROM $table WHERE status IN ('complete', 'failed') GROUP BY hook, status", ARRAY_A);
+        foreach ($done as $d) $out[$d['status']][$d['hook']] = (int) $d['n'];
+        if (isset($_GET['args_of'])) {
+            $out['args'] = $wpdb->get_col($wpdb->prepare("SELECT args FROM $table WHERE hook = %s AND status = 'complete'", $_GET['args_of']));
+        }
+    } elseif ($what === 'um') {
+        $out += wu_e2e_um((string) $_GET['op'], (string) $_GET['domain'], (string) ($_GET['to'] ?? ''), (int) ($_GET['blog'] ?? 5));
+    }
+    echo wp_json_encode($out);
+    exit;
+}, 1);
+
 add_action('init', static function (): void {
     $what = $_GET['wu_e2e'] ?? null;
+    if (in_array($what, ['as_run', 'as_advance', 'as_pending', 'um'], true)) {
+        return;
+    }
     if ($what === null) {
         return;
     }

@@ -62,9 +62,13 @@ function wu_runcloud_after_add(string $name, ?array $add): void {
     }
 }
 
+/**
+ * Schedules a job: through Action Scheduler when it can take it, else WP-Cron. Action Scheduler
+ * takes nothing before it is initialised (an event fired early in a request): it answers 0, and
+ * the job goes to WP-Cron instead of being lost.
+ */
 function wu_runcloud_schedule(string $hook, int $delay, array $args): string {
-    if (function_exists('as_schedule_single_action')) {
-        as_schedule_single_action(time() + $delay, $hook, $args, 'wu-runcloud');
+    if (function_exists('as_schedule_single_action') && as_schedule_single_action(time() + $delay, $hook, $args, 'wu-runcloud')) {
         return 'Action Scheduler';
     }
     wp_schedule_single_event(time() + $delay, $hook, $args);
@@ -72,10 +76,11 @@ function wu_runcloud_schedule(string $hook, int $delay, array $args): string {
 }
 
 /**
- * Whether a run of `$hook` (with `$args` when given) is still to come. Only pending actions count:
- * Action Scheduler marks an action as running before it calls it, and as_next_scheduled_action()
- * answers true for that running action itself, so a job that asked it to decide whether to
- * schedule its own next run would never schedule one. WP-Cron unschedules an event before running it.
+ * Whether a run of `$hook` (with `$args` when given) is still to come, in either queue. Only
+ * pending actions count: Action Scheduler marks an action as running before it calls it, and
+ * as_next_scheduled_action() answers true for that running action itself, so a job that asked it
+ * to decide whether to schedule its own next run would never schedule one. WP-Cron unschedules
+ * an event before running it.
  */
 function wu_runcloud_is_scheduled(string $hook, ?array $args = null): bool {
     if (function_exists('as_get_scheduled_actions') && class_exists('ActionScheduler_Store')) {
@@ -83,7 +88,9 @@ function wu_runcloud_is_scheduled(string $hook, ?array $args = null): bool {
         if ($args !== null) {
             $query['args'] = $args;
         }
-        return (bool) as_get_scheduled_actions($query, 'ids');
+        if (as_get_scheduled_actions($query, 'ids')) {
+            return true;
+        }
     }
     if (!function_exists('wp_next_scheduled')) {
         return false;

@@ -110,7 +110,7 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 }
                 $r = wu_runcloud_sync($apply, $limit);
                 if ($r === null) {
-                    return $fail('the sync could not read the app; see the log');
+                    return $fail(wu_runcloud_sync_error());
                 }
                 // `all`: chunk after chunk until nothing remains or a chunk adds nothing.
                 if ($apply && !empty($assoc['all'])) {
@@ -121,7 +121,7 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                     while ($r['remaining'] > 0 && $r['added'] && !$r['failed']) {
                         $r = wu_runcloud_sync(true, $limit);
                         if ($r === null) {
-                            return $fail('the sync could not read the app; see the log');
+                            return $fail(wu_runcloud_sync_error());
                         }
                         $added = array_merge($added, $r['added']);
                         is_callable($progress) && $progress(count($r['added']), $total);
@@ -146,11 +146,10 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
 }
 
 if (defined('WP_CLI') && WP_CLI && class_exists('WP_CLI')) {
+    // The command's logic is wu_runcloud_cli(); `make e2e` runs this class through the real
+    // WP-CLI phar (WU_E2E_WP_CLI). Its docblock is what `wp help runcloud` shows an admin.
     /**
      * Keeps the RunCloud web application in step with the network's domains.
-     *
-     * Written to WP-CLI's published command interface (WP-CLI is not in Debian's packages, so
-     * this class is not run by the tests; its logic, wu_runcloud_cli(), is, inside WordPress).
      */
     class WU_RunCloud_CLI_Command {
         private function run(string $command, array $args, array $assoc): void {

@@ -55,18 +55,25 @@ function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 
     return wu_runcloud_retry_or_give_up($hook, $domain, $site_id, $attempt, $error);
 }
 
-/** Schedules a retry with backoff for a failure that may pass, or gives up, logging either. */
+/**
+ * Schedules a retry for a failure that may pass, or gives up on one that will not, logging either.
+ * Retries come 1, 2, 4, 8 and 16 minutes later (WU_RUNCLOUD_RETRY_BASE), then hourly for as long
+ * as the failure may pass and the name is still wanted (every retry asks), so an outage of any
+ * length loses nothing. A refusal by the worker's open circuit sent nothing and costs no try.
+ */
 function wu_runcloud_retry_or_give_up(string $hook, $domain, $site_id, int $attempt, array $error): bool {
     $name = $error['domain'];
     delete_site_transient('wu_runcloud_connection');
-    if ($error['retryable'] && $attempt < WU_RUNCLOUD_RETRIES) {
-        $delay = WU_RUNCLOUD_RETRY_BASE * (2 ** $attempt);
-        $args = [$hook, is_scalar($domain) ? (string) $domain : '', is_scalar($site_id) ? $site_id : 0, $attempt + 1];
+    if ($error['retryable']) {
+        $next = !empty($error['not_tried']) ? $attempt : $attempt + 1;
+        $delay = $attempt < WU_RUNCLOUD_RETRIES ? WU_RUNCLOUD_RETRY_BASE * (2 ** $attempt) : max(WU_RUNCLOUD_RETRY_BASE, 3600);
+        $args = [$hook, is_scalar($domain) ? (string) $domain : '', is_scalar($site_id) ? $site_id : 0, $next];
         $via = wu_runcloud_schedule(WU_RUNCLOUD_RETRY_HOOK, $delay, $args);
-        wu_runcloud_log('warning', sprintf('%s %s: will try again in %d s through %s (try %d of %d)', $hook, $name, $delay, $via, $attempt + 2, WU_RUNCLOUD_RETRIES + 1));
+        $which = $next > WU_RUNCLOUD_RETRIES ? sprintf('try %d; still failing, so tried again hourly while the name is wanted', $next + 1) : sprintf('try %d of %d, then hourly', $next + 1, WU_RUNCLOUD_RETRIES + 1);
+        wu_runcloud_log('warning', sprintf('%s %s: will try again in %d s through %s (%s)', $hook, $name, $delay, $via, $which));
         wu_runcloud_remember_failure($hook, $name, $error['message'] . " (retry scheduled in {$delay} s)", false);
     } else {
-        $why = $error['retryable'] ? sprintf('gave up after %d tries', $attempt + 1) : 'not retried: this will not pass by itself';
+        $why = 'not retried: this will not pass by itself';
         wu_runcloud_log('error', sprintf('%s %s: %s', $hook, $name, $why));
         wu_runcloud_remember_failure($hook, $name, $error['message'] . " ($why)", true);
     }

@@ -33,6 +33,7 @@ function wu_runcloud_network_names(): array {
 function wu_runcloud_sync(bool $apply, int $limit = WU_RUNCLOUD_SYNC_CHUNK, array $remove = []): ?array {
     $runcloud = wu_runcloud();
     if ($runcloud === null) {
+        update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'error' => 'the wu_runcloud configuration was refused; see the log']);
         return null;
     }
     try {
@@ -59,6 +60,12 @@ function wu_runcloud_sync(bool $apply, int $limit = WU_RUNCLOUD_SYNC_CHUNK, arra
     }
     update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'summary' => $summary, 'result' => $result]);
     return $result;
+}
+
+/** Why the last sync call could not run, in RunCloud's words when it answered. */
+function wu_runcloud_sync_error(): string {
+    $last = get_site_option(WU_RUNCLOUD_SYNC_OPTION, []);
+    return 'the sync could not read the app: ' . (is_array($last) && isset($last['error']) ? $last['error'] : 'the wu_runcloud configuration was refused; see the log');
 }
 
 /** Starts a full sync in the background, chunk by chunk: Action Scheduler when it is there, else WP-Cron. */

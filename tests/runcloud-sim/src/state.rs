@@ -310,9 +310,12 @@ fn app_route(
             None => not_found("Domain"),
         },
         ["ssl"] if m == "GET" => match app.ssl_id {
+            // Each order issues a new certificate with a later end, as Let's Encrypt does.
             Some(id) if !app.advanced_ssl => HttpResponse::json(
                 200,
-                &json!({ "id": id, "method": "letsencrypt", "validUntil": "2027-02-01 00:00:00", "renewalDate": "2027-01-02 00:00:00",
+                &json!({ "id": id, "method": "letsencrypt",
+                         "validUntil": format!("2027-02-01 {:02}:{:02}:00", (app.redeploys / 60) % 24, app.redeploys % 60),
+                         "renewalDate": format!("2027-01-02 {:02}:{:02}:00", (app.redeploys / 60) % 24, app.redeploys % 60),
                          "enableHttp": false, "enableHsts": false, "authorizationMethod": "http-01" }),
             ),
             _ => HttpResponse::json(200, &json!({ "message": "SSL not installed!" })),
