@@ -46,7 +46,7 @@ if (file_exists(ABSPATH . '.um-domains') && !function_exists('wu_get_domain_by_d
         }
     }
     function wu_get_domain_by_domain($domain) {
-        $r = wu_e2e_um_records()[strtolower((string) $domain)] ?? null;
+        $r = wu_e2e_um_record(strtolower((string) $domain));
         return $r === null ? false : new WU_E2E_UM_Domain(strtolower((string) $domain), $r);
     }
     function wu_get_domains($args = []): array {
@@ -56,30 +56,47 @@ if (file_exists(ABSPATH . '.um-domains') && !function_exists('wu_get_domain_by_d
     }
 }
 
-function wu_e2e_um_records(): array { return (array) get_network_option(null, 'wu_e2e_um_domains', []); }
+/**
+ * UM's domain records: one network option each (UM keeps one table row each), so that
+ * concurrent requests that map different names never overwrite each other's records.
+ */
+function wu_e2e_um_records(): array {
+    global $wpdb;
+    $keys = $wpdb->get_col("SELECT meta_key FROM {$wpdb->sitemeta} WHERE meta_key LIKE 'wu\\_e2e\\_um\\_d\\_%'");
+    $out = [];
+    foreach ($keys as $k) {
+        $r = get_network_option(null, $k);
+        if (is_array($r)) $out[$r['domain']] = $r;
+    }
+    return $out;
+}
+function wu_e2e_um_record(string $domain): ?array {
+    $r = get_network_option(null, 'wu_e2e_um_d_' . md5($domain));
+    return is_array($r) ? $r : null;
+}
+function wu_e2e_um_save(string $domain, ?array $r): void {
+    $r === null ? delete_network_option(null, 'wu_e2e_um_d_' . md5($domain))
+        : update_network_option(null, 'wu_e2e_um_d_' . md5($domain), $r + ['domain' => $domain]);
+}
 
 /** UM's own actions on its domain records (map, unmap, rename), as UM fires and queues them. */
 function wu_e2e_um(string $op, string $domain, string $to = '', int $blog = 5): array {
-    $records = wu_e2e_um_records();
     $domain = strtolower($domain);
     switch ($op) {
         case 'map':
-            $records[$domain] = ['blog_id' => $blog, 'stage' => 'checking-dns', 'active' => true, 'id' => count($records) + 100];
-            update_network_option(null, 'wu_e2e_um_domains', $records);
+            wu_e2e_um_save($domain, ['blog_id' => $blog, 'stage' => 'checking-dns', 'active' => true, 'id' => crc32($domain)]);
             as_enqueue_async_action('wu_add_domain', ['domain' => $domain, 'site_id' => $blog], 'domain');
             return ['mapped' => $domain];
         case 'unmap':
-            $r = $records[$domain] ?? null;
-            unset($records[$domain]);
-            update_network_option(null, 'wu_e2e_um_domains', $records);
+            $r = wu_e2e_um_record($domain);
+            wu_e2e_um_save($domain, null);
             as_enqueue_async_action('wu_remove_domain', ['domain' => $domain, 'site_id' => (int) ($r['blog_id'] ?? $blog)], 'domain');
             return ['unmapped' => $domain];
         case 'rename':
             // BerlinDB's transition fires while the record is saved; UM queues the add of the new name only.
-            $r = $records[$domain] ?? ['blog_id' => $blog, 'stage' => 'checking-dns', 'active' => true, 'id' => count($records) + 100];
-            unset($records[$domain]);
-            $records[strtolower($to)] = $r;
-            update_network_option(null, 'wu_e2e_um_domains', $records);
+            $r = wu_e2e_um_record($domain) ?? ['blog_id' => $blog, 'stage' => 'checking-dns', 'active' => true, 'id' => crc32($domain)];
+            wu_e2e_um_save($domain, null);
+            wu_e2e_um_save(strtolower($to), $r);
             do_action('wu_transition_domain_domain', $domain, strtolower($to), $r['id']);
             as_enqueue_async_action('wu_add_domain', ['domain' => strtolower($to), 'site_id' => (int) $r['blog_id']], 'domain');
             return ['renamed' => [$domain, $to]];
@@ -127,6 +144,9 @@ add_action('wp_loaded', static function (): void {
         if (isset($_GET['args_of'])) {
             $out['args'] = $wpdb->get_col($wpdb->prepare("SELECT args FROM $table WHERE hook = %s AND status = 'complete'", $_GET['args_of']));
         }
+    } elseif ($what === 'um' && ($_GET['op'] ?? '') === 'clear') {
+        foreach (array_keys(wu_e2e_um_records()) as $d) wu_e2e_um_save($d, null);
+        $out['cleared'] = true;
     } elseif ($what === 'um') {
         $out += wu_e2e_um((string) $_GET['op'], (string) $_GET['domain'], (string) ($_GET['to'] ?? ''), (int) ($_GET['blog'] ?? 5));
     }

@@ -124,7 +124,7 @@ if (!$as) {
     //     must be on the app exactly when its last event wants it there.
     sim('POST', '/__sim/reset');
     sim('DELETE', '/__sim/faults');
-    wp('wu_e2e=set_option&name=wu_e2e_um_domains&value=null');
+    wp('wu_e2e=um&op=clear&domain=-');
     file_put_contents("$dir/wp/.ssl-window", '120');
     mt_srand(21);
     $mapped = [];
@@ -187,8 +187,8 @@ if (!$as) {
     $left = array_values(array_filter($f['failures'] ?? [], fn($x) => str_starts_with($x['domain'], 'load-') || $x['domain'] === 'certificate'));
     check('load: nothing of the load is left listed as failed once every name is in step', !$lost && !$left, $left);
     @unlink("$dir/wp/.ssl-window");
+    wp('wu_e2e=um&op=clear&domain=-');
     unlink("$dir/wp/.um-domains");
-    wp('wu_e2e=set_option&name=wu_e2e_um_domains&value=null');
 }
 
 // 20. WP-CLI itself: `wp runcloud ...` through the real phar.

@@ -17,26 +17,33 @@ function wu_runcloud_cert_states(): array {
  * 'refused', 'left_to_runcloud' or 'gave_up'. A name that stays in a state keeps its `since`.
  */
 function wu_runcloud_cert_state(string $name, ?string $state, string $message = ''): array {
-    $states = wu_runcloud_cert_states();
-    if ($state === null) {
-        unset($states[$name]);
-        update_site_option(WU_RUNCLOUD_CERT_OPTION, $states);
-        return [];
-    }
-    $old = $states[$name] ?? null;
-    $entry = [
-        'state'   => $state,
-        'since'   => ($old !== null && $old['state'] === $state) ? (int) $old['since'] : time(),
-        'message' => $message,
-        'checks'  => $old !== null && $old['state'] === $state ? (int) ($old['checks'] ?? 0) + 1 : 1,
-    ];
-    $states[$name] = $entry;
-    // Bounded: the oldest settled names go first.
-    if (count($states) > 5000) {
-        uasort($states, static fn($a, $b) => $a['since'] <=> $b['since']);
-        $states = array_slice($states, -5000, null, true);
-    }
-    update_site_option(WU_RUNCLOUD_CERT_OPTION, $states);
+    $entry = [];
+    wu_runcloud_change_option(WU_RUNCLOUD_CERT_OPTION, static function ($states) use ($name, $state, $message, &$entry): array {
+        $states = is_array($states) ? $states : [];
+        if ($state === null) {
+            unset($states[$name]);
+            return $states;
+        }
+        $old = $states[$name] ?? null;
+        $same = $old !== null && $old['state'] === $state;
+        $entry = [
+            'state'   => $state,
+            'since'   => $same ? (int) $old['since'] : time(),
+            'message' => $message,
+            'checks'  => $same ? (int) ($old['checks'] ?? 0) + 1 : 1,
+        ];
+        $states[$name] = $entry;
+        // Bounded: settled names go first (on the certificate, left to RunCloud), the oldest of
+        // them first; a name that still waits or failed is kept as long as there is room.
+        if (count($states) > 5000) {
+            uasort($states, static function ($a, $b) {
+                $settled = static fn($e) => in_array($e['state'], ['on_certificate', 'left_to_runcloud'], true) ? 0 : 1;
+                return [$settled($a), $a['since']] <=> [$settled($b), $b['since']];
+            });
+            $states = array_slice($states, -5000, null, true);
+        }
+        return $states;
+    });
     return $entry;
 }
 
@@ -132,16 +139,19 @@ function wu_runcloud_recheck(string $name): void {
         return;
     }
     $states = wu_runcloud_cert_states();
-    // A name that was removed, or that is already on its certificate, owes no re-check.
-    if (!isset($states[$name]) || !in_array($states[$name]['state'], ['waiting_dns', 'gave_up'], true)) {
+    $mapped = wu_runcloud_still_mapped($name);
+    // A name already on its certificate owes no re-check; nor one without a state (removed),
+    // unless the network says it is still mapped (its state was lost, not settled).
+    if (isset($states[$name]) ? !in_array($states[$name]['state'], ['waiting_dns', 'gave_up'], true) : $mapped !== true) {
         return;
     }
     // Nor one the network no longer maps: a re-check never puts back what was unmapped.
-    if (wu_runcloud_still_mapped($name) === false) {
+    if ($mapped === false) {
         wu_runcloud_log('info', "re-check $name: not run: $name is no longer mapped in the network");
         wu_runcloud_cert_state($name, null);
         return;
     }
+    $states[$name] ??= ['state' => 'waiting_dns', 'message' => 'its state was lost; checked again'];
     try {
         $r = $runcloud->check_domain($name);
         wu_runcloud_after_add($name, ['ssl' => $r['ssl'], 'message' => $r['ssl_message']]);
@@ -212,16 +222,20 @@ function wu_runcloud_run_redeploy(int $attempt = 0): ?array {
         wu_runcloud_schedule_redeploy($delay, $attempt + 1);
         return ['ok' => false, 'message' => $message];
     }
-    // Every app paid what it owed (each logged its own line): every queued name is on its
-    // certificate, and an earlier failed redeploy is healed.
+    // Every app paid what it owed (each logged its own line).
+    wu_runcloud_queued_names_certified();
+    $message = $reports ? implode('; ', array_column($reports, 'message')) : 'nothing was owed';
+    return ['ok' => true, 'message' => $message];
+}
+
+/** A redeploy covering every app succeeded: every queued name is on its certificate, and an earlier failed redeploy is healed. */
+function wu_runcloud_queued_names_certified(): void {
     foreach (wu_runcloud_cert_states() as $name => $entry) {
         if ($entry['state'] === 'queued') {
-            wu_runcloud_cert_state((string) $name, 'on_certificate', 'on the certificate since the queued redeploy');
+            wu_runcloud_cert_state((string) $name, 'on_certificate', 'on the certificate since the last redeploy');
         }
     }
     wu_runcloud_forget_failures('certificate');
-    $message = $reports ? implode('; ', array_column($reports, 'message')) : 'nothing was owed';
-    return ['ok' => true, 'message' => $message];
 }
 
 /** Seconds before the queued redeploy's next try: doubling, at most an hour. */

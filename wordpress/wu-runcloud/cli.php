@@ -100,8 +100,10 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                     $bad = count($r['not_pointing']);
                     return ['code' => $bad ? 1 : 0, 'message' => $bad ? "$bad name(s) on the app do not point here: the certificate cannot be renewed until they do or are removed" : 'every name on the app points here', 'rows' => $rows];
                 }
-                $r = wu_runcloud_run_redeploy();
-                return ['code' => ($r['ok'] ?? false) ? 0 : 1, 'message' => $r['message'] ?? 'not set up', 'rows' => []];
+                // Asked for: the app's certificate now, whatever is owed (redeploy_ssl() throws on failure).
+                $r = $runcloud->redeploy_ssl();
+                wu_runcloud_queued_names_certified();
+                return ['code' => 0, 'message' => $r['message'], 'rows' => []];
             case 'sync':
                 $apply = !empty($assoc['apply']);
                 $limit = isset($assoc['limit']) ? (int) $assoc['limit'] : WU_RUNCLOUD_SYNC_CHUNK;

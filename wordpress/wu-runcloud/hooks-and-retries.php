@@ -85,11 +85,12 @@ function wu_runcloud_note_event(string $name, bool $add): void {
     if ($name === '') {
         return;
     }
-    $events = get_site_option('wu_runcloud_last_events', []);
-    $events = is_array($events) ? $events : [];
-    unset($events[$name]);
-    $events[$name] = ['add' => $add, 'time' => microtime(true)];
-    update_site_option('wu_runcloud_last_events', array_slice($events, -2000, null, true));
+    wu_runcloud_change_option('wu_runcloud_last_events', static function ($events) use ($name, $add): array {
+        $events = is_array($events) ? $events : [];
+        unset($events[$name]);
+        $events[$name] = ['add' => $add, 'time' => microtime(true)];
+        return array_slice($events, -2000, null, true);
+    });
 }
 
 /**

@@ -70,11 +70,7 @@ function wu_runcloud_sync_error(): string {
 
 /** Starts a full sync in the background, chunk by chunk: Action Scheduler when it is there, else WP-Cron. */
 function wu_runcloud_schedule_sync(int $delay = 0): void {
-    if (function_exists('as_schedule_single_action')) {
-        as_schedule_single_action(time() + $delay, WU_RUNCLOUD_SYNC_HOOK, [], 'wu-runcloud');
-    } else {
-        wp_schedule_single_event(time() + $delay, WU_RUNCLOUD_SYNC_HOOK);
-    }
+    wu_runcloud_schedule(WU_RUNCLOUD_SYNC_HOOK, $delay, []);
 }
 
 // One chunk; the next one is scheduled while the plan still holds changes and this one made
