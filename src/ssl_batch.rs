@@ -261,13 +261,9 @@ pub mod sent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Options;
 
     fn config(dir: &std::path::Path) -> Config {
-        Config::for_tests(Options {
-            state_dir: Some(dir.to_path_buf()),
-            ..Options::default()
-        })
+        Config::for_tests_in(dir)
     }
 
     fn cert() -> SslCert {

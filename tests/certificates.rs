@@ -62,6 +62,17 @@ fn on_app(sim: &Sim, n: &str) -> bool {
         .any(|d| d == n)
 }
 
+/// What the next request's flush does for what the app owes on disk (this worker's batch forgotten).
+fn next_flush(config: &Config) -> Result<wu_runcloud::flows::SslOutcome, wu_runcloud::Error> {
+    common::worker().batch().forget_request();
+    let owed = common::flows(config)
+        .expect("m")
+        .owed_redeploy()
+        .expect("asked")
+        .expect("basic: owed");
+    common::redeploy_owed(&owed)
+}
+
 fn run_owed(sim: &Sim) -> Result<wu_runcloud::flows::SslOutcome, wu_runcloud::Error> {
     let _ = sim;
     let owed = common::worker().batch().take_all();
@@ -161,13 +172,7 @@ fn basic_mode_a_name_joins_the_certificate_only_once_it_points_here() {
     let err = run_owed(&sim).expect_err("503");
     assert_eq!(err.status_code(), 503);
     assert_eq!(ssl_batch::owed::read(&config), ["after-outage.com"]);
-    common::worker().batch().forget_request();
-    let owed = common::flows(&config)
-        .expect("m")
-        .owed_redeploy()
-        .expect("asked")
-        .expect("basic: owed");
-    let out = common::redeploy_owed(&owed).expect("made by the next flush");
+    let out = next_flush(&config).expect("made by the next flush");
     assert!(out.message.contains("after-outage.com"), "{}", out.message);
     assert!(!ssl_batch::owed::any(&config));
 
@@ -475,13 +480,7 @@ fn a_redeploy_whose_answer_was_lost_is_never_ordered_twice() {
     assert!(err.is_transient(), "{err}");
     assert_eq!((puts(), redeploys()), (1, 1), "carried out, answer lost");
     // The queued job's retry, in a new request: the certificate is new, so nothing is sent.
-    common::worker().batch().forget_request();
-    let owed = common::flows(&config)
-        .expect("m")
-        .owed_redeploy()
-        .expect("asked")
-        .expect("basic: owed");
-    let out = common::redeploy_owed(&owed).expect("settled by the lookup");
+    let out = next_flush(&config).expect("settled by the lookup");
     assert!(out.message.contains("went through"), "{}", out.message);
     assert_eq!((puts(), redeploys()), (1, 1), "no second order");
     assert!(!ssl_batch::owed::any(&config));
@@ -491,13 +490,7 @@ fn a_redeploy_whose_answer_was_lost_is_never_ordered_twice() {
     put(1, false);
     run_owed(&sim).expect_err("no answer");
     assert_eq!((puts(), redeploys()), (2, 1));
-    common::worker().batch().forget_request();
-    let owed = common::flows(&config)
-        .expect("m")
-        .owed_redeploy()
-        .expect("asked")
-        .expect("basic: owed");
-    let err = common::redeploy_owed(&owed).expect_err("not yet");
+    let err = next_flush(&config).expect_err("not yet");
     assert!(
         err.is_transient() && err.to_string().contains("15 minutes"),
         "{err}"

@@ -222,6 +222,14 @@ impl Config {
             options,
         }
     }
+
+    /// Unit tests' configuration with its state kept in `dir`.
+    pub(crate) fn for_tests_in(dir: &std::path::Path) -> Config {
+        Config::for_tests(Options {
+            state_dir: Some(dir.to_path_buf()),
+            ..Options::default()
+        })
+    }
 }
 
 #[cfg(test)]
