@@ -6,7 +6,8 @@ require __DIR__ . '/sim.inc';
 sim_reset();
 function wu_log_add($h, $m, $l) { echo "LOG[$l] $m\n"; }
 define_v3();
-$dir = sys_get_temp_dir() . '/wu-planted-' . getmypid();
+// Inside this run's own directory (removed with it), never loose in the shared temporary one.
+$dir = getenv('WU_STATE_DIR') . '/planted-' . getmypid();
 @mkdir($dir);
 chmod($dir, 0777);
 $i = integration(['state_dir' => $dir]);
