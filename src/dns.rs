@@ -1,4 +1,6 @@
-//! Asks a DNS server directly where a name points: A and AAAA records, over UDP.
+//! Asks a DNS server directly where a name points (A and AAAA records) and which
+//! CAA set applies to it (RFC 8659: the name, then each parent), over UDP, all
+//! questions at once on one socket: one round trip.
 //!
 //! Never through the system's resolver library: servers often map their own
 //! names in `/etc/hosts`, which would make a name look as if it pointed here
@@ -22,7 +24,14 @@ pub struct Resolver {
     pub timeout: Duration,
 }
 
-/// What DNS said of a name.
+/// What DNS said of a name: its addresses and the CAA verdict for Let's Encrypt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Examined {
+    pub answer: Answer,
+    pub caa: crate::caa::Verdict,
+}
+
+/// A name's addresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
     /// Its A and AAAA addresses (after any CNAME chain the server followed).
@@ -98,19 +107,34 @@ impl Resolver {
         })
     }
 
-    /// The A and AAAA records of `name`, asked of each server in turn until one answers.
-    pub fn lookup(&self, name: &str) -> Result<Answer, String> {
-        let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
-            .map_err(|e| format!("{name}: not a DNS name ({e})"))?;
-        let deadline = Instant::now() + self.timeout;
+    /// The A and AAAA records of `name`, and the CAA verdict for it (`wildcard`:
+    /// the `issuewild` rules), asked of each server in turn until one answers.
+    /// Each server has its share of the time left, so a silent first one
+    /// leaves time for the next.
+    pub fn examine(&self, name: &str, wildcard: bool) -> Result<Examined, String> {
+        let fqdn = |n: &str| {
+            Name::from_ascii(format!("{}.", n.trim_end_matches('.')))
+                .map_err(|e| format!("{name}: not a DNS name ({e})"))
+        };
+        let mut questions = vec![
+            (fqdn(name.trim_start_matches("*."))?, RecordType::A),
+            (fqdn(name.trim_start_matches("*."))?, RecordType::AAAA),
+        ];
+        let levels = crate::caa::levels(name);
+        for level in levels.iter().take(MAX_CAA_LEVELS) {
+            questions.push((fqdn(level)?, RecordType::CAA));
+        }
+        let end = Instant::now() + self.timeout;
         let mut last = String::from("no DNS server configured");
-        for server in &self.servers {
-            match ask(server, &fqdn, deadline) {
-                Ok(answer) => return Ok(answer),
-                Err(e) => last = format!("DNS server {server}: {e}"),
-            }
-            if Instant::now() >= deadline {
+        for (i, server) in self.servers.iter().enumerate() {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
                 break;
+            }
+            let share = left / u32::try_from(self.servers.len() - i).unwrap_or(1).max(1);
+            match ask(server, &questions, Instant::now() + share) {
+                Ok(replies) => return Ok(examined(&levels, &replies, wildcard)),
+                Err(e) => last = format!("DNS server {server}: {e}"),
             }
         }
         Err(last)
@@ -127,8 +151,63 @@ fn read_nameservers(path: &str) -> Vec<SocketAddr> {
         .collect()
 }
 
-/// Both questions to one server on one socket; their answers in any order.
-fn ask(server: &SocketAddr, name: &Name, deadline: Instant) -> Result<Answer, String> {
+/// CAA levels asked at most (a name has few labels; this bounds a hostile one).
+const MAX_CAA_LEVELS: usize = 8;
+
+/// One question's reply: its records, or the error code it was answered with.
+type Reply = Result<Vec<RData>, String>;
+
+/// The addresses and the CAA verdict from the replies to `examine`'s questions
+/// (A, AAAA, then one CAA question per level, in that order).
+fn examined(levels: &[String], replies: &[Reply], wildcard: bool) -> Examined {
+    let mut addresses: Vec<IpAddr> = Vec::new();
+    for reply in replies.iter().take(2).flatten() {
+        for data in reply {
+            match data {
+                RData::A(a) => addresses.push(IpAddr::V4(a.0)),
+                RData::AAAA(a) => addresses.push(IpAddr::V6(a.0)),
+                _ => {}
+            }
+        }
+    }
+    addresses.sort();
+    addresses.dedup();
+    let caa: Vec<crate::caa::Level> = levels
+        .iter()
+        .zip(replies.iter().skip(2))
+        .map(|(level, reply)| {
+            let records = reply.as_ref().map(|data| {
+                data.iter()
+                    .filter_map(|d| match d {
+                        RData::CAA(c) => Some(crate::caa::Record {
+                            tag: c.tag.clone(),
+                            value: String::from_utf8_lossy(&c.value).into_owned(),
+                        }),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            (level.clone(), records.map_err(String::clone))
+        })
+        .collect();
+    Examined {
+        answer: if addresses.is_empty() {
+            Answer::Nothing
+        } else {
+            Answer::Addresses(addresses)
+        },
+        caa: crate::caa::verdict(&caa, wildcard),
+    }
+}
+
+/// Every question to one server on one socket; their replies in the questions'
+/// order. The address questions must be answered (NOERROR or NXDOMAIN); a CAA
+/// question answered otherwise is kept as its error.
+fn ask(
+    server: &SocketAddr,
+    questions: &[(Name, RecordType)],
+    deadline: Instant,
+) -> Result<Vec<Reply>, String> {
     let bind: SocketAddr = if server.is_ipv4() {
         ([0, 0, 0, 0], 0).into()
     } else {
@@ -137,18 +216,18 @@ fn ask(server: &SocketAddr, name: &Name, deadline: Instant) -> Result<Answer, St
     let socket = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
     socket.connect(server).map_err(|e| e.to_string())?;
     let mut ids = Vec::new();
-    for rtype in [RecordType::A, RecordType::AAAA] {
+    for (name, rtype) in questions {
         let id = random_id();
         let mut q = Message::new(id, MessageType::Query, OpCode::Query);
         q.metadata.recursion_desired = true;
-        q.add_query(Query::query(name.clone(), rtype));
+        q.add_query(Query::query(name.clone(), *rtype));
         let bytes = q.to_vec().map_err(|e| e.to_string())?;
         socket.send(&bytes).map_err(|e| e.to_string())?;
         ids.push(id);
     }
-    let mut addresses = Vec::new();
+    let mut replies: Vec<Option<Reply>> = vec![None; questions.len()];
     let mut buf = [0u8; 4096];
-    while !ids.is_empty() {
+    while replies.iter().any(Option::is_none) {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err("no answer in time".into());
@@ -176,26 +255,25 @@ fn ask(server: &SocketAddr, name: &Name, deadline: Instant) -> Result<Answer, St
         let Some(i) = ids.iter().position(|id| *id == reply.metadata.id) else {
             continue;
         };
-        ids.swap_remove(i);
-        match reply.metadata.response_code {
-            ResponseCode::NoError | ResponseCode::NXDomain => {}
-            other => return Err(format!("answered {other}")),
+        let Some(slot) = replies.get_mut(i) else {
+            continue;
+        };
+        if slot.is_some() {
+            continue;
         }
-        for record in &reply.answers {
-            match &record.data {
-                RData::A(a) => addresses.push(IpAddr::V4(a.0)),
-                RData::AAAA(a) => addresses.push(IpAddr::V6(a.0)),
-                _ => {}
+        let is_address = i < 2;
+        *slot = Some(match reply.metadata.response_code {
+            ResponseCode::NoError | ResponseCode::NXDomain => {
+                Ok(reply.answers.iter().map(|r| r.data.clone()).collect())
             }
-        }
+            other if is_address => return Err(format!("answered {other}")),
+            other => Err(format!("answered {other}")),
+        });
     }
-    addresses.sort();
-    addresses.dedup();
-    Ok(if addresses.is_empty() {
-        Answer::Nothing
-    } else {
-        Answer::Addresses(addresses)
-    })
+    Ok(replies
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("no answer".into())))
+        .collect())
 }
 
 /// A query id no other host can guess (answers are matched on it).

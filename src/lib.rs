@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app_memory;
 pub mod breaker;
+pub mod caa;
 pub mod config;
 pub mod dns;
 pub mod domain;

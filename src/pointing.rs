@@ -20,6 +20,7 @@
 //! names (RunCloud's "default web application"); elsewhere the name waits for
 //! DNS, which is the safe direction.
 
+use crate::caa::Verdict;
 use crate::dns::{Answer, Resolver};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,6 +30,10 @@ pub const PROBE_PATH: &str = "/.well-known/wu-runcloud-probe/";
 /// How long a token is answered.
 pub const TOKEN_LIFE: Duration = Duration::from_secs(120);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
+/// The most a probe answer may weigh: the answer is 64 hex characters.
+const PROBE_MAX_BODY: u64 = 4096;
+/// The most addresses of one name the probe asks (each must reach this network).
+const PROBE_MAX_ADDRESSES: usize = 4;
 
 /// How a name was found to point here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +52,18 @@ pub enum Pointing {
     /// Its records hold other addresses (and the probe did not reach us).
     Elsewhere {
         addresses: Vec<IpAddr>,
+    },
+    /// Some records are this server's and others not: Let's Encrypt may
+    /// validate through any of them (over IPv6 first when there is an AAAA
+    /// record, with no fallback to IPv4), so the name fails.
+    Partly {
+        here: Vec<IpAddr>,
+        elsewhere: Vec<IpAddr>,
+    },
+    /// It points here, but its CAA records do not let Let's Encrypt issue.
+    CaaForbids {
+        at: String,
+        issuers: Vec<String>,
     },
     /// No A or AAAA record (or no such name).
     NoRecords,
@@ -80,6 +97,20 @@ impl Pointing {
                 list(addresses),
                 list(server)
             ),
+            Pointing::Partly { elsewhere, .. } if elsewhere.iter().any(IpAddr::is_ipv6) => format!(
+                "AAAA record elsewhere: {name} has the AAAA record {}, not this server's ({}); Let's Encrypt validates over IPv6 when a name has one and does not fall back to IPv4: remove that record or point it here",
+                list(&elsewhere.iter().copied().filter(IpAddr::is_ipv6).collect::<Vec<_>>()),
+                list(server)
+            ),
+            Pointing::Partly { elsewhere, .. } => format!(
+                "A record elsewhere: {name} also points at {}, not at this server ({}); Let's Encrypt may validate through it: remove that record or point it here",
+                list(elsewhere),
+                list(server)
+            ),
+            Pointing::CaaForbids { at, issuers } => format!(
+                "CAA allows only {} (the CAA records of {at}): Let's Encrypt may not issue a certificate for {name}; add the record `{at}. CAA 0 issue \"letsencrypt.org\"`",
+                if issuers.is_empty() { "no CA".to_string() } else { issuers.join(", ") }
+            ),
             Pointing::NoRecords => format!(
                 "{name} has no A or AAAA record yet: point it at this server ({})",
                 list(server)
@@ -94,6 +125,12 @@ impl Pointing {
 pub struct Probe {
     key: ring::hmac::Key,
     pub port: u16,
+    /// Whether it may connect to loopback and private addresses: only this
+    /// crate's own tests, whose "proxies" are on loopback. Never an option of
+    /// PHP's: Let's Encrypt cannot reach such an address, so a probe that
+    /// passed through one would prove nothing, and would let a name that
+    /// points at 127.0.0.1 "reach" this very server.
+    pub private_targets: bool,
 }
 
 impl std::fmt::Debug for Probe {
@@ -121,6 +158,7 @@ impl Probe {
         Probe {
             key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
             port,
+            private_targets: false,
         }
     }
 
@@ -145,7 +183,7 @@ impl Probe {
 
     /// Asks `name` at `address` for a fresh token: whether this network answered.
     pub fn reaches_us(&self, name: &str, address: IpAddr) -> bool {
-        if self.port == 0 {
+        if self.port == 0 || !(self.private_targets || is_public(address)) {
             return false;
         }
         let token = self.token();
@@ -160,44 +198,91 @@ impl Probe {
             .build();
         let Ok(client) = client else { return false };
         let url = format!("http://{name}:{}{PROBE_PATH}{token}", self.port);
-        client
+        let Some(resp) = client
             .get(url)
             .send()
             .ok()
             .filter(|r| r.status().is_success())
-            .and_then(|r| r.text().ok())
-            .is_some_and(|body| body.trim() == expected)
+        else {
+            return false;
+        };
+        // At most a few KB are read, whatever the other end sends.
+        let mut body = String::new();
+        use std::io::Read;
+        let read = resp.take(PROBE_MAX_BODY + 1).read_to_string(&mut body);
+        read.is_ok() && body.len() as u64 <= PROBE_MAX_BODY && body.trim() == expected
     }
 }
 
-/// Checks `name` against the server's addresses: DNS first, then the probe
-/// (at most two of the name's addresses) when DNS points elsewhere.
+/// An address Let's Encrypt could reach on the public Internet: not loopback,
+/// private, link-local, unspecified, multicast, shared (CGN), documentation or
+/// unique-local. The probe connects to nothing else.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// Checks `name` as Let's Encrypt would judge it here: every A and AAAA
+/// record must be an address of the server (`server`: RunCloud's, or those
+/// `WU_RUNCLOUD_SERVER_IP` lists, forwarders included), else, when every
+/// record is elsewhere, the probe must reach this network through each of
+/// them; and the closest CAA set must allow Let's Encrypt. One DNS round trip.
 pub fn check(
     name: &str,
     server: &[IpAddr],
     resolver: &Resolver,
     probe: Option<&Probe>,
 ) -> Pointing {
-    let addresses = match resolver.lookup(name) {
-        Ok(Answer::Addresses(a)) => a,
-        Ok(Answer::Nothing) => return Pointing::NoRecords,
+    let examined = match resolver.examine(name, name.starts_with("*.")) {
+        Ok(e) => e,
         Err(e) => return Pointing::Unknown(e),
     };
-    if addresses.iter().any(|a| server.contains(a)) {
-        return Pointing::Here {
-            via: Via::Dns,
-            addresses,
-        };
+    let addresses = match examined.answer {
+        Answer::Addresses(a) => a,
+        Answer::Nothing => return Pointing::NoRecords,
+    };
+    let (here, elsewhere): (Vec<IpAddr>, Vec<IpAddr>) =
+        addresses.iter().partition(|a| server.contains(a));
+    let via = if elsewhere.is_empty() {
+        Via::Dns
+    } else if !here.is_empty() {
+        return Pointing::Partly { here, elsewhere };
+    } else if probe.is_some_and(|p| {
+        addresses.len() <= PROBE_MAX_ADDRESSES && addresses.iter().all(|a| p.reaches_us(name, *a))
+    }) {
+        Via::Probe
+    } else {
+        return Pointing::Elsewhere { addresses };
+    };
+    match examined.caa {
+        Verdict::Allowed => Pointing::Here { via, addresses },
+        Verdict::Forbids { at, issuers } => Pointing::CaaForbids { at, issuers },
+        Verdict::Unknown(why) => Pointing::Unknown(why),
     }
-    if let Some(p) = probe {
-        if addresses.iter().take(2).any(|a| p.reaches_us(name, *a)) {
-            return Pointing::Here {
-                via: Via::Probe,
-                addresses,
-            };
-        }
-    }
-    Pointing::Elsewhere { addresses }
 }
 
 /// `ipAddress` (and `ipv6Address`, if RunCloud sends one) of `GET /servers/{id}`.
@@ -224,6 +309,37 @@ mod tests {
         assert_eq!(p.answer(&old), None, "expired");
         for bad in ["", "x", "123", "abc-def", &format!("{}-short", now_secs())] {
             assert_eq!(p.answer(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_probe_targets_public_addresses_only() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.1.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().expect("ip")), "{private}");
+        }
+        for public in ["203.0.114.1", "8.8.8.8", "2606:4700::1111"] {
+            assert!(is_public(public.parse().expect("ip")), "{public}");
+        }
+        let p = Probe::new(b"k", 80);
+        for target in ["127.0.0.1", "10.0.0.1", "169.254.169.254", "0.0.0.0"] {
+            assert!(
+                !p.reaches_us("shop.com", target.parse().expect("ip")),
+                "{target}"
+            );
         }
     }
 

@@ -13,6 +13,7 @@ const LAYERS: &[&[&str]] = &[
         "secret",
         "domain",
         "input",
+        "caa",
         "dns",
         "state_dir",
         "pointing",

@@ -80,6 +80,11 @@ pub struct Options {
     pub probe_port: u16,
     /// Where owed redeploys are kept across workers; `None`: `~/.wu_runcloud`.
     pub state_dir: Option<PathBuf>,
+    /// Lets the HTTP probe connect to loopback and private addresses. Only for
+    /// this crate's own tests (their "proxies" are on loopback): not an INI
+    /// entry, not a PHP option.
+    #[doc(hidden)]
+    pub probe_private: bool,
 }
 
 impl Default for Options {
@@ -100,6 +105,7 @@ impl Default for Options {
             resolver: None,
             probe_port: 80,
             state_dir: None,
+            probe_private: false,
         }
     }
 }

@@ -11,15 +11,19 @@ use crate::pointing::{self, Pointing};
 /// Checks names against the server's addresses; shareable across threads.
 pub struct Checker {
     pub server: Vec<std::net::IpAddr>,
+    /// Why the server's addresses are not known (then no name points here).
+    unknown_server: Option<String>,
     resolver: std::result::Result<crate::dns::Resolver, String>,
     probe: Option<pointing::Probe>,
 }
 
 impl Checker {
     pub fn check(&self, name: &DomainName) -> DnsCheck {
-        let pointing = match &self.resolver {
-            Ok(r) => pointing::check(name.as_str(), &self.server, r, self.probe.as_ref()),
-            Err(e) => Pointing::Unknown(e.clone()),
+        let pointing = match (&self.unknown_server, &self.resolver) {
+            // Nothing goes onto a basic certificate unchecked: the name waits.
+            (Some(why), _) => Pointing::Unknown(why.clone()),
+            (None, Ok(r)) => pointing::check(name.as_str(), &self.server, r, self.probe.as_ref()),
+            (None, Err(e)) => Pointing::Unknown(e.clone()),
         };
         DnsCheck {
             message: pointing.describe(name.as_str(), &self.server),
@@ -53,8 +57,9 @@ impl AppFlows<'_> {
         if o.ssl == SslPolicy::Off || !o.dns_check {
             return Ok(None);
         }
-        let Some(server) = self.server_addresses()? else {
-            return Ok(None);
+        let (server, unknown_server) = match self.server_addresses()? {
+            Ok(a) => (a, None),
+            Err(why) => (Vec::new(), Some(why)),
         };
         let resolver = match &o.resolver {
             Some(r) => Ok(r.clone()),
@@ -62,6 +67,7 @@ impl AppFlows<'_> {
         };
         Ok(Some(Checker {
             server,
+            unknown_server,
             resolver,
             probe: self.probe(),
         }))
@@ -70,47 +76,42 @@ impl AppFlows<'_> {
     /// The HTTP probe, keyed by this network's credentials; `None` when off.
     pub fn probe(&self) -> Option<pointing::Probe> {
         let port = self.config.options.probe_port;
-        (port != 0).then(|| probe_for(self.config, port))
+        (port != 0).then(|| {
+            let mut p = probe_for(self.config, port);
+            p.private_targets = self.config.options.probe_private;
+            p
+        })
     }
 
     /// `WU_RUNCLOUD_SERVER_IP`, else RunCloud's address of the server,
     /// remembered for an hour by this worker and, in the state directory, by
     /// every worker of the server (a new worker asks nothing when another
-    /// asked within the hour). `None`, with a note, when RunCloud gives none.
-    fn server_addresses(&self) -> Result<Option<Vec<std::net::IpAddr>>> {
+    /// asked within the hour). `Ok(Err(why))` when RunCloud gives none: then
+    /// no name counts as pointing here. RunCloud's refusal is the add's error.
+    fn server_addresses(&self) -> Result<std::result::Result<Vec<std::net::IpAddr>, String>> {
         if !self.config.server_ips.is_empty() {
-            return Ok(Some(self.config.server_ips.clone()));
+            return Ok(Ok(self.config.server_ips.clone()));
         }
         let key = format!("{}|{}", self.key.clone(), self.config.server_id);
         if let Some(a) = self.worker.memory().server_addresses(&key) {
-            return Ok(Some(a));
+            return Ok(Ok(a));
         }
         if let Some(a) = server_file::read(self.config) {
-            return Ok(Some(a));
+            return Ok(Ok(a));
         }
-        let server = match self.api.server() {
-            Ok(s) => s,
-            Err(e) if e.is_transient() => return Err(e),
-            Err(e) => {
-                self.api.note(format!(
-                    "the server's address could not be read ({e}), so DNS was not checked; define WU_RUNCLOUD_SERVER_IP"
-                ));
-                return Ok(None);
-            }
-        };
+        let server = self.api.server()?;
         let addresses = pointing::server_addresses(&server);
         if addresses.is_empty() {
-            self.api.note(
-                "RunCloud's answer for the server had no ipAddress, so DNS was not checked; define WU_RUNCLOUD_SERVER_IP".into(),
-            );
-            return Ok(None);
+            return Ok(Err(
+                "the server's address is unknown (RunCloud's answer for the server had no ipAddress), so no name can be checked and none joins the certificate unchecked: define WU_RUNCLOUD_SERVER_IP".into(),
+            ));
         }
         self.worker
             .memory()
             .store_server_addresses(&key, &addresses);
         // Best effort: without the file, each worker asks once an hour.
         let _ = server_file::write(self.config, &addresses);
-        Ok(Some(addresses))
+        Ok(Ok(addresses))
     }
 }
 

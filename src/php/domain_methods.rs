@@ -84,6 +84,9 @@ fn dns_array(d: &DnsCheck, call: &Call) -> Zval {
             addresses.clone(),
         ),
         Pointing::Elsewhere { addresses } => (Zval::null(), addresses.clone()),
+        Pointing::Partly { here, elsewhere } => {
+            (Zval::null(), [here.as_slice(), elsewhere].concat())
+        }
         _ => (Zval::null(), Vec::new()),
     };
     assoc(vec![

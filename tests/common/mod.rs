@@ -172,3 +172,32 @@ pub fn redeploy_owed(
 ) -> wu_runcloud::Result<wu_runcloud::flows::SslOutcome> {
     flows(&owed.config)?.redeploy_owed(owed)
 }
+
+/// An HTTP server on `ip` (a loopback address) that answers every request with
+/// `answer(token)`, the last segment of its path (404 for `None`): the network
+/// behind a "proxy" as the HTTP probe meets it.
+pub fn probe_server(ip: &str, answer: impl Fn(&str) -> Option<String> + Send + 'static) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind((ip, 0)).expect("bind");
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = r.read_line(&mut line);
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+            let token = path.rsplit('/').next().unwrap_or("");
+            let (status, body) = match answer(token) {
+                Some(b) => ("200 OK", b),
+                None => ("404 Not Found", String::new()),
+            };
+            let mut s = s;
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}

@@ -9,8 +9,8 @@
 //! out are loopback ones: anything that follows an answer stays on this machine.
 
 use hickory_proto::op::{Message, MessageType, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA};
-use hickory_proto::rr::{RData, Record, RecordType};
+use hickory_proto::rr::rdata::{A, AAAA, CAA};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, UdpSocket};
 use std::sync::atomic::Ordering;
@@ -27,6 +27,8 @@ pub struct Dns {
     /// Addresses that forward HTTP to the server (a proxy, a load balancer):
     /// Let's Encrypt's check through them reaches the server.
     pub forwarders: Vec<IpAddr>,
+    /// CAA records set at a name: (tag `issue` or `issuewild`, the CA's domain; "" for none).
+    pub caa: BTreeMap<String, Vec<(String, String)>>,
     /// Questions answered, for tests.
     pub queries: u64,
 }
@@ -37,6 +39,7 @@ impl Default for Dns {
             server_ip: SERVER_IP,
             records: BTreeMap::new(),
             forwarders: Vec::new(),
+            caa: BTreeMap::new(),
             queries: 0,
         }
     }
@@ -62,10 +65,33 @@ impl Dns {
     }
 
     /// What Let's Encrypt's HTTP-01 check finds: the name leads to this server.
+    /// With an AAAA record it validates over IPv6 and does not fall back to
+    /// IPv4, so every AAAA address must lead here; else an A address must.
     pub fn points_here(&self, name: &str) -> bool {
-        self.resolve(name)
-            .iter()
-            .any(|ip| *ip == self.server_ip || self.forwarders.contains(ip))
+        let found = self.resolve(name);
+        let here = |ip: &&IpAddr| **ip == self.server_ip || self.forwarders.contains(ip);
+        let v6: Vec<&IpAddr> = found.iter().filter(|ip| ip.is_ipv6()).collect();
+        if v6.is_empty() {
+            found.iter().any(|ip| here(&ip))
+        } else {
+            v6.iter().all(here)
+        }
+    }
+
+    /// Whether the closest CAA set up the tree (RFC 8659) lets Let's Encrypt issue.
+    pub fn caa_allows(&self, name: &str) -> bool {
+        let mut level = name.trim_end_matches('.').to_ascii_lowercase();
+        loop {
+            if let Some(set) = self.caa.get(&level).filter(|s| !s.is_empty()) {
+                let issue: Vec<&(String, String)> =
+                    set.iter().filter(|(tag, _)| tag == "issue").collect();
+                return issue.is_empty() || issue.iter().any(|(_, ca)| ca == "letsencrypt.org");
+            }
+            match level.split_once('.') {
+                Some((_, parent)) => level = parent.to_string(),
+                None => return true,
+            }
+        }
     }
 
     /// The answer to one DNS message, if it is a question.
@@ -84,6 +110,27 @@ impl Dns {
             let found = self.resolve(&name);
             if found.is_empty() {
                 r.metadata.response_code = ResponseCode::NXDomain;
+            }
+            if query.query_type() == RecordType::CAA {
+                for (tag, ca) in self
+                    .caa
+                    .get(&name.trim_end_matches('.').to_ascii_lowercase())
+                    .into_iter()
+                    .flatten()
+                {
+                    let issuer = Name::from_ascii(ca).ok().filter(|_| !ca.is_empty());
+                    let data = if tag == "issuewild" {
+                        CAA::new_issuewild(false, issuer, Vec::new())
+                    } else {
+                        CAA::new_issue(false, issuer, Vec::new())
+                    };
+                    r.add_answer(Record::from_rdata(
+                        query.name().clone(),
+                        60,
+                        RData::CAA(data),
+                    ));
+                }
+                continue;
             }
             for ip in found {
                 let data = match (query.query_type(), ip) {

@@ -863,6 +863,21 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
                 return bad("name is required".into());
             };
             let name = name.to_ascii_lowercase();
+            // {"name": "example.com", "caa": [["issue", "pki.goog"]]}: the CAA set at that name.
+            if let Some(set) = body.get("caa").and_then(Value::as_array) {
+                let set: Vec<(String, String)> = set
+                    .iter()
+                    .filter_map(|p| {
+                        let p = p.as_array()?;
+                        Some((
+                            p.first()?.as_str()?.to_string(),
+                            p.get(1)?.as_str()?.to_string(),
+                        ))
+                    })
+                    .collect();
+                shared.with_account(|a| a.dns.caa.insert(name, set));
+                return ok();
+            }
             if flag(&body, "default") {
                 shared.with_account(|a| a.dns.records.remove(&name));
                 return ok();

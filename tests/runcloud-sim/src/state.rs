@@ -201,12 +201,15 @@ fn invalid(field: &str, message: &str) -> HttpResponse {
 
 /// The first name of the entry Let's Encrypt cannot validate: the name, or
 /// its www twin, does not point at the server (the simulator's DNS table).
+/// The first name of the entry that Let's Encrypt would refuse: it does not
+/// lead here (AAAA first), or its CAA set forbids Let's Encrypt.
 fn fails_validation(dns: &crate::dns::Dns, d: &SimDomain) -> Option<String> {
-    if !dns.points_here(&d.name) {
+    let fails = |n: &str| !dns.points_here(n) || !dns.caa_allows(n);
+    if fails(&d.name) {
         return Some(d.name.clone());
     }
     let twin = format!("www.{}", d.name);
-    (d.www && !dns.points_here(&twin)).then_some(twin)
+    (d.www && fails(&twin)).then_some(twin)
 }
 
 fn valid_host(name: &str) -> bool {
@@ -241,10 +244,16 @@ pub fn route(
             .ok()
             .and_then(|s| account.servers.get(&s))
         {
-            Some(s) => HttpResponse::json(
-                200,
-                &json!({ "id": s.id, "name": s.name, "ipAddress": account.dns.server_ip.to_string(), "online": true, "connected": true }),
-            ),
+            Some(s) => {
+                let mut v = json!({ "id": s.id, "name": s.name, "ipAddress": account.dns.server_ip.to_string(), "online": true, "connected": true });
+                // A server whose address RunCloud does not give (tests set 0.0.0.0 for it).
+                if account.dns.server_ip.is_unspecified() {
+                    if let Some(o) = v.as_object_mut() {
+                        o.remove("ipAddress");
+                    }
+                }
+                HttpResponse::json(200, &v)
+            }
             None => not_found("Server"),
         },
         ["servers", sid, "webapps", aid, rest @ ..] => {
