@@ -5,6 +5,7 @@
 pub mod dns;
 mod h2serve;
 pub mod http;
+pub mod letsencrypt;
 pub mod state;
 pub mod tls;
 
@@ -900,6 +901,29 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             }
             shared.with_account(|a| a.dns.records.insert(name, ips));
             ok()
+        }
+        // {"advance": seconds}: Let's Encrypt's clock moves on (a week: 604800).
+        ("POST", ["clock"]) => {
+            let Some(secs) = body.get("advance").and_then(Value::as_u64) else {
+                return bad("advance (seconds) is required".into());
+            };
+            shared.with_account(|a| a.le.offset += secs);
+            ok()
+        }
+        // {"limits": true}: Let's Encrypt's published limits are kept from now on.
+        ("POST", ["letsencrypt"]) => {
+            let on = flag(&body, "limits");
+            shared.with_account(|a| a.le.limits = on);
+            ok()
+        }
+        // What Let's Encrypt saw: certificates issued, refusals by cause.
+        ("GET", ["letsencrypt"]) => {
+            let (issued, refused, now) =
+                shared.with_account(|a| (a.le.issued.len(), a.le.refused.clone(), a.le.now()));
+            HttpResponse::json(
+                200,
+                &json!({ "issued": issued, "refused": refused, "now": now }),
+            )
         }
         ("GET", ["dns"]) => {
             let (records, server, queries) =

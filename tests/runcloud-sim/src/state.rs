@@ -81,6 +81,8 @@ pub struct Account {
     pub servers: BTreeMap<u64, Server>,
     /// Where names point, for the DNS server and the Let's Encrypt model.
     pub dns: crate::dns::Dns,
+    /// Let's Encrypt's limits, shared by every app's orders.
+    pub le: crate::letsencrypt::LetsEncrypt,
     next_id: u64,
 }
 
@@ -90,6 +92,7 @@ impl Account {
         let mut a = Account {
             servers: BTreeMap::new(),
             dns: crate::dns::Dns::default(),
+            le: crate::letsencrypt::LetsEncrypt::default(),
             next_id: 1000,
         };
         a.add_app(
@@ -201,6 +204,15 @@ fn invalid(field: &str, message: &str) -> HttpResponse {
 
 /// The first name of the entry Let's Encrypt cannot validate: the name, or
 /// its www twin, does not point at the server (the simulator's DNS table).
+/// The names an entry puts on a certificate: its own, and its www twin.
+fn certificate_names(d: &SimDomain) -> Vec<String> {
+    let mut n = vec![d.name.clone()];
+    if d.www {
+        n.push(format!("www.{}", d.name));
+    }
+    n
+}
+
 /// The first name of the entry that Let's Encrypt would refuse: it does not
 /// lead here (AAAA first), or its CAA set forbids Let's Encrypt.
 fn fails_validation(dns: &crate::dns::Dns, d: &SimDomain) -> Option<String> {
@@ -290,7 +302,12 @@ fn app_route(
     let m = req.method.as_str();
     let new_id = account.next_id();
     let dns = account.dns.clone();
-    let Some(app) = account.app_mut(server_id, app_id) else {
+    let le = &mut account.le;
+    let Some(app) = account
+        .servers
+        .get_mut(&server_id)
+        .and_then(|s| s.apps.get_mut(&app_id))
+    else {
         return not_found("Web application");
     };
     match rest {
@@ -340,13 +357,13 @@ fn app_route(
             if app.ssl_id.map(|id| id.to_string()).as_deref() != Some(*sid) || app.advanced_ssl {
                 return not_found("SSL certificate");
             }
-            // Let's Encrypt refuses the whole order when any one name fails.
-            if let Some(bad) = app.domains.iter().find_map(|d| fails_validation(&dns, d)) {
+            // One certificate for every name of the app, www twins included; Let's
+            // Encrypt refuses the whole order when any one name fails, or a limit is met.
+            let names: Vec<String> = app.domains.iter().flat_map(certificate_names).collect();
+            let bad = app.domains.iter().find_map(|d| fails_validation(&dns, d));
+            if let Err(why) = le.order(&names, bad) {
                 app.refused_orders += 1;
-                return HttpResponse::json(
-                    422,
-                    &json!({ "message": format!("Let's Encrypt could not validate {bad}: DNS does not point to this server.") }),
-                );
+                return HttpResponse::json(422, &json!({ "message": why }));
             }
             app.redeploys += 1;
             HttpResponse::json(200, &json!({ "id": app.ssl_id, "method": "letsencrypt" }))
@@ -368,12 +385,14 @@ fn app_route(
                 return not_found("Domain");
             };
             let bad = app.domains.get(i).and_then(|d| fails_validation(&dns, d));
-            if let Some(bad) = bad {
+            let names = app
+                .domains
+                .get(i)
+                .map(certificate_names)
+                .unwrap_or_default();
+            if let Err(why) = le.order(&names, bad) {
                 app.refused_orders += 1;
-                return HttpResponse::json(
-                    422,
-                    &json!({ "message": format!("Let's Encrypt could not validate {bad}.") }),
-                );
+                return HttpResponse::json(422, &json!({ "message": why }));
             }
             if let Some(d) = app.domains.get_mut(i) {
                 d.ssl_id = Some(new_id);
