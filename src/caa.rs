@@ -137,7 +137,7 @@ mod tests {
         );
         assert_eq!(verdict(&[none.clone(), le], false), Verdict::Allowed);
         assert_eq!(
-            verdict(&[none.clone()], false),
+            verdict(std::slice::from_ref(&none), false),
             Verdict::Allowed,
             "no CAA anywhere"
         );

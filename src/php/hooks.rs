@@ -87,7 +87,8 @@ impl LastAdd {
 
 /// What a hook did on one app, for its log line.
 enum HookDone {
-    Added(AddOutcome),
+    // Boxed: an outcome (with its DNS check) is far larger than a removal.
+    Added(Box<AddOutcome>),
     Removed { removed: bool, app: u64 },
 }
 
@@ -151,7 +152,7 @@ impl Integration {
         };
         let runs = on_every_app(super::worker(), &config, Circuit::Guarded, |flows| {
             if action.add {
-                flows.add(&name, kind).map(HookDone::Added)
+                flows.add(&name, kind).map(|a| HookDone::Added(Box::new(a)))
             } else {
                 let app = flows.config().app_id;
                 flows
