@@ -450,31 +450,53 @@ mod tests {
         let _ = std::fs::remove_dir_all(&target);
     }
 
+    /// The appender of the test below, in a process of its own: this test binary
+    /// run again for this one test, with the directory and its tag in the environment.
+    #[test]
+    fn appender_child() {
+        let (Ok(dir), Ok(tag)) = (
+            std::env::var("WU_APPEND_DIR"),
+            std::env::var("WU_APPEND_TAG"),
+        ) else {
+            return;
+        };
+        let d = StateDir::open(Some(Path::new(&dir))).expect("usable");
+        for i in 0..300 {
+            d.append("owed-r", &[&format!("{tag}-{i}.example.com")])
+                .expect("appended");
+        }
+    }
+
     #[test]
     fn appends_from_other_processes_while_one_settles_lose_no_name() {
         let p = scratch("race");
         let d = StateDir::open(Some(&p)).expect("usable");
-        // Two writers append 300 names each, one a call, while a third keeps
+        // Two processes append 300 names each, one a call, while this one keeps
         // reading and settling what it read (a redeploy that succeeded).
-        let writers: Vec<_> = (0..2)
-            .map(|w| {
-                let d = d.clone();
-                std::thread::spawn(move || {
-                    for i in 0..300 {
-                        d.append("owed-r", &[&format!("w{w}-{i}.example.com")])
-                            .expect("appended");
-                    }
-                })
+        let exe = std::env::current_exe().expect("test binary");
+        let mut children: Vec<std::process::Child> = ["w0", "w1"]
+            .iter()
+            .map(|tag| {
+                std::process::Command::new(&exe)
+                    .args(["--exact", "state_dir::tests::appender_child", "--quiet"])
+                    .env("WU_APPEND_DIR", &p)
+                    .env("WU_APPEND_TAG", tag)
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .expect("child")
             })
             .collect();
         let mut paid = std::collections::BTreeSet::new();
-        while writers.iter().any(|w| !w.is_finished()) {
+        while children
+            .iter_mut()
+            .any(|c| c.try_wait().ok().flatten().is_none())
+        {
             let names = d.read_names("owed-r");
             d.settle_names("owed-r", &names);
             paid.extend(names);
         }
-        for w in writers {
-            w.join().expect("writer");
+        for mut c in children {
+            assert!(c.wait().expect("waited").success());
         }
         paid.extend(d.read_names("owed-r"));
         assert_eq!(
