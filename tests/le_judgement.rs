@@ -36,6 +36,18 @@ fn refused_orders(sim: &Sim) -> u64 {
         .unwrap()
 }
 
+/// `held.0` waits off the app with its cause (`held.1`) in the result; `fine`
+/// is certified; no order was refused.
+fn held_then_other_certified(sim: &Sim, config: &Config, held: (&str, &str), fine: &str) {
+    let out = add(config, held.0);
+    assert_eq!(out.ssl.status, SslStatus::WaitingDns, "{}", out.ssl.message);
+    assert!(out.ssl.message.contains(held.1), "{}", out.ssl.message);
+    assert!(!on_app(sim, held.0));
+    let out = add(config, fine);
+    assert_eq!(out.ssl.status, SslStatus::Redeployed, "{}", out.ssl.message);
+    assert_eq!(refused_orders(sim), 0);
+}
+
 /// Basic mode, one add a request (no batch): an order goes out for each certified name.
 fn unbatched(sim: &Sim) -> Config {
     let mut c = config_v3(sim);
@@ -54,28 +66,12 @@ fn an_aaaa_record_elsewhere_holds_the_name_and_says_so() {
             vec!["127.0.0.10".parse().unwrap(), "::1".parse().unwrap()],
         )
     });
-    let held = add(&config, "v6-elsewhere.com");
-    assert_eq!(
-        held.ssl.status,
-        SslStatus::WaitingDns,
-        "{}",
-        held.ssl.message
+    held_then_other_certified(
+        &sim,
+        &config,
+        ("v6-elsewhere.com", "AAAA record elsewhere"),
+        "all-here.com",
     );
-    assert!(
-        held.ssl.message.contains("AAAA record elsewhere"),
-        "{}",
-        held.ssl.message
-    );
-    assert!(!on_app(&sim, "v6-elsewhere.com"));
-    // Another name is certified, and no order was refused.
-    let fine = add(&config, "all-here.com");
-    assert_eq!(
-        fine.ssl.status,
-        SslStatus::Redeployed,
-        "{}",
-        fine.ssl.message
-    );
-    assert_eq!(refused_orders(&sim), 0);
 }
 
 #[test]
@@ -93,27 +89,12 @@ fn a_caa_set_that_forbids_lets_encrypt_holds_the_name_and_says_so() {
         );
     });
     // The set at the parent applies to the name below it.
-    let held = add(&config, "shop.caa-other.com");
-    assert_eq!(
-        held.ssl.status,
-        SslStatus::WaitingDns,
-        "{}",
-        held.ssl.message
+    held_then_other_certified(
+        &sim,
+        &config,
+        ("shop.caa-other.com", "CAA allows only pki.goog"),
+        "shop.caa-le.com",
     );
-    assert!(
-        held.ssl.message.contains("CAA allows only pki.goog"),
-        "{}",
-        held.ssl.message
-    );
-    assert!(!on_app(&sim, "shop.caa-other.com"));
-    let fine = add(&config, "shop.caa-le.com");
-    assert_eq!(
-        fine.ssl.status,
-        SslStatus::Redeployed,
-        "{}",
-        fine.ssl.message
-    );
-    assert_eq!(refused_orders(&sim), 0);
 }
 
 #[test]
