@@ -167,8 +167,8 @@ add_action(WU_RUNCLOUD_RECHECK_HOOK, static function ($name = ''): void {
 }, 10, 1);
 
 // A mapping renamed in Ultimate Multisite (BerlinDB's transition of the `domain` column): UM
-// queues wu_add_domain for the new name only; the old one leaves RunCloud here, unless it was a
-// creation ('new') or another mapping still has it.
+// queues wu_add_domain for the new name only; the old one leaves RunCloud through the queue,
+// unless it was a creation ('new') or another mapping still has it.
 add_action('wu_transition_domain_domain', static function ($old = '', $new = '', $id = 0): void {
     $old = strtolower(trim(is_scalar($old) ? (string) $old : ''));
     $new = strtolower(trim(is_scalar($new) ? (string) $new : ''));
@@ -179,7 +179,13 @@ add_action('wu_transition_domain_domain', static function ($old = '', $new = '',
         wu_runcloud_log('info', "wu_transition_domain_domain $old -> $new: $old is still mapped elsewhere; left on RunCloud");
         return;
     }
-    wu_runcloud_handle('wu_remove_domain', $old, 0);
+    // Queued, not done in this request: an add of the old name that a queue runner has in flight
+    // would otherwise land after this removal and bring the name back. The queue runs it behind
+    // any add of the name still waiting there, and it is the name's last event from now on, so a
+    // retry of such an add is superseded.
+    wu_runcloud_note_event($old, false);
+    $via = wu_runcloud_schedule(WU_RUNCLOUD_RETRY_HOOK, 0, ['wu_remove_domain', $old, 0, 0]);
+    wu_runcloud_log('info', "wu_transition_domain_domain $old -> $new: the removal of $old is queued through $via");
 }, 10, 3);
 
 // Ultimate Multisite's own DNS check succeeded: re-check at once, whatever the schedule says.
