@@ -11,26 +11,29 @@ defined('ABSPATH') || exit;
  * (Action Scheduler, else WP-Cron) with backoff; one that will not is logged and remembered
  * for Site Health. Every try is idempotent: an add that did arrive is found, not repeated.
  */
-function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 0): bool {
+function wu_runcloud_handle(string $hook, $domain, $site_id = 0, int $attempt = 0, bool $retry = false): bool {
     $method = WU_RUNCLOUD_HOOKS[$hook] ?? null;
     if ($method === null) {
         return false;
     }
     $name = strtolower(trim(is_scalar($domain) ? (string) $domain : ''));
     $add = $method === 'on_add_domain' || $method === 'on_add_subdomain';
-    if ($attempt === 0) {
-        wu_runcloud_note_event($name, $add);
-    }
     // Every try runs what is still wanted, not what was wanted when it was queued: a mapping
     // renamed twice before the queue ran (A to B to C) has no record for B any more.
-    $why = wu_runcloud_superseded($hook, $name, $add, $attempt > 0);
+    $why = wu_runcloud_superseded($hook, $name, $add, $retry);
     if ($why !== '') {
-        wu_runcloud_log('info', "$hook $name: " . ($attempt > 0 ? 'retry' : 'queued event') . " not run: $why");
+        wu_runcloud_log('info', "$hook $name: " . ($retry ? 'retry' : 'queued event') . " not run: $why");
         wu_runcloud_forget_failures($name);
         if ($add) {
             wu_runcloud_cert_state($name, null);
         }
         return true;
+    }
+    // Only an event's own first run, and only one that runs, is the name's latest event: a retry
+    // (even one that an open circuit sent back untried) or a dropped event must never make an
+    // older event look newer than the removal or add that came after it.
+    if (!$retry) {
+        wu_runcloud_note_event($name, $add);
     }
     $runcloud = wu_runcloud();
     if ($runcloud === null) {
@@ -138,7 +141,7 @@ function wu_runcloud_still_mapped(string $name): ?bool {
 }
 
 add_action(WU_RUNCLOUD_RETRY_HOOK, static function ($hook = '', $domain = '', $site_id = 0, $attempt = 1): void {
-    wu_runcloud_handle((string) $hook, $domain, $site_id, (int) $attempt);
+    wu_runcloud_handle((string) $hook, $domain, $site_id, (int) $attempt, true);
 }, 10, 4);
 
 
