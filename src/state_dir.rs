@@ -194,6 +194,12 @@ impl StateDir {
         Ok(out)
     }
 
+    /// Whether a list file holds nothing (absent or empty): one `stat`, no
+    /// lock, so that the common case of an add with nothing listed costs no more.
+    pub fn is_empty(&self, name: &str) -> bool {
+        std::fs::symlink_metadata(self.file(name)).map_or(true, |m| m.len() == 0)
+    }
+
     /// The names a list file owes (valid host names written by us; `-name`
     /// lines take a name back). A file with many more lines than names is
     /// rewritten with the names alone, so it stays bounded.

@@ -135,7 +135,15 @@ pub fn note(config: &Config, memory: &mut Vec<Waiting>, name: &str, site: bool) 
 
 /// `name` waits no more: it is on the app, covered, removed, or given up.
 pub fn settle(config: &Config, memory: &mut Vec<Waiting>, name: &str) {
-    change(config, memory, |list| list.retain(|w| w.name != name));
+    // Nothing waits (the usual case after an add): nothing to lock, read or create.
+    let file = keyed_name("waiting", &config.memory_key());
+    let listed = match StateDir::open(config.options.state_dir.as_deref()) {
+        Ok(d) => !d.is_empty(&file),
+        Err(_) => !memory.is_empty(),
+    };
+    if listed {
+        change(config, memory, |list| list.retain(|w| w.name != name));
+    }
 }
 
 /// The names due a look at `now`, at most `max`, claimed: each one's next
@@ -213,6 +221,23 @@ mod tests {
         assert_eq!(gone.gave_up.len(), 1);
         assert!(list(&c, &mut mem).is_empty());
         assert!(t < start + GIVE_UP_AFTER);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn settling_when_nothing_waits_creates_nothing() {
+        let dir = crate::test_dir("waiting-none");
+        let c = config(&dir);
+        let mut mem = Vec::new();
+        settle(&c, &mut mem, "shop.com");
+        let files = std::fs::read_dir(&dir).map(|e| e.count()).unwrap_or(0);
+        assert_eq!(
+            files, 0,
+            "no waiting file made for an add that held nothing"
+        );
+        note(&c, &mut mem, "shop.com", false);
+        settle(&c, &mut mem, "shop.com");
+        assert!(list(&c, &mut mem).is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
