@@ -200,9 +200,15 @@ fn examined(levels: &[String], replies: &[Reply], wildcard: bool) -> Examined {
     }
 }
 
+/// How long an unanswered question waits before it is sent again (UDP may
+/// lose a datagram either way); each later wait is twice the one before.
+const RESEND_AFTER: Duration = Duration::from_millis(500);
+
 /// Every question to one server on one socket; their replies in the questions'
 /// order. The address questions must be answered (NOERROR or NXDOMAIN); a CAA
-/// question answered otherwise is kept as its error.
+/// question answered otherwise is kept as its error. A question still
+/// unanswered is sent again, so one lost datagram costs half a second, not
+/// the server's whole share of the time.
 fn ask(
     server: &SocketAddr,
     questions: &[(Name, RecordType)],
@@ -215,25 +221,37 @@ fn ask(
     };
     let socket = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
     socket.connect(server).map_err(|e| e.to_string())?;
-    let mut ids = Vec::new();
-    for (name, rtype) in questions {
-        let id = random_id();
-        let mut q = Message::new(id, MessageType::Query, OpCode::Query);
+    let ids = distinct_ids(questions.len())?;
+    let mut queries = Vec::with_capacity(questions.len());
+    for ((name, rtype), id) in questions.iter().zip(&ids) {
+        let mut q = Message::new(*id, MessageType::Query, OpCode::Query);
         q.metadata.recursion_desired = true;
         q.add_query(Query::query(name.clone(), *rtype));
-        let bytes = q.to_vec().map_err(|e| e.to_string())?;
-        socket.send(&bytes).map_err(|e| e.to_string())?;
-        ids.push(id);
+        queries.push(q.to_vec().map_err(|e| e.to_string())?);
     }
     let mut replies: Vec<Option<Reply>> = vec![None; questions.len()];
     let mut buf = [0u8; 4096];
+    let mut wait = RESEND_AFTER;
+    let mut resend_at = Instant::now();
     while replies.iter().any(Option::is_none) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        let now = Instant::now();
+        if now >= deadline {
             return Err("no answer in time".into());
         }
+        if now >= resend_at {
+            for (query, reply) in queries.iter().zip(&replies) {
+                if reply.is_none() {
+                    socket.send(query).map_err(|e| e.to_string())?;
+                }
+            }
+            resend_at = now + wait;
+            wait *= 2;
+        }
+        let left = resend_at
+            .min(deadline)
+            .saturating_duration_since(Instant::now());
         socket
-            .set_read_timeout(Some(left))
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
             .map_err(|e| e.to_string())?;
         let n = match socket.recv(&mut buf) {
             Ok(n) => n,
@@ -243,24 +261,29 @@ fn ask(
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                return Err("no answer in time".into())
+                continue
             }
             Err(e) => return Err(e.to_string()),
         };
         let Some(bytes) = buf.get(..n) else { continue };
-        // Anything that is not an answer to one of our questions is ignored.
+        // Anything that is not an answer to one of our questions is ignored:
+        // its id and its question must both match.
         let Ok(reply) = Message::from_vec(bytes) else {
             continue;
         };
         let Some(i) = ids.iter().position(|id| *id == reply.metadata.id) else {
             continue;
         };
-        let Some(slot) = replies.get_mut(i) else {
+        let Some((name, rtype)) = questions.get(i) else {
             continue;
         };
-        if slot.is_some() {
+        let asked = reply
+            .queries
+            .first()
+            .is_some_and(|q| q.name() == name && q.query_type() == *rtype);
+        let Some(slot) = replies.get_mut(i).filter(|s| s.is_none() && asked) else {
             continue;
-        }
+        };
         let is_address = i < 2;
         *slot = Some(match reply.metadata.response_code {
             ResponseCode::NoError | ResponseCode::NXDomain => {
@@ -276,11 +299,21 @@ fn ask(
         .collect())
 }
 
-/// A query id no other host can guess (answers are matched on it).
-fn random_id() -> u16 {
-    let mut b = [0u8; 2];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
-    u16::from_ne_bytes(b)
+/// `n` query ids no other host can guess (answers are matched on them), no
+/// two alike, so every answer finds its own question.
+fn distinct_ids(n: usize) -> Result<Vec<u16>, String> {
+    let rng = ring::rand::SystemRandom::new();
+    let mut ids: Vec<u16> = Vec::with_capacity(n);
+    while ids.len() < n {
+        let mut b = [0u8; 2];
+        ring::rand::SecureRandom::fill(&rng, &mut b)
+            .map_err(|_| "no random query id: the system's random source failed".to_string())?;
+        let id = u16::from_ne_bytes(b);
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -297,6 +330,80 @@ mod tests {
         assert_eq!(r.servers, want);
         assert!(Resolver::parse("").is_err());
         assert!(Resolver::parse("not a host!:x").is_err());
+    }
+
+    /// A server that drops the first copy of every question and first sends,
+    /// for each, an answer with the right id to another question: the resend
+    /// gets the answers and the impostor is ignored.
+    #[test]
+    fn a_lost_datagram_is_asked_again_and_a_mismatched_answer_is_ignored() {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let server = socket.local_addr().expect("addr");
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let served = std::thread::spawn(move || {
+            let mut seen = std::collections::HashSet::new();
+            let mut buf = [0u8; 1500];
+            let mut answered = 0;
+            while answered < 5 {
+                let Ok((n, from)) = socket.recv_from(&mut buf) else {
+                    return answered;
+                };
+                let q = Message::from_vec(&buf[..n]).expect("a query");
+                if seen.insert(q.metadata.id) {
+                    continue; // lost on the way
+                }
+                let mut wrong = Message::new(q.metadata.id, MessageType::Response, OpCode::Query);
+                wrong.add_query(Query::query(
+                    Name::from_ascii("other.example.").expect("name"),
+                    q.queries[0].query_type(),
+                ));
+                wrong.add_answer(hickory_proto::rr::Record::from_rdata(
+                    Name::from_ascii("other.example.").expect("name"),
+                    60,
+                    RData::A(hickory_proto::rr::rdata::A::new(192, 0, 2, 66)),
+                ));
+                socket
+                    .send_to(&wrong.to_vec().expect("bytes"), from)
+                    .expect("send");
+                let mut r = Message::new(q.metadata.id, MessageType::Response, OpCode::Query);
+                r.add_query(q.queries[0].clone());
+                if q.queries[0].query_type() == RecordType::A {
+                    r.add_answer(hickory_proto::rr::Record::from_rdata(
+                        q.queries[0].name().clone(),
+                        60,
+                        RData::A(hickory_proto::rr::rdata::A::new(192, 0, 2, 10)),
+                    ));
+                }
+                socket
+                    .send_to(&r.to_vec().expect("bytes"), from)
+                    .expect("send");
+                answered += 1;
+            }
+            answered
+        });
+        let resolver = Resolver {
+            servers: vec![server],
+            timeout: Duration::from_secs(3),
+        };
+        // Before resends, the first copies' loss meant no answer at all.
+        let got = resolver
+            .examine("shop.example.com", false)
+            .expect("answered");
+        assert_eq!(
+            got.answer,
+            Answer::Addresses(vec!["192.0.2.10".parse().expect("ip")])
+        );
+        assert_eq!(got.caa, crate::caa::Verdict::Allowed);
+        assert_eq!(served.join().expect("server"), 5);
+    }
+
+    #[test]
+    fn query_ids_are_distinct() {
+        let ids = distinct_ids(300).expect("random");
+        let set: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(set.len(), 300);
     }
 
     #[test]
