@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod flows;
 pub mod input;
+pub mod le_limits;
 pub mod pointing;
 pub mod secret;
 pub mod ssl_batch;
