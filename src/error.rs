@@ -51,6 +51,11 @@ pub enum Error {
     #[error("not tried: RunCloud did not answer the last calls from this worker; trying again in {retry_in_secs} s")]
     CircuitOpen { retry_in_secs: u64 },
 
+    /// Not sent: the order would pass one of Let's Encrypt's limits that this
+    /// extension keeps (`le_limits`); it may go at `until` (unix time).
+    #[error("not sent: {why}")]
+    Deferred { why: String, until: u64 },
+
     /// A bug of ours, caught before it could reach PHP as a crash.
     #[error("internal error in wu_runcloud: {0}")]
     Internal(String),

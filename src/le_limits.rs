@@ -14,13 +14,15 @@
 //! domain's week (a basic certificate carries the network's own domain, so
 //! each of its orders counts against it). An order that is not forced waits
 //! after the last order that touched the same registered domain for
-//! `gap(used) = 2 · used · WEEK / BUDGET²`, where `used` is that domain's
-//! orders in the past 7 days and `BUDGET` the 45 kept for automatic orders
-//! (5 of the 50 stay for the admin's own redeploys and for RunCloud's
-//! renewals). The first orders go at once; the gap widens as the week is
-//! spent, so the 45th comes only after about 6.8 days of steady mappings,
-//! and names added meanwhile share the next order. A forced order (the
-//! admin's `redeploy_ssl()`) is not spaced, but never passes a hard limit.
+//! `gap(used) = 2 · (used − 10) · WEEK / (BUDGET − 10)²` once `used`, that
+//! domain's orders in the past 7 days, passes 10; `BUDGET` is the 45 kept for
+//! automatic orders (5 of the 50 stay for the admin's own redeploys and for
+//! RunCloud's renewals). The first ten go at once, as an admin setting up
+//! expects; then the gap widens as the week is spent (10 minutes after the
+//! 11th, 9.6 hours after the 44th), so a steady stream spends the last 35
+//! over about a week and never runs out, and names added meanwhile share
+//! the next order. A forced order (the admin's `redeploy_ssl()`) is not
+//! spaced, but never passes a hard limit.
 
 use ring::digest::{digest, SHA256};
 use std::fmt::Write as _;
@@ -211,9 +213,12 @@ pub fn check(ledger: &[Entry], order: &Order, now: u64) -> Verdict {
 /// The wait after the last order of a registered domain that had `used`
 /// orders in the past week (see the module's note).
 pub fn gap(used: usize) -> u64 {
-    let budget = (PER_DOMAIN_A_WEEK - KEPT_FOR_THE_ADMIN) as u64;
-    2 * used as u64 * WEEK / (budget * budget)
+    let spaced = (PER_DOMAIN_A_WEEK - KEPT_FOR_THE_ADMIN - UNSPACED) as u64;
+    2 * used.saturating_sub(UNSPACED) as u64 * WEEK / (spaced * spaced)
 }
+
+/// Orders of a registered domain in a week that are not spaced.
+pub const UNSPACED: usize = 10;
 
 fn oldest(entries: &[&Entry]) -> u64 {
     entries.iter().map(|e| e.at).min().unwrap_or(0)
@@ -345,7 +350,8 @@ mod tests {
     #[test]
     fn orders_are_spaced_more_as_the_week_is_spent() {
         assert_eq!(gap(0), 0);
-        assert!(gap(1) < gap(10) && gap(10) < gap(44));
+        assert_eq!(gap(10), 0);
+        assert!(gap(11) < gap(20) && gap(20) < gap(44));
         // A stream of one order whenever allowed spends the 45 in no less than six days.
         let mut ledger = Vec::new();
         let mut t = NOW;
@@ -362,7 +368,10 @@ mod tests {
         assert!(t - NOW > 6 * 24 * 3600, "{}", t - NOW);
         // A forced order is not spaced.
         let o = order(&["example.com", "x.example.com"], true);
-        let l2 = vec![sent(&order(&["example.com"], false), NOW)];
+        let l2: Vec<Entry> = (0..20)
+            .map(|i| sent(&order(&["example.com", &format!("t{i}.example.com")], false), NOW))
+            .collect();
+        assert!(matches!(check(&l2, &Order { forced: false, ..o.clone() }, NOW + 1), Verdict::Wait { .. }));
         assert_eq!(check(&l2, &o, NOW + 1), Verdict::Go);
     }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app_memory;
 pub mod breaker;
 pub mod caa;
+pub mod certificate_ledger;
 pub mod config;
 pub mod dns;
 pub mod domain;

@@ -218,6 +218,10 @@ fn sync_batched(mapping: &AppFlows, names: &[String], options: &SyncOptions) -> 
             Ok(o) if o.ssl.status == SslStatus::WaitingDns && o.id.is_none() => {
                 report.waiting.push((name, o.ssl.message));
             }
+            // Not added: the app's one certificate has no room for it.
+            Ok(o) if o.ssl.status == SslStatus::CertificateFull => {
+                report.failed.push((name, o.ssl.message));
+            }
             Ok(o) if o.ssl.status == SslStatus::Failed => {
                 report.added.push(name.clone());
                 report.failed.push((name, o.ssl.message));

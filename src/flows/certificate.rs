@@ -2,6 +2,7 @@
 //! given the app's SSL set-up (remembered or fresh), whether the name is new,
 //! and whether its last step here failed. Never fails the add itself.
 
+use super::ordering::Certificate;
 use super::outcome::{
     failed, name_list, not_done, off, queued, unchanged, SslMode, SslOutcome, SslStatus,
 };
@@ -92,8 +93,13 @@ impl AppFlows<'_> {
         self.worker.memory().record_certificate(
             &key,
             &domain.name,
-            outcome.status == SslStatus::Failed,
+            outcome.status == SslStatus::Failed
+                || (outcome.status.next_order().is_some() && outcome.mode == SslMode::Advanced),
         );
+        if outcome.status.next_order().is_some() && outcome.mode == SslMode::Basic {
+            // Put off by the weekly limits: owed, so the first order allowed covers it.
+            let _ = ssl_batch::owed::append(self.config, &[domain.name.as_str()]);
+        }
         outcome
     }
 
@@ -101,7 +107,7 @@ impl AppFlows<'_> {
     /// are paid by the same basic redeploy, or each by its own certificate on
     /// an app that switched to advanced mode since they were owed.
     fn pay_owed(&self, owed: &[String], app: &AppSsl, step: &SslOutcome) {
-        if owed.is_empty() || step.status == SslStatus::Failed {
+        if owed.is_empty() || matches!(step.status, SslStatus::Failed | SslStatus::Deferred(_)) {
             return;
         }
         let paid = match app {
@@ -125,7 +131,7 @@ impl AppFlows<'_> {
             };
             // A name removed since is owed nothing.
             if let Some(d) = self.api.find_domain(&name)? {
-                self.api.issue_domain_ssl(&d)?;
+                self.send_order(Certificate::Own(&d), false)?;
                 self.worker
                     .memory()
                     .record_certificate(&self.key.clone(), n, false);
@@ -156,12 +162,11 @@ impl AppFlows<'_> {
                 message: format!("{went_through}; it covers {}", name_list(&names)),
             });
         }
-        let done = match self.api.redeploy_ssl(&owed.cert) {
+        let done = match self.send_order(Certificate::Basic(&owed.cert), false) {
             // Gone since it was asked (replaced in RunCloud): ask again, once.
             Err(e) if e.status_code() == 404 => match self.fresh_app_ssl(&owed.key)? {
                 AppSsl::Basic(fresh) if fresh.id != owed.cert.id => self
-                    .api
-                    .redeploy_ssl(&fresh)
+                    .send_order(Certificate::Basic(&fresh), false)
                     .map(|()| format!("the app's certificate (#{}) was redeployed once", fresh.id)),
                 AppSsl::Basic(_) => Err(e),
                 AppSsl::Advanced => self.certify_each(&names).map(|()| {
@@ -246,7 +251,7 @@ impl AppFlows<'_> {
     /// The certificate step for a new name on an app set up as `app`.
     fn certificate_step(&self, domain: &Domain, app: &AppSsl) -> SslOutcome {
         match app {
-            AppSsl::Advanced => match self.api.issue_domain_ssl(domain) {
+            AppSsl::Advanced => match self.send_order(Certificate::Own(domain), false) {
                 Ok(()) => SslOutcome {
                     mode: SslMode::Advanced,
                     status: SslStatus::Issued,
@@ -283,7 +288,7 @@ impl AppFlows<'_> {
     }
 
     /// Asks RunCloud, and remembers the answer.
-    fn fresh_app_ssl(&self, key: &str) -> Result<AppSsl> {
+    pub(super) fn fresh_app_ssl(&self, key: &str) -> Result<AppSsl> {
         let app = self.api.ssl_setup(self.config.options.ssl);
         match &app {
             Ok(a) if self.config.options.ssl == SslPolicy::Auto => {
@@ -295,7 +300,7 @@ impl AppFlows<'_> {
     }
 
     fn redeploy(&self, cert: SslCert) -> SslOutcome {
-        match self.api.redeploy_ssl(&cert) {
+        match self.send_order(Certificate::Basic(&cert), false) {
             Ok(()) => SslOutcome {
                 mode: SslMode::Basic,
                 status: SslStatus::Redeployed,
@@ -353,7 +358,7 @@ impl AppFlows<'_> {
             }),
             AppSsl::Basic(cert) => {
                 let id = cert.id;
-                self.api.redeploy_ssl(&cert)?;
+                self.send_order(Certificate::Basic(&cert), true)?;
                 // It covers every name: nothing is owed any more, here or by a request that died.
                 self.worker.batch().settle(&self.key);
                 ssl_batch::owed::settle(self.config, &owed);

@@ -6,6 +6,7 @@ mod certificate;
 mod checking;
 mod connection;
 mod each_app;
+mod ordering;
 mod outcome;
 mod waiting_names;
 
@@ -156,6 +157,9 @@ impl<'a> AppFlows<'a> {
                 }
             }
         }
+        if let Some(full) = self.certificate_full(name, www)? {
+            return Ok(AddOutcome { dns, ..full });
+        }
         let (domain, created) = match self.create_and_learn_ssl(name, www) {
             Ok(Created::New(d)) => (d, true),
             Ok(Created::Existing(d)) => (d, false),
@@ -184,6 +188,11 @@ impl<'a> AppFlows<'a> {
             },
             Err(e) => return Err(e),
         };
+        crate::certificate_ledger::note_change(
+            self.config,
+            &crate::certificate_ledger::certificate_names(std::slice::from_ref(&domain)),
+            &[],
+        );
         let ssl = if held {
             // Its own certificate fails alone, but an order bound to fail
             // spends Let's Encrypt's failed-validation limit: later, once it points.
@@ -325,6 +334,11 @@ impl<'a> AppFlows<'a> {
             )));
         }
         let removed = self.api.delete_domain(&domain)?;
+        crate::certificate_ledger::note_change(
+            self.config,
+            &[],
+            &crate::certificate_ledger::certificate_names(std::slice::from_ref(&domain)),
+        );
         // Removed later in the request that added it: no longer owed a certificate.
         self.worker.batch().drop_name(&self.key, name.as_str());
         crate::ssl_batch::owed::take_back(self.config, name.as_str());

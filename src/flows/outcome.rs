@@ -66,6 +66,13 @@ pub enum SslStatus {
     /// certificate was ordered for it; in basic mode it was not even added,
     /// since being on the app puts it on the certificate every site shares.
     WaitingDns,
+    /// Basic mode: the name (with its twin) would take the app's one
+    /// certificate past Let's Encrypt's 100 names; it was not added.
+    CertificateFull,
+    /// The order would pass a limit of Let's Encrypt's that the extension
+    /// keeps: the name is on the app and owed, and the order goes at this
+    /// unix time (the message says it in words).
+    Deferred(u64),
 }
 
 impl SslStatus {
@@ -81,6 +88,8 @@ impl SslStatus {
             SslStatus::Off => "off",
             SslStatus::Failed => "failed",
             SslStatus::WaitingDns => "waiting_dns",
+            SslStatus::CertificateFull => "certificate_full",
+            SslStatus::Deferred(_) => "deferred",
         }
     }
 }
@@ -218,11 +227,27 @@ fn not_installed() -> SslOutcome {
     }
 }
 
+/// The outcome of a certificate step that did not happen: refused or failed,
+/// or put off by Let's Encrypt's limits (`Deferred`, with its time).
 pub(super) fn failed(mode: SslMode, e: &Error) -> SslOutcome {
+    let status = match e {
+        Error::Deferred { until, .. } => SslStatus::Deferred(*until),
+        _ => SslStatus::Failed,
+    };
     SslOutcome {
         mode,
-        status: SslStatus::Failed,
+        status,
         message: e.to_string(),
+    }
+}
+
+impl SslStatus {
+    /// When an order put off by Let's Encrypt's limits may go (unix time).
+    pub fn next_order(self) -> Option<u64> {
+        match self {
+            SslStatus::Deferred(until) => Some(until),
+            _ => None,
+        }
     }
 }
 

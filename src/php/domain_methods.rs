@@ -64,6 +64,14 @@ fn add_like(
             ("ssl", string(o.ssl.status.as_str())),
             ("ssl_message", call.text(&o.ssl.message)),
             ("ssl_mode", string(o.ssl.mode.as_str())),
+            // Put off by Let's Encrypt's weekly limits: when the order may go (unix time).
+            (
+                "ssl_next_order",
+                o.ssl
+                    .status
+                    .next_order()
+                    .map_or_else(Zval::null, |t| long(t as i64)),
+            ),
             ("dns", dns),
             ("apps", apps_list(&apps, call)),
         ]))

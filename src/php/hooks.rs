@@ -289,6 +289,9 @@ pub fn describe_add(o: &AddOutcome) -> (Level, String) {
             format!("waiting for DNS, not on the app: {}", o.ssl.message),
         );
     }
+    if o.ssl.status == SslStatus::CertificateFull {
+        return (Level::Error, format!("not added: {}", o.ssl.message));
+    }
     if let Some(cover) = &o.covered_by {
         return (
             Level::Info,
@@ -305,7 +308,10 @@ pub fn describe_add(o: &AddOutcome) -> (Level, String) {
     } else {
         String::new()
     };
-    let level = if matches!(o.ssl.status, SslStatus::Failed | SslStatus::WaitingDns) {
+    let level = if matches!(
+        o.ssl.status,
+        SslStatus::Failed | SslStatus::WaitingDns | SslStatus::Deferred(_)
+    ) {
         Level::Warning
     } else {
         Level::Info

@@ -8,12 +8,13 @@ use super::domain_methods::apps_list;
 use super::integration::Integration;
 use super::{constants, ini};
 use crate::config::{Config, SslBatch};
+use crate::error::Error;
 use crate::flows::{name_list, on_apps, on_every_app, AppFlows, Circuit, Level, SslStatus};
 use crate::ssl_batch::{owed, Deferred};
 use crate::worker::Worker;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 pub fn redeploy_ssl(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, call| {
@@ -47,7 +48,14 @@ pub fn flush_ssl() -> ZBox<ZendHashTable> {
             {
                 continue;
             }
-            let found = run_core(|| AppFlows::new(&target, worker)?.owed_redeploy());
+            let found = run_core(|| {
+                let flows = AppFlows::new(&target, worker)?;
+                // Put off by Let's Encrypt's limits: the queued job pays it at its time.
+                if !flows.owed_order_due() {
+                    return Ok(None);
+                }
+                flows.owed_redeploy()
+            });
             if let Ok(Some(d)) = found {
                 owed_now.push(d);
             }
@@ -92,6 +100,15 @@ fn pay(worker: &Worker, owed_now: Vec<Deferred>) -> ZBox<ZendHashTable> {
         for run in &runs.runs {
             let (status, level, message) = match &run.result {
                 Ok(o) => (o.status.as_str(), Level::Info, o.message.clone()),
+                Err(e @ Error::Deferred { .. }) => (
+                    "deferred",
+                    Level::Warning,
+                    format!(
+                        "the certificate redeploy for {} name(s) ({}) stays owed: {e}",
+                        owed.names.len(),
+                        name_list(&owed.names)
+                    ),
+                ),
                 Err(e) => (
                     SslStatus::Failed.as_str(),
                     Level::Error,
@@ -121,6 +138,13 @@ fn pay(worker: &Worker, owed_now: Vec<Deferred>) -> ZBox<ZendHashTable> {
                 ),
                 ("status", string(status)),
                 ("message", call.text(&message)),
+                (
+                    "next_order",
+                    match &run.result {
+                        Err(Error::Deferred { until, .. }) => long(*until as i64),
+                        _ => Zval::null(),
+                    },
+                ),
             ]));
         }
     }

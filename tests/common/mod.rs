@@ -55,7 +55,17 @@ pub fn scratch(tag: &str) -> std::path::PathBuf {
 
 /// A private state directory for this test process.
 pub fn state_dir() -> std::path::PathBuf {
-    let d = scratch("state");
+    private_dir(scratch("state"))
+}
+
+/// A private state directory of one simulated RunCloud: the certificate
+/// ledger and census on it belong to that test alone (tests of one file run
+/// at once, and Let's Encrypt's limits are counted per directory).
+pub fn state_dir_of(sim: &Sim) -> std::path::PathBuf {
+    private_dir(scratch(&format!("state-{}", sim.addr().port())))
+}
+
+fn private_dir(d: std::path::PathBuf) -> std::path::PathBuf {
     if !d.exists() {
         use std::os::unix::fs::DirBuilderExt;
         let _ = std::fs::DirBuilder::new().mode(0o700).create(&d);
@@ -79,7 +89,7 @@ pub fn options(sim: &Sim) -> Options {
     )
     .expect("resolver");
     o.probe_port = 0;
-    o.state_dir = Some(state_dir());
+    o.state_dir = Some(state_dir_of(sim));
     o
 }
 

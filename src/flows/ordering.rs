@@ -1,0 +1,169 @@
+//! Every certificate order goes through here: the set it asks for is checked
+//! against Let's Encrypt's limits (`le_limits`, the ledger on disk) before
+//! anything is sent, and a basic app never takes a name that would put its one
+//! certificate past 100 names.
+
+use super::outcome::{AddOutcome, SslMode, SslOutcome, SslStatus};
+use super::AppFlows;
+use crate::api::decode::{Domain, SslCert};
+use crate::api::AppSsl;
+use crate::certificate_ledger as ledger;
+use crate::config::SslPolicy;
+use crate::domain::DomainName;
+use crate::error::{Error, Result};
+use crate::le_limits::{Order, Verdict, NAMES_PER_CERTIFICATE};
+
+/// What an order asks for.
+#[derive(Clone, Copy)]
+pub(super) enum Certificate<'c> {
+    /// The app's one basic certificate, for every name on the app.
+    Basic(&'c SslCert),
+    /// One name's own certificate (advanced SSL), its www twin included.
+    Own(&'c Domain),
+}
+
+/// A registered domain as Let's Encrypt counts it: the public suffix list's.
+fn registered(name: &str) -> String {
+    psl::domain_str(name).unwrap_or(name).to_string()
+}
+
+impl AppFlows<'_> {
+    /// The names the app's basic certificate covers: from the census on disk
+    /// while it is fresh (no round trip), else read from the app's whole list.
+    pub(super) fn certificate_names(&self, afresh: bool) -> Result<Vec<String>> {
+        if !afresh {
+            if let Some((names, age)) = ledger::census(self.config) {
+                if age < ledger::CENSUS_FRESH_FOR {
+                    return Ok(names);
+                }
+            }
+        }
+        let names = ledger::certificate_names(&self.api.list_domains()?);
+        ledger::store_census(self.config, &names);
+        Ok(names)
+    }
+
+    /// The order for `what`, as the ledger sees it.
+    pub(super) fn order_for(&self, what: Certificate<'_>, forced: bool) -> Result<Order> {
+        let names = match what {
+            Certificate::Basic(_) => self.certificate_names(false)?,
+            Certificate::Own(d) => ledger::certificate_names(std::slice::from_ref(d)),
+        };
+        Ok(Order::of(&names, forced, registered))
+    }
+
+    /// Sends the order for `what` when the ledger lets it go, and writes it
+    /// down; `Error::Deferred` with the time it may go when not, before
+    /// anything is sent. `forced`: the admin asked (not spaced, and the five
+    /// orders of the week kept back for the admin may be used).
+    pub(super) fn send_order(&self, what: Certificate<'_>, forced: bool) -> Result<()> {
+        let order = self.order_for(what, forced)?;
+        let at = match ledger::reserve(self.config, &order) {
+            Ok(at) => at,
+            Err(Verdict::Wait { until, why }) => return Err(Error::Deferred { why, until }),
+            Err(Verdict::Never(why)) => return Err(Error::Refused(why)),
+            Err(Verdict::Go) => None,
+        };
+        let sent = match what {
+            Certificate::Basic(cert) => self.api.redeploy_ssl(cert),
+            Certificate::Own(domain) => self.api.issue_domain_ssl(domain),
+        };
+        // RunCloud answered that it failed: a failed validation, not a
+        // certificate. No answer at all: it may have gone, so it stays counted.
+        if let (Err(Error::Api { .. }), Some(at)) = (&sent, at) {
+            ledger::failed(self.config, &order, at);
+        }
+        sent
+    }
+
+    /// Whether a basic order of what the app owes may go now: false while
+    /// the ledger puts it off, so that a request's end does not ask (and log)
+    /// for every request of the week. Costs no round trip.
+    pub fn owed_order_due(&self) -> bool {
+        let Some((names, _)) = ledger::census(self.config) else {
+            return true;
+        };
+        !matches!(
+            ledger::verdict(self.config, &Order::of(&names, false, registered)),
+            Verdict::Wait { .. }
+        )
+    }
+
+    /// The app's SSL set-up from this worker's memory; the memory's lock is
+    /// let go before the caller acts on it (it may ask RunCloud and store).
+    fn remembered_mode(&self) -> Option<AppSsl> {
+        let mut memory = self.worker.memory();
+        memory.recall(&self.key)
+    }
+
+    /// Before `name` (and its twin when `www`) goes onto the app: when that
+    /// would take the app's basic certificate past 100 names, the refusal,
+    /// and nothing is added. An app known to be in another mode, or a name
+    /// already counted, costs nothing; the mode is asked only of an app that
+    /// would be full.
+    pub(super) fn certificate_full(
+        &self,
+        name: &DomainName,
+        www: bool,
+    ) -> Result<Option<AddOutcome>> {
+        match self.config.options.ssl {
+            SslPolicy::Off | SslPolicy::Advanced => return Ok(None),
+            SslPolicy::Basic => {}
+            SslPolicy::Auto => match self.remembered_mode() {
+                Some(AppSsl::Basic(_)) => {}
+                Some(_) => return Ok(None),
+                // A big app in another mode must not pay for a list read:
+                // without a census, the mode is asked first (and remembered,
+                // so the add does not ask again).
+                None if !ledger::census(self.config)
+                    .is_some_and(|(_, age)| age < ledger::CENSUS_FRESH_FOR) =>
+                {
+                    if !matches!(self.fresh_app_ssl(&self.key.clone())?, AppSsl::Basic(_)) {
+                        return Ok(None);
+                    }
+                }
+                None => {}
+            },
+        }
+        let mut new = vec![name.to_string()];
+        if www {
+            new.push(format!("www.{name}"));
+        }
+        let mut names = self.certificate_names(false)?;
+        let count = |names: &[String]| {
+            names.len() + new.iter().filter(|n| !names.contains(n)).count()
+        };
+        if count(&names) <= NAMES_PER_CERTIFICATE {
+            return Ok(None);
+        }
+        // Close to the limit, the census must be RunCloud's list of now.
+        if ledger::census(self.config).is_some_and(|(_, age)| age.as_secs() > 60) {
+            names = self.certificate_names(true)?;
+            if count(&names) <= NAMES_PER_CERTIFICATE {
+                return Ok(None);
+            }
+        }
+        if !matches!(self.fresh_app_ssl_if_auto(&self.key.clone())?, AppSsl::Basic(_)) {
+            return Ok(None);
+        }
+        let total = count(&names);
+        Ok(Some(AddOutcome {
+            name: name.to_string(),
+            id: None,
+            created: false,
+            www: false,
+            ssl: SslOutcome {
+                mode: SslMode::Basic,
+                status: SslStatus::CertificateFull,
+                message: format!(
+                    "certificate full: {name}{} was not added, since the app's one certificate has {} names and would need {total}, and Let's Encrypt puts at most {NAMES_PER_CERTIFICATE} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan",
+                    if www { " (with its www twin)" } else { "" },
+                    names.len(),
+                ),
+            },
+            covered_by: None,
+            twin_of: None,
+            dns: None,
+        }))
+    }
+}
