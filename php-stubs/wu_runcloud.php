@@ -127,14 +127,19 @@ final class WU_RunCloud_Integration
      * failed; 'left_to_runcloud' under AutoSSL; 'unknown' when RunCloud's mode answer lacked its flag.
      * `id` is the RunCloud domain that serves the name (the bare name for a www twin; null under a wildcard).
      * @return array{name: string, id: int|null, created: bool, www: bool,
-     *               ssl: 'queued'|'redeployed'|'issued'|'unchanged'|'left_to_runcloud'|'skipped'|'unknown'|'off'|'failed'|'waiting_dns',
-     *               ssl_message: string, ssl_mode: 'basic'|'advanced'|'autossl'|'none'|'unknown',
+     *               ssl: 'queued'|'redeployed'|'issued'|'unchanged'|'left_to_runcloud'|'skipped'|'unknown'|'off'|'failed'|'waiting_dns'|'certificate_full'|'deferred',
+     *               ssl_message: string, ssl_mode: 'basic'|'advanced'|'autossl'|'none'|'unknown', ssl_next_order: int|null,
      *               dns: array{points: bool, via: 'dns'|'probe'|null, addresses: list<string>, server: list<string>, message: string}|null,
      *               apps: list<array{server: int, app: int, ok: bool, message: string}>}
      *         'waiting_dns': the name does not point at the server yet (DNS asked directly, or the HTTP
      *         probe for a proxied name). In basic mode it is NOT added (id null), since being on the app
      *         puts it on the certificate every site shares; in advanced mode it is added and its own
      *         certificate waits. Re-check it with check_domain() once DNS points.
+     *         'certificate_full': basic mode, and the name (with its www twin) would take the app's one
+     *         certificate past Let's Encrypt's 100 names: NOT added (id null); the way out is advanced_ssl().
+     *         'deferred': the name is on the app, but the order would pass a Let's Encrypt limit the
+     *         extension keeps (50 a registered domain, 5 a set, spaced over the week): it stays owed and
+     *         `ssl_next_order` says when the order may go (unix time).
      *         The first app's outcome; `apps` has every app's (WU_RUNCLOUD_APPS). In basic mode `ssl` is
      *         'queued': the app's certificate is redeployed once when the request ends (flush_ssl()).
      * @param string $domain Taken as a PHP `string` parameter is (ints and floats as their text;
@@ -207,6 +212,33 @@ final class WU_RunCloud_Integration
      * @throws WU_RunCloud_Exception when RunCloud or Let's Encrypt refuses.
      */
     public function redeploy_ssl(): array {}
+
+    /**
+     * Each app's certificate: its SSL mode, how many names its one basic certificate holds of
+     * Let's Encrypt's 100 (www twins included), the orders of the past 7 days (the ledger), and the
+     * names owed a certificate with the time their order may go under the weekly limits.
+     * @return list<array{server: int, app: int, mode: string, names: int, limit: int, orders_this_week: int,
+     *               owed: list<string>, next_order: ?int, next_order_text: ?string}>
+     * @throws WU_RunCloud_Exception when RunCloud cannot be read.
+     */
+    public function certificate_status(): array {}
+
+    /**
+     * The way out of a full basic certificate: advanced SSL, one certificate per name. Without
+     * 'apply', only the plan: which names get their own certificate, when (within Let's Encrypt's
+     * weekly limits as the ledger keeps them), which wait for DNS, and which of the network's own
+     * site names are past what the week allows (a wildcard's, through RunCloud's DNS integration).
+     * With 'apply' => true: switches the app (POST ssl/advanced) and sends the orders due now, at
+     * most 'max_orders' (1 to 100, default 20); call again to go on (a name ordered is done).
+     * @param array{apply?: bool, max_orders?: int}|null $options (anything else is an InvalidArgumentException)
+     * @return array{mode_before: string, applied: bool, switched: bool, ordered: int, finish_at: ?int,
+     *               names: list<array{name: string, step: 'done'|'now'|'later'|'waiting_dns'|'wildcard'|'failed',
+     *               order_at: ?int, order_at_text: ?string, message: ?string}>, message: string,
+     *               apps: list<array{server: int, app: int, ok: bool, message: string}>}
+     * @throws InvalidArgumentException for a bad option
+     * @throws WU_RunCloud_Exception when RunCloud refuses or cannot be read.
+     */
+    public function advanced_ssl(mixed $options = null): array {}
 
     /**
      * Writes one line where the extension's own lines go: Ultimate Multisite's log, else

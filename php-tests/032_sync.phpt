@@ -4,12 +4,12 @@ sync_domains(): a dry run by default (nothing changes), then chunks of at most '
 <?php
 require __DIR__ . '/sim.inc';
 sim_reset();
-sim_app(['generate' => ['prefix' => 'site', 'suffix' => 'example.com', 'count' => 120]]);
+sim_app(['generate' => ['prefix' => 'site', 'suffix' => 'example.com', 'count' => 90]]);
 sim_add('admins-own.com');
 sim_settings(['ignore_search' => true]);
 define_v3();
 $i = integration();
-$names = array_map(fn($n) => sprintf('site%04d.example.com', $n), range(1, 118));
+$names = array_map(fn($n) => sprintf('site%04d.example.com', $n), range(1, 88));
 $names = array_merge($names, ['fresh-one.com', 'fresh-two.com', 'fresh-three.org', 'network.test', 'https://bad/']);
 
 sim_clear_requests();
@@ -25,7 +25,7 @@ foreach ([1, 2] as $round) {
     $puts = count(array_filter(sim_requests(), fn($q) => $q['method'] === 'PUT'));
     echo "round $round: added ", implode(' ', $r['added']), "; remaining {$r['remaining']}; ssl {$r['ssl']['status']}; redeploys $puts\n";
 }
-$r = $i->sync_domains($names, ['apply' => true, 'remove' => ['site0120.example.com', 'network.test']]);
+$r = $i->sync_domains($names, ['apply' => true, 'remove' => ['site0090.example.com', 'network.test']]);
 echo 'removed: ', implode(' ', $r['removed']), '; remaining ', $r['remaining'], "\n";
 echo 'admins-own.com still there: ', var_export(in_array('admins-own.com', sim_names(), true), true), "\n";
 
@@ -41,14 +41,14 @@ show_throw(fn() => $i->sync_domains(['a.com'], ['apply' => true]));
 sim_call('DELETE', '/__sim/faults');
 ?>
 --EXPECTF--
-dry run: {"dry":true,"to_add":["fresh-one.com","fresh-two.com","fresh-three.org"],"in_step":118,"remaining":3}
-unknown: admins-own.com site0119.example.com site0120.example.com
+dry run: {"dry":true,"to_add":["fresh-one.com","fresh-two.com","fresh-three.org"],"in_step":88,"remaining":3}
+unknown: admins-own.com site0089.example.com site0090.example.com
 skipped network.test: the app's primary domain
 skipped https://bad/: %s
 methods: GET
 round 1: added fresh-one.com fresh-two.com; remaining 1; ssl redeployed; redeploys 1
 round 2: added fresh-three.org; remaining 0; ssl redeployed; redeploys 1
-removed: site0120.example.com; remaining 0
+removed: site0090.example.com; remaining 0
 admins-own.com still there: true
 TypeError: WU_RunCloud_Integration::sync_domains(): Argument #1 ($names) must be of type array, string given
 InvalidArgumentException: sync_domains(): unknown option "colour"; known options: apply, limit, remove

@@ -7,8 +7,8 @@ sim_reset();
 function wu_log_add($h, $m, $l) { echo "LOG[$l] $m\n"; }
 define_v3();
 define('WU_RUNCLOUD_APPS', ['102:305', ['server' => 103, 'app' => 406]]);
-sim_app(['server_id' => 102, 'app_id' => 305, 'name' => 'second', 'primary' => 'network.test']);
-sim_app(['server_id' => 103, 'app_id' => 406, 'name' => 'third', 'primary' => 'network.test']);
+sim_app(['server_id' => 102, 'app_id' => 305, 'name' => 'second', 'primary' => 'second.test']);
+sim_app(['server_id' => 103, 'app_id' => 406, 'name' => 'third', 'primary' => 'third.test']);
 $names = fn(int $s, int $a) => implode(' ', array_column(sim_state($s, $a)['domains'], 'name'));
 $i = integration();
 
@@ -56,8 +56,8 @@ LOG[info] SSL of web application 201 on server 101: the app's certificate (#%d) 
 LOG[info] SSL of web application 305 on server 102: the app's certificate (#%d) was redeployed once for 1 name(s) added in this request: every-app.com
 LOG[info] SSL of web application 406 on server 103: the app's certificate (#%d) was redeployed once for 1 name(s) added in this request: every-app.com
 app 201: network.test every-app.com
-app 305: network.test every-app.com
-app 406: network.test every-app.com
+app 305: second.test every-app.com
+app 406: third.test every-app.com
 LOG[info] wu_add_domain while-one-down.com (site 10): [web application 201 on server 101] added (with www.while-one-down.com), RunCloud domain %d; SSL queued: the app's certificate (#%d) is redeployed once when this PHP request ends, for every name added in it
 LOG[error] wu_add_domain while-one-down.com (site 10): [web application 305 on server 102] failed: listing the domains of web application 305 (page 1): RunCloud answered HTTP 503: Simulated HTTP 503. RunCloud had a server error; try again later
 LOG[info] wu_add_domain while-one-down.com (site 10): [web application 406 on server 103] added (with www.while-one-down.com), RunCloud domain %d; SSL queued: the app's certificate (#%d) is redeployed once when this PHP request ends, for every name added in it

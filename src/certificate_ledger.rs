@@ -85,7 +85,10 @@ pub fn verdict(config: &Config, order: &Order) -> Verdict {
     let at = now();
     let entries = dir(config)
         .ok()
-        .and_then(|d| d.rewrite(LEDGER, |text| (None, le_limits::parse(text, at))).ok())
+        .and_then(|d| {
+            d.rewrite(LEDGER, |text| (None, le_limits::parse(text, at)))
+                .ok()
+        })
         .unwrap_or_default();
     le_limits::check(&entries, order, at)
 }
@@ -95,7 +98,10 @@ pub fn entries(config: &Config) -> Vec<Entry> {
     let at = now();
     dir(config)
         .ok()
-        .and_then(|d| d.rewrite(LEDGER, |text| (None, le_limits::parse(text, at))).ok())
+        .and_then(|d| {
+            d.rewrite(LEDGER, |text| (None, le_limits::parse(text, at)))
+                .ok()
+        })
         .unwrap_or_default()
 }
 

@@ -101,7 +101,10 @@ impl Order {
 pub enum Verdict {
     Go,
     /// Not before `until` (unix time); `why` names the limit.
-    Wait { until: u64, why: String },
+    Wait {
+        until: u64,
+        why: String,
+    },
     /// Never as it is (over 100 names).
     Never(String),
 }
@@ -336,14 +339,24 @@ mod tests {
     #[test]
     fn a_registered_domain_gets_45_automatic_orders_and_the_admin_5_more() {
         let ledger: Vec<Entry> = (0..45)
-            .map(|i| sent(&order(&["example.com", &format!("s{i}.example.com")], false), NOW - WEEK + 10 + i))
+            .map(|i| {
+                sent(
+                    &order(&["example.com", &format!("s{i}.example.com")], false),
+                    NOW - WEEK + 10 + i,
+                )
+            })
             .collect();
         let next = order(&["example.com", "new.example.com"], false);
-        assert!(matches!(check(&ledger, &next, NOW), Verdict::Wait { until, .. } if until == NOW + 10));
+        assert!(
+            matches!(check(&ledger, &next, NOW), Verdict::Wait { until, .. } if until == NOW + 10)
+        );
         let forced = order(&["example.com", "new.example.com"], true);
         assert_eq!(check(&ledger, &forced, NOW), Verdict::Go);
         // A renewal of a set certified before is exempt from the 50.
-        let again = Order { forced: false, ..order(&["example.com", "s3.example.com"], false) };
+        let again = Order {
+            forced: false,
+            ..order(&["example.com", "s3.example.com"], false)
+        };
         assert_eq!(check(&ledger, &again, NOW), Verdict::Go);
     }
 
@@ -369,9 +382,24 @@ mod tests {
         // A forced order is not spaced.
         let o = order(&["example.com", "x.example.com"], true);
         let l2: Vec<Entry> = (0..20)
-            .map(|i| sent(&order(&["example.com", &format!("t{i}.example.com")], false), NOW))
+            .map(|i| {
+                sent(
+                    &order(&["example.com", &format!("t{i}.example.com")], false),
+                    NOW,
+                )
+            })
             .collect();
-        assert!(matches!(check(&l2, &Order { forced: false, ..o.clone() }, NOW + 1), Verdict::Wait { .. }));
+        assert!(matches!(
+            check(
+                &l2,
+                &Order {
+                    forced: false,
+                    ..o.clone()
+                },
+                NOW + 1
+            ),
+            Verdict::Wait { .. }
+        ));
         assert_eq!(check(&l2, &o, NOW + 1), Verdict::Go);
     }
 
@@ -379,22 +407,42 @@ mod tests {
     fn failures_and_the_three_hour_limit_wait_too() {
         let o = order(&["a.example.com"], true);
         let failed: Vec<Entry> = (0..4)
-            .map(|i| Entry { failed: true, ..sent(&o, NOW - 100 + i) })
+            .map(|i| Entry {
+                failed: true,
+                ..sent(&o, NOW - 100 + i)
+            })
             .collect();
-        assert!(matches!(check(&failed, &o, NOW), Verdict::Wait { until, .. } if until == NOW - 100 + HOUR));
+        assert!(
+            matches!(check(&failed, &o, NOW), Verdict::Wait { until, .. } if until == NOW - 100 + HOUR)
+        );
         let many: Vec<Entry> = (0..290u64)
-            .map(|i| sent(&order(&[&format!("n{i}.example{i}.com")], true), NOW - 60 + i / 10))
+            .map(|i| {
+                sent(
+                    &order(&[&format!("n{i}.example{i}.com")], true),
+                    NOW - 60 + i / 10,
+                )
+            })
             .collect();
-        assert!(matches!(check(&many, &o, NOW), Verdict::Wait { why, .. } if why.starts_with("3-hour limit")));
+        assert!(
+            matches!(check(&many, &o, NOW), Verdict::Wait { why, .. } if why.starts_with("3-hour limit"))
+        );
         let big: Vec<String> = (0..101).map(|i| format!("n{i}.example.com")).collect();
         let big = Order::of(&big, true, |n| n.to_string());
-        assert!(matches!(check(&[], &big, NOW), Verdict::Never(w) if w.starts_with("certificate full")));
+        assert!(
+            matches!(check(&[], &big, NOW), Verdict::Never(w) if w.starts_with("certificate full"))
+        );
     }
 
     #[test]
     fn the_ledger_text_round_trips_and_forgets_what_is_older_than_a_week() {
         let o = order(&["a.example.com", "b.example.org"], false);
-        let entries = vec![sent(&o, NOW - WEEK - 1), Entry { failed: true, ..sent(&o, NOW) }];
+        let entries = vec![
+            sent(&o, NOW - WEEK - 1),
+            Entry {
+                failed: true,
+                ..sent(&o, NOW)
+            },
+        ];
         let text = format(&entries);
         assert_eq!(parse(&text, NOW), entries[1..]);
         assert!(parse("garbage\n1 2 ok a\n", NOW).is_empty());

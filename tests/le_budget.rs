@@ -58,7 +58,12 @@ fn issued(sim: &Sim) -> usize {
 /// the simulator's Let's Encrypt (its clock moved on).
 fn a_week_passes(sim: &Sim, config: &Config) {
     sim.shared().with_account(|a| a.le.offset += WEEK + 60);
-    let file = config.options.state_dir.clone().expect("dir").join("ledger");
+    let file = config
+        .options
+        .state_dir
+        .clone()
+        .expect("dir")
+        .join("ledger");
     let text = std::fs::read_to_string(&file).expect("a ledger");
     let moved: String = text
         .lines()
@@ -83,7 +88,12 @@ fn a_full_certificate_takes_no_more_names_and_says_why() {
     });
     let config = per_request(&sim);
     let first = add(&config, "new0.com");
-    assert_eq!(first.ssl.status, SslStatus::Redeployed, "{}", first.ssl.message);
+    assert_eq!(
+        first.ssl.status,
+        SslStatus::Redeployed,
+        "{}",
+        first.ssl.message
+    );
     assert_eq!(last_certificate(&sim).len(), 99);
     for n in ["new1.com", "new2.com", "new3.com"] {
         let out = add(&config, n);
@@ -92,13 +102,22 @@ fn a_full_certificate_takes_no_more_names_and_says_why() {
         let m = &out.ssl.message;
         assert!(m.starts_with("certificate full:"), "{m}");
         assert!(m.contains("has 99 names and would need 101"), "{m}");
-        assert!(m.contains("at most 100") && m.contains("wp runcloud ssl --advanced"), "{m}");
-        assert!(!sim.shared().domain_names(SEED_SERVER, SEED_APP).contains(&n.to_string()));
+        assert!(
+            m.contains("at most 100") && m.contains("wp runcloud ssl --advanced"),
+            "{m}"
+        );
+        assert!(!sim
+            .shared()
+            .domain_names(SEED_SERVER, SEED_APP)
+            .contains(&n.to_string()));
     }
     assert_eq!(issued(&sim), 1, "no order for a name that was not added");
     assert_eq!(refused(&sim), 0);
     // A name removed makes room: the census follows this worker's own changes.
-    assert!(flows(&config).unwrap().remove(&name("customer0.com")).unwrap());
+    assert!(flows(&config)
+        .unwrap()
+        .remove(&name("customer0.com"))
+        .unwrap());
     let out = add(&config, "new1.com");
     assert_eq!(out.ssl.status, SslStatus::Redeployed, "{}", out.ssl.message);
     assert_eq!(last_certificate(&sim).len(), 99);
@@ -147,7 +166,10 @@ fn sixty_mappings_one_per_request_never_pass_the_weekly_limit() {
     assert_eq!(paid.status, SslStatus::Redeployed, "{}", paid.message);
     let cert = last_certificate(&sim);
     for i in 0..60 {
-        assert!(cert.contains(&format!("shop{i}.com")), "shop{i}.com certified");
+        assert!(
+            cert.contains(&format!("shop{i}.com")),
+            "shop{i}.com certified"
+        );
     }
     assert!(wu_runcloud::ssl_batch::owed::read(&config).is_empty());
     assert_eq!(refused(&sim), 0);

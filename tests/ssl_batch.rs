@@ -47,7 +47,11 @@ fn a_request_of_many_adds_redeploys_the_certificate_once() {
     }
     assert!(puts(&sim).is_empty(), "{:?}", puts(&sim));
     let requests = sim.shared().requests().len();
-    assert_eq!(requests, 20 + 2, "20 POSTs and the SSL set-up asked once");
+    assert_eq!(
+        requests,
+        20 + 2 + 1,
+        "20 POSTs, the SSL set-up asked once, and the certificate's names read once (the census)"
+    );
 
     // The request ends: one redeploy, covering every name.
     let owed = common::worker().batch().take_all();

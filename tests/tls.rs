@@ -124,7 +124,11 @@ fn http2_is_negotiated_and_an_add_rides_the_open_connection() {
     let (sim, config, dir) = tls_sim("h2", false);
     let (_, log) = add_on_an_open_connection(&sim, &config, "h2-apex.com");
     let c = calls(&log);
-    assert_eq!(c.len(), 4, "POST, the two SSL set-up lookups, PUT: {c:?}");
+    assert_eq!(
+        c.len(),
+        5,
+        "POST, the two SSL set-up lookups, the certificate's names (read once), PUT: {c:?}"
+    );
     assert!(log.iter().all(|l| l.http2), "every request over HTTP/2");
     assert_eq!(
         sim.shared().api_connections(),

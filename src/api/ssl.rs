@@ -99,6 +99,16 @@ impl RunCloud<'_> {
         })
     }
 
+    /// `POST {app}/ssl/advanced`: switches the app to advanced SSL (one
+    /// certificate per name), AutoSSL off. Orders nothing by itself.
+    pub fn switch_to_advanced_ssl(&self) -> Result<()> {
+        let ctx = format!("switching web application {} to advanced SSL", self.app_id);
+        let url = format!("{}/ssl/advanced", self.app_path);
+        let body = json!({ "advancedSSL": true, "autoSSL": false });
+        let resp = self.call(Method::Post, &url, &[], Some(&body), &ctx)?;
+        self.expect_ok(resp, &ctx, Some(HINT_SSL)).map(|_| ())
+    }
+
     /// `PUT {app}/ssl/{id}`: re-issues the app's one certificate for all its names.
     pub fn redeploy_ssl(&self, cert: &SslCert) -> Result<()> {
         let ctx = format!(

@@ -2,6 +2,7 @@
 //! client: plain Rust in, plain Rust out. Each call builds an `AppFlows` with
 //! the configuration of one app and the worker context it reads and updates.
 
+mod advanced_plan;
 mod certificate;
 mod checking;
 mod connection;
@@ -10,6 +11,7 @@ mod ordering;
 mod outcome;
 mod waiting_names;
 
+pub use advanced_plan::{AdvancedPlan, PlannedName, Step, MAX_ORDERS_A_CALL};
 pub use checking::{probe_for, Checker, DnsCheck};
 pub use connection::{test_connection, Check, ConnectionReport};
 pub use each_app::{on_apps, on_every_app, AppRun, AppRuns, AppSummary, Circuit, Level};

@@ -43,6 +43,23 @@ impl AppFlows<'_> {
         Ok(names)
     }
 
+    /// The certificate's names now (the census, read afresh when stale).
+    pub fn certificate_names_now(&self) -> Result<Vec<String>> {
+        self.certificate_names(false)
+    }
+
+    fn census_is_fresh(&self) -> bool {
+        ledger::census(self.config).is_some_and(|(_, age)| age < ledger::CENSUS_FRESH_FOR)
+    }
+
+    /// The app's SSL set-up: from memory when recent, else asked.
+    pub fn app_ssl(&self) -> Result<AppSsl> {
+        match self.remembered_mode() {
+            Some(app) => Ok(app),
+            None => self.fresh_app_ssl_if_auto(&self.key.clone()),
+        }
+    }
+
     /// The order for `what`, as the ledger sees it.
     pub(super) fn order_for(&self, what: Certificate<'_>, forced: bool) -> Result<Order> {
         let names = match what {
@@ -109,30 +126,27 @@ impl AppFlows<'_> {
         match self.config.options.ssl {
             SslPolicy::Off | SslPolicy::Advanced => return Ok(None),
             SslPolicy::Basic => {}
-            SslPolicy::Auto => match self.remembered_mode() {
-                Some(AppSsl::Basic(_)) => {}
-                Some(_) => return Ok(None),
-                // A big app in another mode must not pay for a list read:
-                // without a census, the mode is asked first (and remembered,
-                // so the add does not ask again).
-                None if !ledger::census(self.config)
-                    .is_some_and(|(_, age)| age < ledger::CENSUS_FRESH_FOR) =>
-                {
-                    if !matches!(self.fresh_app_ssl(&self.key.clone())?, AppSsl::Basic(_)) {
-                        return Ok(None);
-                    }
+            SslPolicy::Auto => {
+                let known = match self.remembered_mode() {
+                    Some(app) => Some(app),
+                    // A big app in another mode must not pay for a list read:
+                    // without a fresh census, the mode is asked first (and
+                    // remembered, so the add does not ask again).
+                    None if !self.census_is_fresh() => Some(self.fresh_app_ssl(&self.key.clone())?),
+                    None => None,
+                };
+                if known.is_some_and(|app| !matches!(app, AppSsl::Basic(_))) {
+                    return Ok(None);
                 }
-                None => {}
-            },
+            }
         }
         let mut new = vec![name.to_string()];
         if www {
             new.push(format!("www.{name}"));
         }
         let mut names = self.certificate_names(false)?;
-        let count = |names: &[String]| {
-            names.len() + new.iter().filter(|n| !names.contains(n)).count()
-        };
+        let count =
+            |names: &[String]| names.len() + new.iter().filter(|n| !names.contains(n)).count();
         if count(&names) <= NAMES_PER_CERTIFICATE {
             return Ok(None);
         }
@@ -143,7 +157,10 @@ impl AppFlows<'_> {
                 return Ok(None);
             }
         }
-        if !matches!(self.fresh_app_ssl_if_auto(&self.key.clone())?, AppSsl::Basic(_)) {
+        if !matches!(
+            self.fresh_app_ssl_if_auto(&self.key.clone())?,
+            AppSsl::Basic(_)
+        ) {
             return Ok(None);
         }
         let total = count(&names);

@@ -4,7 +4,9 @@
 //! in this layer, and every text leaves through `Call`.
 
 use super::call::{run_core, Call};
-use super::{constants, construct, diagnostics, domain_methods, hooks, ini, ssl_methods};
+use super::{
+    certificate_methods, constants, construct, diagnostics, domain_methods, hooks, ini, ssl_methods,
+};
 use crate::config::{Config, ConstValue, OptionValue, Options, RawConstants};
 use crate::error::{quote, Result};
 use crate::flows::NameKind;
@@ -228,5 +230,26 @@ impl Integration {
     /// @return array{mode: string, status: string, message: string}
     pub fn redeploy_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
         ssl_methods::redeploy_ssl(self)
+    }
+
+    /// Each app's certificate: its SSL mode, how many names its one basic
+    /// certificate holds of Let's Encrypt's 100, the orders of the past 7
+    /// days, and the names owed with the time their order may go. Throws when
+    /// RunCloud cannot be read.
+    /// @return list<array{server: int, app: int, mode: string, names: int, limit: int, orders_this_week: int, owed: list<string>, next_order: ?int, next_order_text: ?string}>
+    pub fn certificate_status(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        certificate_methods::certificate_status(self)
+    }
+
+    /// The way out of a full basic certificate: the plan for advanced SSL
+    /// (which names get their own certificate, when, within Let's Encrypt's
+    /// weekly limits; the network's own site names past the week go to a
+    /// wildcard). `['apply' => true]` switches the app (POST ssl/advanced)
+    /// and sends the orders due now, at most `max_orders` (default 20) a
+    /// call; call again to go on.
+    /// @param array{apply?: bool, max_orders?: int} $options
+    /// @return array{mode_before: string, applied: bool, switched: bool, ordered: int, finish_at: ?int, names: list<array{name: string, step: string, order_at: ?int, order_at_text: ?string, message: ?string}>, message: string, apps: list<array>}
+    pub fn advanced_ssl(&self, options: Option<&Zval>) -> PhpResult<ZBox<ZendHashTable>> {
+        certificate_methods::advanced_ssl(self, options)
     }
 }

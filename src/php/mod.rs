@@ -2,6 +2,7 @@
 
 mod args;
 mod call;
+mod certificate_methods;
 mod constants;
 mod construct;
 mod convert;

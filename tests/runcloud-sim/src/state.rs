@@ -353,6 +353,23 @@ fn app_route(
             200,
             &json!({ "advancedSSL": app.advanced_ssl, "autoSSL": app.auto_ssl }),
         ),
+        // The mode switch (documented; its answer's shape is not): both flags
+        // required as booleans, as RunCloud's validation would.
+        ["ssl", "advanced"] if m == "POST" => {
+            let body = serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
+            let (Some(advanced), Some(auto)) = (
+                body.get("advancedSSL").and_then(Value::as_bool),
+                body.get("autoSSL").and_then(Value::as_bool),
+            ) else {
+                return invalid("advancedSSL", "The advanced s s l field is required.");
+            };
+            app.advanced_ssl = advanced || auto;
+            app.auto_ssl = auto;
+            HttpResponse::json(
+                200,
+                &json!({ "advancedSSL": app.advanced_ssl, "autoSSL": app.auto_ssl }),
+            )
+        }
         ["ssl", sid] if m == "PUT" => {
             if app.ssl_id.map(|id| id.to_string()).as_deref() != Some(*sid) || app.advanced_ssl {
                 return not_found("SSL certificate");

@@ -1,0 +1,173 @@
+//! certificate_status() and advanced_ssl(): the certificate's capacity and
+//! the weekly budget as the admin sees them (Site Health, `wp runcloud
+//! status`), and the way out of a full basic certificate.
+
+use super::args;
+use super::construct::invalid_argument;
+use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
+use super::domain_methods::apps_list;
+use super::integration::Integration;
+use crate::api::AppSsl;
+use crate::certificate_ledger as ledger;
+use crate::error::quote;
+use crate::flows::{on_every_app, AppFlows, Circuit, MAX_ORDERS_A_CALL};
+use crate::le_limits::{Order, Verdict, NAMES_PER_CERTIFICATE, WEEK};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::exception::PhpResult;
+use ext_php_rs::types::{ZendHashTable, Zval};
+
+/// One row an app: its SSL mode, the names its basic certificate holds of
+/// Let's Encrypt's 100, the orders of the past 7 days, and what is owed and
+/// until when. Throws when RunCloud cannot be read.
+pub fn certificate_status(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
+    this.strict(|raw, call| {
+        let config = this.config(raw)?;
+        let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
+            status_of(flows)
+        });
+        let mut rows = Vec::new();
+        for run in runs.runs {
+            let (mode, names, owed, next) = run.result?;
+            let orders = ledger::entries(&run.app)
+                .iter()
+                .filter(|e| !e.failed && e.at + WEEK > ledger::now())
+                .count();
+            rows.push(assoc(vec![
+                ("server", long(run.app.server_id as i64)),
+                ("app", long(run.app.app_id as i64)),
+                ("mode", string(mode)),
+                ("names", long(names as i64)),
+                ("limit", long(NAMES_PER_CERTIFICATE as i64)),
+                ("orders_this_week", long(orders as i64)),
+                (
+                    "owed",
+                    convert::list(owed.iter().map(|n| string(n)).collect()),
+                ),
+                (
+                    "next_order",
+                    next.map_or_else(Zval::null, |t| long(t as i64)),
+                ),
+                (
+                    "next_order_text",
+                    next.map_or_else(Zval::null, |t| call.text(&crate::le_limits::utc(t))),
+                ),
+            ]));
+        }
+        Ok(list_ht(rows))
+    })
+}
+
+type Status = (&'static str, usize, Vec<String>, Option<u64>);
+
+fn status_of(flows: &AppFlows) -> crate::Result<Status> {
+    let app = flows.app_ssl()?;
+    let mode = match app {
+        AppSsl::Basic(_) => "basic",
+        AppSsl::Advanced => "advanced",
+        AppSsl::AutoSsl => "autossl",
+        AppSsl::NotInstalled => "none",
+        AppSsl::Off => "off",
+        AppSsl::Unknown(_) => "unknown",
+    };
+    let names = flows.certificate_names_now()?;
+    let owed = crate::ssl_batch::owed::read(flows.config());
+    let next = if owed.is_empty() {
+        None
+    } else {
+        match ledger::verdict(
+            flows.config(),
+            &Order::of(&names, false, |n| {
+                psl::domain_str(n).unwrap_or(n).to_string()
+            }),
+        ) {
+            Verdict::Wait { until, .. } => Some(until),
+            _ => Some(ledger::now()),
+        }
+    };
+    Ok((mode, names.len(), owed, next))
+}
+
+/// The advanced-SSL plan; `['apply' => true]` switches the app and sends the
+/// orders due now (at most `max_orders`, 1 to 100, default 20).
+pub fn advanced_ssl(this: &Integration, options: Option<&Zval>) -> PhpResult<ZBox<ZendHashTable>> {
+    let (apply, max) = plan_options(options)?;
+    this.strict(|raw, call| {
+        let config = this.config(raw)?;
+        let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
+            flows.advanced_ssl(apply, max)
+        });
+        let (plan, apps) = runs.into_first_app(|p| (true, p.message.clone()))?;
+        let names = plan
+            .names
+            .iter()
+            .map(|n| {
+                let why = match &n.step {
+                    crate::flows::Step::WaitingDns(m) | crate::flows::Step::Failed(m) => {
+                        call.text(m)
+                    }
+                    _ => Zval::null(),
+                };
+                assoc(vec![
+                    ("name", string(&n.name)),
+                    ("step", string(n.step.as_str())),
+                    (
+                        "order_at",
+                        n.order_at.map_or_else(Zval::null, |t| long(t as i64)),
+                    ),
+                    (
+                        "order_at_text",
+                        n.order_at
+                            .map_or_else(Zval::null, |t| string(&crate::le_limits::utc(t))),
+                    ),
+                    ("message", why),
+                ])
+            })
+            .collect();
+        Ok(assoc_ht(vec![
+            ("mode_before", string(plan.mode_before)),
+            ("applied", boolean(plan.applied)),
+            ("switched", boolean(plan.switched)),
+            ("ordered", long(plan.ordered as i64)),
+            (
+                "finish_at",
+                plan.finish_at.map_or_else(Zval::null, |t| long(t as i64)),
+            ),
+            ("names", convert::list(names)),
+            ("message", call.text(&plan.message)),
+            ("apps", apps_list(&apps, call)),
+        ]))
+    })
+}
+
+fn plan_options(options: Option<&Zval>) -> PhpResult<(bool, usize)> {
+    let (mut apply, mut max) = (false, MAX_ORDERS_A_CALL);
+    let Some(z) = options.filter(|z| !z.is_null()) else {
+        return Ok((apply, max));
+    };
+    let Some(ht) = z.array() else {
+        return Err(invalid_argument(
+            "advanced_ssl(): Argument #1 ($options) must be an array such as ['apply' => true, 'max_orders' => 20]".into(),
+        ));
+    };
+    for (key, v) in ht.iter() {
+        match key.to_string().as_str() {
+            "apply" => apply = v.is_true() || v.long().is_some_and(|n| n != 0),
+            "max_orders" => {
+                let n = args::strict_int("advanced_ssl", 1, "options['max_orders']", v)?;
+                if !(1..=100).contains(&n) {
+                    return Err(invalid_argument(format!(
+                        "advanced_ssl(): option \"max_orders\" must be from 1 to 100, got {n}"
+                    )));
+                }
+                max = n as usize;
+            }
+            other => {
+                return Err(invalid_argument(format!(
+                    "advanced_ssl(): unknown option {}; known options: apply, max_orders",
+                    quote(other)
+                )))
+            }
+        }
+    }
+    Ok((apply, max))
+}
