@@ -162,7 +162,8 @@ final class WU_RunCloud_Integration
     /**
      * What the last add hook on this object did about the certificate (add_domain()'s `ssl` and
      * `ssl_message`), or null when it added nothing or failed (see last_error()).
-     * @return array{ssl: string, message: string}|null
+     * `next_order`: for ssl 'deferred', when the order may go (unix time); else null.
+     * @return array{ssl: string, message: string, next_order: int|null}|null
      */
     public function last_add(): ?array {}
 

@@ -74,6 +74,8 @@ impl HookFailure {
 pub struct LastAdd {
     ssl: &'static str,
     message: String,
+    /// Put off by Let's Encrypt's limits: when the order may go (unix time).
+    next_order: Option<u64>,
 }
 
 impl LastAdd {
@@ -81,6 +83,10 @@ impl LastAdd {
         assoc_ht(vec![
             ("ssl", string(self.ssl)),
             ("message", string(&self.message)),
+            (
+                "next_order",
+                self.next_order.map_or_else(Zval::null, |t| long(t as i64)),
+            ),
         ])
     }
 }
@@ -171,6 +177,7 @@ impl Integration {
                     self.last_add.replace(Some(LastAdd {
                         ssl: added.ssl.status.as_str(),
                         message: call.clean(&added.ssl.message),
+                        next_order: added.ssl.status.next_order(),
                     }));
                 }
             }

@@ -55,6 +55,7 @@ function wu_runcloud_after_add(string $name, ?array $add): void {
     $map = [
         'redeployed' => 'on_certificate', 'issued' => 'on_certificate', 'queued' => 'queued',
         'waiting_dns' => 'waiting_dns', 'failed' => 'refused', 'left_to_runcloud' => 'left_to_runcloud',
+        'certificate_full' => 'certificate_full', 'deferred' => 'deferred',
     ];
     $state = $map[$add['ssl']] ?? null;
     if ($state === null) {
@@ -66,6 +67,10 @@ function wu_runcloud_after_add(string $name, ?array $add): void {
         wu_runcloud_schedule_redeploy(WU_RUNCLOUD_SSL_WINDOW, 0);
     } elseif ($state === 'waiting_dns') {
         wu_runcloud_schedule_recheck($name, $entry);
+    } elseif ($state === 'deferred') {
+        // Put off by Let's Encrypt's weekly limits: owed, and paid by the queued redeploy at its time.
+        $at = (int) ($add['next_order'] ?? 0);
+        wu_runcloud_schedule_redeploy(max(60, $at - time()), 0);
     }
 }
 
@@ -154,7 +159,7 @@ function wu_runcloud_recheck(string $name): void {
     $states[$name] ??= ['state' => 'waiting_dns', 'message' => 'its state was lost; checked again'];
     try {
         $r = $runcloud->check_domain($name);
-        wu_runcloud_after_add($name, ['ssl' => $r['ssl'], 'message' => $r['ssl_message']]);
+        wu_runcloud_after_add($name, ['ssl' => $r['ssl'], 'message' => $r['ssl_message'], 'next_order' => $r['ssl_next_order'] ?? 0]);
         wu_runcloud_log('info', "re-check $name: {$r['ssl']}: {$r['ssl_message']}");
     } catch (Throwable $e) {
         wu_runcloud_log('warning', "re-check $name failed: " . $e->getMessage());
@@ -219,6 +224,13 @@ function wu_runcloud_run_redeploy(int $attempt = 0): ?array {
     } catch (Throwable $e) {
         $reports = [['status' => 'failed', 'names' => [], 'message' => $e->getMessage()]];
     }
+    // Put off by Let's Encrypt's weekly limits: not a failure; the job comes back at its time.
+    $deferred = array_filter(array_column($reports, 'next_order'));
+    if ($deferred) {
+        $at = min($deferred);
+        wu_runcloud_log('info', 'certificate redeploy put off by Let\'s Encrypt\'s weekly limits until ' . gmdate('Y-m-d H:i', $at) . ' UTC (still owed)');
+        wu_runcloud_schedule_redeploy(max(60, $at - time()), 0);
+    }
     $failed = array_values(array_filter($reports, static fn($r) => $r['status'] === 'failed'));
     if ($failed) {
         $delay = wu_runcloud_redeploy_delay($attempt);
@@ -227,6 +239,9 @@ function wu_runcloud_run_redeploy(int $attempt = 0): ?array {
         wu_runcloud_remember_failure('ssl', 'certificate', "$message (still owed)", false);
         wu_runcloud_schedule_redeploy($delay, $attempt + 1);
         return ['ok' => false, 'message' => $message];
+    }
+    if ($deferred) {
+        return ['ok' => true, 'message' => 'put off until ' . gmdate('Y-m-d H:i', min($deferred)) . ' UTC'];
     }
     // Every app paid what it owed (each logged its own line).
     wu_runcloud_queued_names_certified();

@@ -30,8 +30,22 @@ function wu_runcloud_describe_state(?array $entry): string {
         case 'gave_up':          return 'gave up: ' . $entry['message'];
         case 'refused':          return "refused ($since): " . $entry['message'];
         case 'left_to_runcloud': return 'left to RunCloud (AutoSSL)';
+        case 'certificate_full': return "certificate full, not added ($since): " . $entry['message'];
+        case 'deferred':         return "weekly limit, owed ($since): " . $entry['message'];
     }
     return (string) $entry['state'];
+}
+
+/** One app's certificate in words: its capacity (basic), the week's orders, what is owed and until when. */
+function wu_runcloud_describe_capacity(array $c): string {
+    $text = $c['mode'] === 'basic'
+        ? sprintf('basic SSL, %d of %d names', $c['names'], $c['limit'])
+        : "{$c['mode']} SSL";
+    $text .= sprintf(', %d order(s) in 7 days', $c['orders_this_week']);
+    if ($c['owed']) {
+        $text .= sprintf(', %d name(s) owed, next order at %s', count($c['owed']), $c['next_order_text'] ?? 'the next request');
+    }
+    return $text;
 }
 
 function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): array {
@@ -56,6 +70,14 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 $counts = array_count_values(array_column(wu_runcloud_cert_states(), 'state'));
                 ksort($counts);
                 $rows[] = ['field' => 'certificates', 'value' => $counts ? implode(', ', array_map(static fn($k, $v) => "$v $k", array_keys($counts), $counts)) : 'nothing recorded'];
+                // The certificate's capacity and the week's orders (RunCloud asked at most once).
+                try {
+                    foreach ($runcloud->certificate_status() as $c) {
+                        $rows[] = ['field' => "certificate of app {$c['app']}", 'value' => wu_runcloud_describe_capacity($c)];
+                    }
+                } catch (Throwable $e) {
+                    $rows[] = ['field' => 'certificate', 'value' => 'unknown: ' . $e->getMessage()];
+                }
                 $last = get_site_option(WU_RUNCLOUD_SYNC_OPTION, []);
                 $rows[] = ['field' => 'last sync', 'value' => $last ? gmdate('Y-m-d H:i', (int) $last['time']) . ' UTC: ' . ($last['summary'] ?? $last['error'] ?? '') : 'never'];
                 return ['code' => 0, 'message' => '', 'rows' => $rows];
@@ -81,12 +103,35 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 }
                 if ($command === 'add') {
                     $r = $runcloud->add_domain($name);
-                    wu_runcloud_after_add(strtolower($name), ['ssl' => $r['ssl'], 'message' => $r['ssl_message']]);
+                    wu_runcloud_after_add(strtolower($name), ['ssl' => $r['ssl'], 'message' => $r['ssl_message'], 'next_order' => $r['ssl_next_order'] ?? 0]);
                     return ['code' => 0, 'message' => sprintf('%s %s (RunCloud domain %s); SSL %s', $r['name'], $r['created'] ? 'added' : 'was already on the app', $r['id'] ?? '-', $r['ssl']), 'rows' => []];
                 }
                 $removed = $runcloud->remove_domain($name);
                 return ['code' => 0, 'message' => $removed ? "$name removed" : "$name was not on the app", 'rows' => []];
             case 'ssl':
+                if (!empty($assoc['advanced'])) {
+                    // The way out of a full certificate: the plan; with --apply, the switch and the
+                    // orders due now, call after call until nothing more may go now.
+                    $apply = !empty($assoc['apply']);
+                    $max = isset($assoc['max-orders']) ? (int) $assoc['max-orders'] : 20;
+                    $plan = $runcloud->advanced_ssl(['apply' => $apply, 'max_orders' => $max]);
+                    $ordered = $plan['ordered'];
+                    while ($apply && $plan['ordered'] > 0 && in_array('now', array_column($plan['names'], 'step'), true)) {
+                        $plan = $runcloud->advanced_ssl(['apply' => true, 'max_orders' => $max]);
+                        $ordered += $plan['ordered'];
+                        if (isset($assoc['progress'])) {
+                            ($assoc['progress'])($ordered, count($plan['names']));
+                        }
+                    }
+                    $rows = array_map(static fn($n) => [
+                        'name' => $n['name'],
+                        'step' => $n['step'],
+                        'order at' => $n['order_at_text'] ?? '-',
+                        'note' => $n['message'] ?? '',
+                    ], $plan['names']);
+                    $failed = count(array_filter($plan['names'], static fn($n) => $n['step'] === 'failed'));
+                    return ['code' => $failed ? 1 : 0, 'message' => $plan['message'] . ($apply ? " ($ordered order(s) sent in all)" : ''), 'rows' => $rows];
+                }
                 if (!empty($assoc['check'])) {
                     // Names on the app that do not point here: the next renewal fails on them, for every site.
                     $r = $runcloud->sync_domains([]);
@@ -138,7 +183,7 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 $msg = sprintf('%s%d in step, %d added, %d failed, %d remaining', $apply ? '' : 'dry run: ', $r['in_step'], count($r['added']), count($r['failed']), $r['remaining']);
                 return ['code' => $r['failed'] ? 1 : 0, 'message' => $msg, 'rows' => $rows, 'result' => $r];
             default:
-                return $fail("unknown subcommand '$command'; try: status, test, domains, add, remove, ssl [--check], sync", 2);
+                return $fail("unknown subcommand '$command'; try: status, test, domains, add, remove, ssl [--check|--advanced [--apply]], sync", 2);
         }
     } catch (InvalidArgumentException $e) {
         return $fail($e->getMessage(), 2);
@@ -267,12 +312,27 @@ if (defined('WP_CLI') && WP_CLI && class_exists('WP_CLI')) {
         public function remove($args, $assoc) { $this->run('remove', $args, $assoc); }
 
         /**
-         * Redeploys the app's certificate (basic SSL), or with --check lists the names that would make it fail.
+         * Redeploys the app's certificate (basic SSL), or with --check lists the names that would make it fail,
+         * or with --advanced plans (and with --apply makes) the move to one certificate per name.
          *
          * ## OPTIONS
          *
          * [--check]
          * : Change nothing; list the names on the app that do not point here and the names without a certificate.
+         *
+         * [--advanced]
+         * : The way out of a full basic certificate (Let's Encrypt's 100 names): show which names get their own
+         * certificate, in what order and when, within Let's Encrypt's weekly limits. Changes nothing without --apply.
+         *
+         * [--apply]
+         * : With --advanced: switch the app to advanced SSL and order each pointing name's certificate, paced;
+         * run it again later to go on with the names whose time had not come.
+         *
+         * [--max-orders=<n>]
+         * : With --advanced --apply: orders sent per call to RunCloud (1 to 100).
+         * ---
+         * default: 20
+         * ---
          *
          * [--format=<format>]
          * : Output format of --check.
@@ -288,6 +348,8 @@ if (defined('WP_CLI') && WP_CLI && class_exists('WP_CLI')) {
          * ## EXAMPLES
          *
          *     wp runcloud ssl --check
+         *     wp runcloud ssl --advanced
+         *     wp runcloud ssl --advanced --apply
          */
         public function ssl($args, $assoc) { $this->run('ssl', $args, $assoc); }
 

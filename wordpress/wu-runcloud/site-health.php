@@ -64,13 +64,47 @@ function wu_runcloud_site_health_test(): array {
         $waiting .= sprintf('<li>%s: %s (%s)</li>', esc_html($n['name']), esc_html($n['message']), esc_html('on the app: the next renewal of the certificate fails on it; point it here or remove it'));
     }
     foreach (wu_runcloud_cert_states() as $name => $entry) {
-        if (in_array($entry['state'], ['waiting_dns', 'gave_up', 'refused'], true)) {
+        if (in_array($entry['state'], ['waiting_dns', 'gave_up', 'refused', 'certificate_full', 'deferred'], true)) {
             $waiting .= sprintf('<li>%s: %s</li>', esc_html($name), esc_html(wu_runcloud_describe_state($entry)));
         }
+    }
+    // The certificate every site shares holds at most 100 names (Let's Encrypt's limit): a warning
+    // from 80, critical at 100. Cached with the connection report (5 minutes).
+    $capacity = $report['ok'] ? get_site_transient('wu_runcloud_capacity') : [];
+    if ($report['ok'] && !is_array($capacity)) {
+        try {
+            $capacity = $runcloud->certificate_status();
+            set_site_transient('wu_runcloud_capacity', $capacity, 300);
+        } catch (Throwable $e) {
+            $capacity = [];
+        }
+    }
+    $fullest = null;
+    foreach ((array) $capacity as $c) {
+        if ($c['mode'] === 'basic' && ($fullest === null || $c['names'] > $fullest['names'])) {
+            $fullest = $c;
+        }
+    }
+    $capacity_note = '';
+    if ($fullest !== null && $fullest['names'] >= 80) {
+        $capacity_note = sprintf(
+            '<p>%s</p>',
+            esc_html(sprintf(
+                'The SSL certificate every site shares (web application %d, basic SSL) holds %d of the %d names Let's Encrypt allows on one certificate%s. Move to advanced SSL, one certificate per name: run `wp runcloud ssl --advanced` to see the plan, then add --apply.',
+                $fullest['app'], $fullest['names'], $fullest['limit'],
+                $fullest['names'] >= $fullest['limit'] ? ': new mapped domains are not added until then' : ''
+            ))
+        );
     }
     if (!$report['ok']) {
         $result['status'] = 'critical';
         $result['label'] = 'RunCloud Domain Sync cannot reach the web application';
+    } elseif ($fullest !== null && $fullest['names'] >= $fullest['limit']) {
+        $result['status'] = 'critical';
+        $result['label'] = 'The SSL certificate every site shares is full';
+    } elseif ($fullest !== null && $fullest['names'] >= 80) {
+        $result['status'] = 'recommended';
+        $result['label'] = 'The SSL certificate every site shares is nearly full';
     } elseif ($waiting !== '') {
         $result['status'] = 'recommended';
         $result['label'] = 'Some mapped domains do not have a certificate yet';
@@ -78,7 +112,7 @@ function wu_runcloud_site_health_test(): array {
         $result['status'] = 'recommended';
         $result['label'] = 'RunCloud Domain Sync works, with recent failures';
     }
-    $result['description'] = '<p>' . esc_html($report['message']) . '</p><ul>' . $items . '</ul>'
+    $result['description'] = $capacity_note . '<p>' . esc_html($report['message']) . '</p><ul>' . $items . '</ul>'
         . ($waiting !== '' ? '<p>Names without a certificate (a name gets one once its DNS points at this server):</p><ul>' . $waiting . '</ul>' : '')
         . ($recent !== '' ? '<p>Recent failures:</p><ul>' . $recent . '</ul>' : '');
     return $result;
