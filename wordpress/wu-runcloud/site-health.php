@@ -90,7 +90,7 @@ function wu_runcloud_site_health_test(): array {
         $capacity_note = sprintf(
             '<p>%s</p>',
             esc_html(sprintf(
-                'The SSL certificate every site shares (web application %d, basic SSL) holds %d of the %d names Let's Encrypt allows on one certificate%s. Move to advanced SSL, one certificate per name: run `wp runcloud ssl --advanced` to see the plan, then add --apply.',
+                'The SSL certificate every site shares (web application %d, basic SSL) holds %d of the %d names Let\'s Encrypt allows on one certificate%s. Move to advanced SSL, one certificate per name: run `wp runcloud ssl --advanced` to see the plan, then add --apply.',
                 $fullest['app'], $fullest['names'], $fullest['limit'],
                 $fullest['names'] >= $fullest['limit'] ? ': new mapped domains are not added until then' : ''
             ))
