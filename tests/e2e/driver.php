@@ -222,6 +222,11 @@ add_action('init', static function (): void {
             break;
         case 'health':
             wp_set_current_user(1);
+            if (!empty($_GET['fresh'])) {
+                // What the page caches for 5 minutes, asked afresh.
+                delete_site_transient('wu_runcloud_connection');
+                delete_site_transient('wu_runcloud_capacity');
+            }
             require_once ABSPATH . 'wp-admin/includes/class-wp-site-health.php';
             require_once ABSPATH . 'wp-admin/includes/class-wp-debug-data.php';
             $tests = WP_Site_Health::get_tests();

@@ -220,3 +220,47 @@ if ($wp_cli === '') {
     [$code, $out] = wp_cli(['runcloud', 'status', '--format=json']);
     check('wp runcloud status --format=json parses', $code === 0 && is_array(json_decode($out, true)), $out);
 }
+
+// 21. Certificates at network scale: the capacity in Site Health, and the way out through the
+// real WP-CLI (`wp runcloud ssl --advanced`, plan then apply), with the simulator refusing (and
+// counting) what Let's Encrypt would refuse.
+sim('POST', '/__sim/reset');
+sim('DELETE', '/__sim/faults');
+constants($token);
+sim('POST', '/__sim/letsencrypt', ['limits' => true]);
+sim('POST', '/__sim/apps', ['generate' => ['prefix' => 'cust', 'suffix' => 'com', 'count' => 84]]);
+[, $h] = wp('wu_e2e=health&fresh=1');
+check('Site Health: 85 names on the shared certificate is a warning, with the way out',
+    ($h['test']['status'] ?? '') === 'recommended' && str_contains($h['test']['label'] ?? '', 'nearly full')
+    && str_contains($h['test']['description'] ?? '', 'holds 85 of the 100 names') && str_contains($h['test']['description'] ?? '', 'wp runcloud ssl --advanced'), $h['test'] ?? $h);
+sim('POST', '/__sim/apps', ['generate' => ['prefix' => 'cust', 'suffix' => 'com', 'count' => 99]]);
+[, $h] = wp('wu_e2e=health&fresh=1');
+check('Site Health: 100 names is critical: the certificate is full',
+    ($h['test']['status'] ?? '') === 'critical' && str_contains($h['test']['label'] ?? '', 'is full')
+    && str_contains($h['test']['description'] ?? '', 'holds 100 of the 100 names'), $h['test'] ?? $h);
+if ($wp_cli === '') {
+    skip('section 21, wp runcloud ssl --advanced (the real WP-CLI)', 'WU_E2E_WP_CLI is not set');
+} else {
+    [$code, $out] = wp_cli(['runcloud', 'status', '--format=json']);
+    $status = array_column((array) json_decode($out, true), 'value', 'field');
+    check('wp runcloud status shows the certificate full', $code === 0 && str_contains($status['certificate of app 201'] ?? '', 'basic SSL, 100 of 100 names'), [$code, $out]);
+    sim('DELETE', '/__sim/requests');
+    [$code, $out, $err] = wp_cli(['runcloud', 'ssl', '--advanced', '--format=json']);
+    $rows = json_decode($out, true);
+    $steps = is_array($rows) ? array_count_values(array_column($rows, 'step')) : [];
+    $writes = array_filter(sim('GET', '/__sim/requests'), static fn($r) => $r['method'] !== 'GET');
+    check('wp runcloud ssl --advanced: the plan, 100 names to order now, nothing changed',
+        $code === 0 && ($steps['now'] ?? 0) === 100 && !$writes && str_contains($err, 'Nothing was changed'), [$code, $steps, $err, $writes]);
+    [$code, $out, $err] = wp_cli(['runcloud', 'ssl', '--advanced', '--apply', '--max-orders=30', '--format=json']);
+    $rows = json_decode($out, true);
+    $steps = is_array($rows) ? array_count_values(array_column($rows, 'step')) : [];
+    $le = sim('GET', '/__sim/letsencrypt');
+    $app = sim('GET', '/__sim/apps/101/201');
+    check('wp runcloud ssl --advanced --apply: the app switched, every name ordered 30 a call, none refused',
+        $code === 0 && ($app['ssl']['advanced'] ?? false) === true && ($steps['done'] ?? 0) === 100
+        && $le['issued'] === 100 && !$le['refused'] && str_contains($err, '100 order(s) sent in all'), [$code, $steps, $le, $err]);
+    [$code, , $err] = wp_cli(['runcloud', 'ssl', '--advanced', '--apply', '--format=json']);
+    check('run again, it orders nothing more (resumable, never twice)',
+        $code === 0 && sim('GET', '/__sim/letsencrypt')['issued'] === 100, [$code, $err]);
+}
+sim('POST', '/__sim/letsencrypt', ['limits' => false]);
