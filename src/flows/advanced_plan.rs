@@ -188,10 +188,10 @@ impl AppFlows<'_> {
             // Remembered afresh: later adds order each name's own certificate.
             self.fresh_app_ssl(&self.key.clone())?;
         }
+        // Names due past `max_orders` stay `now`: the next call sends them.
         for planned in plan.names.iter_mut().filter(|n| n.step == Step::Now) {
             if plan.ordered >= max_orders {
-                planned.step = Step::At(ledger::now() + 60);
-                continue;
+                break;
             }
             let Some(d) = domains.iter().find(|d| d.name == planned.name) else {
                 continue;

@@ -150,12 +150,11 @@ impl AppFlows<'_> {
         if count(&names) <= NAMES_PER_CERTIFICATE {
             return Ok(None);
         }
-        // Close to the limit, the census must be RunCloud's list of now.
-        if ledger::census(self.config).is_some_and(|(_, age)| age.as_secs() > 60) {
-            names = self.certificate_names(true)?;
-            if count(&names) <= NAMES_PER_CERTIFICATE {
-                return Ok(None);
-            }
+        // Before a refusal, the census must be RunCloud's list of now (names
+        // removed in RunCloud's panel to make room count at once).
+        names = self.certificate_names(true)?;
+        if count(&names) <= NAMES_PER_CERTIFICATE {
+            return Ok(None);
         }
         if !matches!(
             self.fresh_app_ssl_if_auto(&self.key.clone())?,

@@ -108,6 +108,8 @@ if (!$as) {
     $held = !in_array('one-line.com', names(), true);
     sim('POST', '/__sim/dns', ['name' => 'one-line.com', 'default' => true]);
     $advance(600);
+    // A new week for Let's Encrypt's budget: the sections before spent the unspaced orders.
+    forget_certificate_state();
     $before = $ssl()['redeploys'];
     for ($i = 0; $i < 40 && !in_array('one-line.com', names(), true); $i++) {
         $um('map', "one-line-other-$i.com");
@@ -124,6 +126,9 @@ if (!$as) {
     //     must be on the app exactly when its last event wants it there.
     sim('POST', '/__sim/reset');
     sim('DELETE', '/__sim/faults');
+    // Advanced SSL: a hundred names and their twins would not fit one basic certificate
+    // (Let's Encrypt's 100; such adds are refused, section 21 and tests/le_budget.rs).
+    sim('POST', '/__sim/apps', ['ssl' => 'advanced']);
     wp('wu_e2e=um&op=clear&domain=-');
     file_put_contents("$dir/wp/.ssl-window", '120');
     mt_srand(21);
@@ -229,11 +234,13 @@ sim('DELETE', '/__sim/faults');
 constants($token);
 sim('POST', '/__sim/letsencrypt', ['limits' => true]);
 sim('POST', '/__sim/apps', ['generate' => ['prefix' => 'cust', 'suffix' => 'com', 'count' => 84]]);
+forget_certificate_state();
 [, $h] = wp('wu_e2e=health&fresh=1');
 check('Site Health: 85 names on the shared certificate is a warning, with the way out',
     ($h['test']['status'] ?? '') === 'recommended' && str_contains($h['test']['label'] ?? '', 'nearly full')
     && str_contains($h['test']['description'] ?? '', 'holds 85 of the 100 names') && str_contains($h['test']['description'] ?? '', 'wp runcloud ssl --advanced'), $h['test'] ?? $h);
 sim('POST', '/__sim/apps', ['generate' => ['prefix' => 'cust', 'suffix' => 'com', 'count' => 99]]);
+forget_certificate_state();
 [, $h] = wp('wu_e2e=health&fresh=1');
 check('Site Health: 100 names is critical: the certificate is full',
     ($h['test']['status'] ?? '') === 'critical' && str_contains($h['test']['label'] ?? '', 'is full')
@@ -249,18 +256,21 @@ if ($wp_cli === '') {
     $rows = json_decode($out, true);
     $steps = is_array($rows) ? array_count_values(array_column($rows, 'step')) : [];
     $writes = array_filter(sim('GET', '/__sim/requests'), static fn($r) => $r['method'] !== 'GET');
-    check('wp runcloud ssl --advanced: the plan, 100 names to order now, nothing changed',
-        $code === 0 && ($steps['now'] ?? 0) === 100 && !$writes && str_contains($err, 'Nothing was changed'), [$code, $steps, $err, $writes]);
+    // The 99 customers' names at once; the network's own name (network.test) too, unless this
+    // week's orders for network.test already space it.
+    check('wp runcloud ssl --advanced: the plan, every customer name to order now, nothing changed',
+        $code === 0 && ($steps['now'] ?? 0) >= 99 && ($steps['now'] ?? 0) + ($steps['later'] ?? 0) === 100 && !$writes && str_contains($err, 'Nothing was changed'), [$code, $steps, $err, $writes]);
+    $now_count = $steps['now'] ?? 0;
     [$code, $out, $err] = wp_cli(['runcloud', 'ssl', '--advanced', '--apply', '--max-orders=30', '--format=json']);
     $rows = json_decode($out, true);
     $steps = is_array($rows) ? array_count_values(array_column($rows, 'step')) : [];
     $le = sim('GET', '/__sim/letsencrypt');
     $app = sim('GET', '/__sim/apps/101/201');
     check('wp runcloud ssl --advanced --apply: the app switched, every name ordered 30 a call, none refused',
-        $code === 0 && ($app['ssl']['advanced'] ?? false) === true && ($steps['done'] ?? 0) === 100
-        && $le['issued'] === 100 && !$le['refused'] && str_contains($err, '100 order(s) sent in all'), [$code, $steps, $le, $err]);
+        $code === 0 && ($app['ssl']['advanced'] ?? false) === true && ($steps['done'] ?? 0) === $now_count
+        && $le['issued'] === $now_count && !$le['refused'] && str_contains($err, "$now_count order(s) sent in all"), [$code, $steps, $le, $err]);
     [$code, , $err] = wp_cli(['runcloud', 'ssl', '--advanced', '--apply', '--format=json']);
     check('run again, it orders nothing more (resumable, never twice)',
-        $code === 0 && sim('GET', '/__sim/letsencrypt')['issued'] === 100, [$code, $err]);
+        $code === 0 && sim('GET', '/__sim/letsencrypt')['issued'] === $now_count, [$code, $err]);
 }
 sim('POST', '/__sim/letsencrypt', ['limits' => false]);

@@ -38,9 +38,23 @@ function fire(string $hook, array $args, ?string $base = null): array {
     return wp('wu_e2e=fire&hook=' . $hook . '&args=' . rawurlencode(json_encode($args)), 'network.test', $base);
 }
 
+/**
+ * A new simulated account (or a new week): its Let's Encrypt history is gone, so is the
+ * extension's ledger of orders and its census of the app's certificate names.
+ */
+function forget_certificate_state(): void {
+    global $dir;
+    foreach (array_merge(glob("$dir/state/ledger") ?: [], glob("$dir/state/certificate-names-*") ?: []) as $f) {
+        @unlink($f);
+    }
+}
+
 /** The simulator's control API, over HTTPS with the suite's CA. */
 function sim(string $method, string $path, $data = null) {
-    global $sim, $ca;
+    global $sim, $ca, $dir;
+    if ($path === '/__sim/reset') {
+        forget_certificate_state();
+    }
     $ctx = stream_context_create([
         'http' => ['method' => $method, 'header' => "Content-Type: application/json\r\n", 'content' => $data === null ? '' : json_encode($data), 'ignore_errors' => true, 'timeout' => 30],
         'ssl' => ['cafile' => $ca, 'verify_peer' => true, 'peer_name' => '127.0.0.1'],
