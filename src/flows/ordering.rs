@@ -52,12 +52,10 @@ impl AppFlows<'_> {
         ledger::census(self.config).is_some_and(|(_, age)| age < ledger::CENSUS_FRESH_FOR)
     }
 
-    /// The app's SSL set-up: from memory when recent, else asked.
+    /// The app's SSL set-up, asked afresh (for the admin's views: a mode
+    /// switched in RunCloud's panel shows at once).
     pub fn app_ssl(&self) -> Result<AppSsl> {
-        match self.remembered_mode() {
-            Some(app) => Ok(app),
-            None => self.fresh_app_ssl_if_auto(&self.key.clone()),
-        }
+        self.fresh_app_ssl_if_auto(&self.key.clone())
     }
 
     /// The order for `what`, as the ledger sees it.
