@@ -96,6 +96,11 @@ impl Order {
     }
 }
 
+/// A registered domain as Let's Encrypt counts it: the public suffix list's.
+pub fn registered(name: &str) -> String {
+    psl::domain_str(name).unwrap_or(name).to_string()
+}
+
 /// Whether an order may go now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -117,54 +122,46 @@ pub fn check(ledger: &[Entry], order: &Order, now: u64) -> Verdict {
             order.names
         ));
     }
-    let within = |e: &&Entry, window: u64| e.at + window > now;
+    // The entries of the last `window` seconds that `keep` counts.
+    let counted = |window: u64, keep: &dyn Fn(&Entry) -> bool| -> Vec<&Entry> {
+        ledger
+            .iter()
+            .filter(|e| keep(e) && e.at + window > now)
+            .collect()
+    };
     let mut waits: Vec<(u64, String)> = Vec::new();
     // 5 of one set in a week.
-    let same: Vec<&Entry> = ledger
-        .iter()
-        .filter(|e| !e.failed && e.set == order.set)
-        .filter(|e| within(e, WEEK))
-        .collect();
+    let same = counted(WEEK, &|e| !e.failed && e.set == order.set);
     if same.len() >= PER_SET_A_WEEK {
-        let until = oldest(&same) + WEEK;
-        waits.push((
-            until,
+        waits.push(limit_wait(&same, WEEK, |at| {
             format!(
                 "weekly limit, next order at {}: this exact set of names was certified {} times in 7 days, and Let's Encrypt issues at most {PER_SET_A_WEEK}",
-                utc(until),
+                at,
                 same.len()
-            ),
-        ));
+            )
+        }));
     }
     // Failed validations: a set that failed 4 times this hour waits (one is kept spare).
-    let failed: Vec<&Entry> = ledger
-        .iter()
-        .filter(|e| e.failed && e.set == order.set)
-        .filter(|e| within(e, HOUR))
-        .collect();
+    let failed = counted(HOUR, &|e| e.failed && e.set == order.set);
     if failed.len() + 1 >= FAILED_AN_HOUR {
-        let until = oldest(&failed) + HOUR;
-        waits.push((
-            until,
+        waits.push(limit_wait(&failed, HOUR, |at| {
             format!(
                 "hourly limit, next order at {}: this set of names failed validation {} times in the past hour, and Let's Encrypt refuses a name after {FAILED_AN_HOUR}",
-                utc(until),
+                at,
                 failed.len()
-            ),
-        ));
+            )
+        }));
     }
     // 300 orders in 3 hours (10 kept spare).
-    let recent: Vec<&Entry> = ledger.iter().filter(|e| within(e, THREE_HOURS)).collect();
+    let recent = counted(THREE_HOURS, &|_| true);
     if recent.len() + 10 >= ORDERS_IN_THREE_HOURS {
-        let until = oldest(&recent) + THREE_HOURS;
-        waits.push((
-            until,
+        waits.push(limit_wait(&recent, THREE_HOURS, |at| {
             format!(
                 "3-hour limit, next order at {}: {} orders in 3 hours, and Let's Encrypt takes at most {ORDERS_IN_THREE_HOURS}",
-                utc(until),
+                at,
                 recent.len()
-            ),
-        ));
+            )
+        }));
     }
     // 50 a registered domain a week, unless this set was certified before (a renewal).
     let renewal = ledger.iter().any(|e| !e.failed && e.set == order.set);
@@ -175,22 +172,16 @@ pub fn check(ledger: &[Entry], order: &Order, now: u64) -> Verdict {
             PER_DOMAIN_A_WEEK - KEPT_FOR_THE_ADMIN
         };
         for domain in &order.domains {
-            let used: Vec<&Entry> = ledger
-                .iter()
-                .filter(|e| !e.failed && e.domains.contains(domain))
-                .filter(|e| within(e, WEEK))
-                .collect();
+            let used = counted(WEEK, &|e| !e.failed && e.domains.contains(domain));
             if used.len() >= budget {
-                let until = oldest(&used) + WEEK;
-                waits.push((
-                    until,
+                waits.push(limit_wait(&used, WEEK, |at| {
                     format!(
                         "weekly limit, next order at {}: {} certificates for {domain} in 7 days, and Let's Encrypt issues at most {PER_DOMAIN_A_WEEK}{}",
-                        utc(until),
+                        at,
                         used.len(),
                         if order.forced { "" } else { " (5 are kept for your own redeploys)" }
-                    ),
-                ));
+                    )
+                }));
             } else if !order.forced && !used.is_empty() {
                 let last = used.iter().map(|e| e.at).max().unwrap_or(0);
                 let until = last + gap(used.len());
@@ -222,6 +213,13 @@ pub fn gap(used: usize) -> u64 {
 
 /// Orders of a registered domain in a week that are not spaced.
 pub const UNSPACED: usize = 10;
+
+/// The wait until the oldest of `entries` leaves its `window`, and why (`why`
+/// gets that time in words).
+fn limit_wait(entries: &[&Entry], window: u64, why: impl Fn(&str) -> String) -> (u64, String) {
+    let until = oldest(entries) + window;
+    (until, why(&utc(until)))
+}
 
 fn oldest(entries: &[&Entry]) -> u64 {
     entries.iter().map(|e| e.at).min().unwrap_or(0)

@@ -32,6 +32,18 @@ pub enum AppSsl {
 }
 
 impl AppSsl {
+    /// The mode in one word, as results show it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            AppSsl::Basic(_) => "basic",
+            AppSsl::Advanced => "advanced",
+            AppSsl::AutoSsl => "autossl",
+            AppSsl::NotInstalled => "none",
+            AppSsl::Off => "off",
+            AppSsl::Unknown(_) => "unknown",
+        }
+    }
+
     /// Whether two answers describe the same set-up: the same mode and, in basic
     /// mode, the same certificate id. A renewed certificate (a new end date) is
     /// the same set-up; acting again on it would order a second certificate.

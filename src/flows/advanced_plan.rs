@@ -74,17 +74,6 @@ pub struct AdvancedPlan {
     pub message: String,
 }
 
-fn mode_word(app: &AppSsl) -> &'static str {
-    match app {
-        AppSsl::Basic(_) => "basic",
-        AppSsl::Advanced => "advanced",
-        AppSsl::AutoSsl => "autossl",
-        AppSsl::NotInstalled => "none",
-        AppSsl::Off => "off",
-        AppSsl::Unknown(_) => "unknown",
-    }
-}
-
 /// The orders the plan may send at once in one call, at most.
 pub const MAX_ORDERS_A_CALL: usize = 20;
 
@@ -160,7 +149,7 @@ impl AppFlows<'_> {
             });
         }
         let mut plan = AdvancedPlan {
-            mode_before: mode_word(&before),
+            mode_before: before.word(),
             switched: false,
             applied: apply,
             finish_at: names.iter().filter_map(|n| n.order_at).max(),

@@ -11,7 +11,7 @@ use crate::certificate_ledger as ledger;
 use crate::config::SslPolicy;
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
-use crate::le_limits::{Order, Verdict, NAMES_PER_CERTIFICATE};
+use crate::le_limits::{registered, Order, Verdict, NAMES_PER_CERTIFICATE};
 
 /// What an order asks for.
 #[derive(Clone, Copy)]
@@ -20,11 +20,6 @@ pub(super) enum Certificate<'c> {
     Basic(&'c SslCert),
     /// One name's own certificate (advanced SSL), its www twin included.
     Own(&'c Domain),
-}
-
-/// A registered domain as Let's Encrypt counts it: the public suffix list's.
-fn registered(name: &str) -> String {
-    psl::domain_str(name).unwrap_or(name).to_string()
 }
 
 impl AppFlows<'_> {

@@ -7,7 +7,6 @@ use super::construct::invalid_argument;
 use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
 use super::domain_methods::apps_list;
 use super::integration::Integration;
-use crate::api::AppSsl;
 use crate::certificate_ledger as ledger;
 use crate::error::quote;
 use crate::flows::{on_every_app, AppFlows, Circuit, MAX_ORDERS_A_CALL};
@@ -61,14 +60,7 @@ type Status = (&'static str, usize, Vec<String>, Option<u64>);
 
 fn status_of(flows: &AppFlows) -> crate::Result<Status> {
     let app = flows.app_ssl()?;
-    let mode = match app {
-        AppSsl::Basic(_) => "basic",
-        AppSsl::Advanced => "advanced",
-        AppSsl::AutoSsl => "autossl",
-        AppSsl::NotInstalled => "none",
-        AppSsl::Off => "off",
-        AppSsl::Unknown(_) => "unknown",
-    };
+    let mode = app.word();
     let names = flows.certificate_names_now()?;
     let owed = crate::ssl_batch::owed::read(flows.config());
     let next = if owed.is_empty() {
@@ -76,9 +68,7 @@ fn status_of(flows: &AppFlows) -> crate::Result<Status> {
     } else {
         match ledger::verdict(
             flows.config(),
-            &Order::of(&names, false, |n| {
-                psl::domain_str(n).unwrap_or(n).to_string()
-            }),
+            &Order::of(&names, false, crate::le_limits::registered),
         ) {
             Verdict::Wait { until, .. } => Some(until),
             _ => Some(ledger::now()),

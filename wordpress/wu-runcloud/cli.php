@@ -116,6 +116,9 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                     $max = isset($assoc['max-orders']) ? (int) $assoc['max-orders'] : 20;
                     $plan = $runcloud->advanced_ssl(['apply' => $apply, 'max_orders' => $max]);
                     $ordered = $plan['ordered'];
+                    if ($apply && isset($assoc['progress'])) {
+                        ($assoc['progress'])($ordered, count($plan['names']));
+                    }
                     while ($apply && $plan['ordered'] > 0 && in_array('now', array_column($plan['names'], 'step'), true)) {
                         $plan = $runcloud->advanced_ssl(['apply' => true, 'max_orders' => $max]);
                         $ordered += $plan['ordered'];
@@ -210,6 +213,17 @@ if (defined('WP_CLI') && WP_CLI && class_exists('WP_CLI')) {
                     $bar->tick($done);
                 };
                 $out = wu_runcloud_cli('sync', [], $assoc);
+                $bar && $bar->finish();
+            } elseif ($command === 'ssl' && !empty($assoc['advanced']) && !empty($assoc['apply']) && $format === 'table') {
+                // Call after call of orders, with a progress bar (orders sent of the app's names).
+                $bar = null;
+                $shown = 0;
+                $assoc['progress'] = static function (int $done, int $total) use (&$bar, &$shown): void {
+                    $bar ??= \WP_CLI\Utils\make_progress_bar('Ordering certificates', max(1, $total));
+                    $bar->tick($done - $shown);
+                    $shown = $done;
+                };
+                $out = wu_runcloud_cli('ssl', $args, $assoc);
                 $bar && $bar->finish();
             } else {
                 $out = wu_runcloud_cli($command, $args, $assoc);
