@@ -19,9 +19,6 @@ const LEDGER: &str = "ledger";
 /// A census older than this is read again from RunCloud (names added or
 /// removed in RunCloud's panel meanwhile).
 pub const CENSUS_FRESH_FOR: Duration = Duration::from_secs(24 * 3600);
-/// A census from which an add would come within this many names of the
-/// limit is read again before the add is refused or let through.
-pub const CENSUS_CLOSE_TO_FULL: usize = 90;
 
 pub fn now() -> u64 {
     SystemTime::now()
@@ -82,15 +79,7 @@ pub fn failed(config: &Config, order: &Order, at: u64) {
 
 /// When `order` could go, without recording anything.
 pub fn verdict(config: &Config, order: &Order) -> Verdict {
-    let at = now();
-    let entries = dir(config)
-        .ok()
-        .and_then(|d| {
-            d.rewrite(LEDGER, |text| (None, le_limits::parse(text, at)))
-                .ok()
-        })
-        .unwrap_or_default();
-    le_limits::check(&entries, order, at)
+    le_limits::check(&entries(config), order, now())
 }
 
 /// The orders of the past week.
@@ -140,14 +129,20 @@ pub fn certificate_names(domains: &[Domain]) -> Vec<String> {
     names
 }
 
+/// A census file's text: its `read <unix time>` line, then one name a line.
+fn census_text(head: &str, names: &[String]) -> String {
+    let mut text = format!("{head}\n");
+    for n in names {
+        text.push_str(n);
+        text.push('\n');
+    }
+    text
+}
+
 /// The census, read afresh from the app's whole list.
 pub fn store_census(config: &Config, names: &[String]) {
     if let Ok(d) = dir(config) {
-        let mut text = format!("read {}\n", now());
-        for n in names {
-            text.push_str(n);
-            text.push('\n');
-        }
+        let text = census_text(&format!("read {}", now()), names);
         let _ = d.rewrite(&census_file(config), |_| (Some(text), ()));
     }
 }
@@ -171,11 +166,6 @@ pub fn note_change(config: &Config, added: &[String], removed: &[String]) {
             }
         }
         names.sort();
-        let mut out = format!("{head}\n");
-        for n in names {
-            out.push_str(&n);
-            out.push('\n');
-        }
-        (Some(out), ())
+        (Some(census_text(head, &names)), ())
     });
 }

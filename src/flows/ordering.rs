@@ -23,28 +23,23 @@ pub(super) enum Certificate<'c> {
 }
 
 impl AppFlows<'_> {
+    /// The census of the app's certificate names while it is fresh.
+    fn fresh_census(&self) -> Option<Vec<String>> {
+        ledger::census(self.config)
+            .filter(|(_, age)| *age < ledger::CENSUS_FRESH_FOR)
+            .map(|(names, _)| names)
+    }
+
     /// The names the app's basic certificate covers: from the census on disk
-    /// while it is fresh (no round trip), else read from the app's whole list.
-    pub(super) fn certificate_names(&self, afresh: bool) -> Result<Vec<String>> {
-        if !afresh {
-            if let Some((names, age)) = ledger::census(self.config) {
-                if age < ledger::CENSUS_FRESH_FOR {
-                    return Ok(names);
-                }
-            }
+    /// while it is fresh (no round trip), else read from the app's whole list
+    /// (always with `afresh`), which becomes the census.
+    pub fn certificate_names(&self, afresh: bool) -> Result<Vec<String>> {
+        if let Some(names) = self.fresh_census().filter(|_| !afresh) {
+            return Ok(names);
         }
         let names = ledger::certificate_names(&self.api.list_domains()?);
         ledger::store_census(self.config, &names);
         Ok(names)
-    }
-
-    /// The certificate's names now (the census, read afresh when stale).
-    pub fn certificate_names_now(&self) -> Result<Vec<String>> {
-        self.certificate_names(false)
-    }
-
-    fn census_is_fresh(&self) -> bool {
-        ledger::census(self.config).is_some_and(|(_, age)| age < ledger::CENSUS_FRESH_FOR)
     }
 
     /// The app's SSL set-up, asked afresh (for the admin's views: a mode
@@ -86,17 +81,20 @@ impl AppFlows<'_> {
         sent
     }
 
+    /// When a basic order of the certificate holding `names` may go, if the
+    /// ledger puts it off (unix time); `None`: it may go now. No round trip.
+    pub fn basic_order_wait(&self, names: &[String]) -> Option<u64> {
+        match ledger::verdict(self.config, &Order::of(names, false, registered)) {
+            Verdict::Wait { until, .. } => Some(until),
+            _ => None,
+        }
+    }
+
     /// Whether a basic order of what the app owes may go now: false while
     /// the ledger puts it off, so that a request's end does not ask (and log)
     /// for every request of the week. Costs no round trip.
     pub fn owed_order_due(&self) -> bool {
-        let Some((names, _)) = ledger::census(self.config) else {
-            return true;
-        };
-        !matches!(
-            ledger::verdict(self.config, &Order::of(&names, false, registered)),
-            Verdict::Wait { .. }
-        )
+        ledger::census(self.config).is_none_or(|(names, _)| self.basic_order_wait(&names).is_none())
     }
 
     /// The app's SSL set-up from this worker's memory; the memory's lock is
@@ -116,6 +114,9 @@ impl AppFlows<'_> {
         name: &DomainName,
         www: bool,
     ) -> Result<Option<AddOutcome>> {
+        let census = self.fresh_census();
+        // Whether the mode below came from RunCloud in this call (not memory).
+        let mut asked = false;
         match self.config.options.ssl {
             SslPolicy::Off | SslPolicy::Advanced => return Ok(None),
             SslPolicy::Basic => {}
@@ -125,7 +126,10 @@ impl AppFlows<'_> {
                     // A big app in another mode must not pay for a list read:
                     // without a fresh census, the mode is asked first (and
                     // remembered, so the add does not ask again).
-                    None if !self.census_is_fresh() => Some(self.fresh_app_ssl(&self.key.clone())?),
+                    None if census.is_none() => {
+                        asked = true;
+                        Some(self.fresh_app_ssl(&self.key.clone())?)
+                    }
                     None => None,
                 };
                 if known.is_some_and(|app| !matches!(app, AppSsl::Basic(_))) {
@@ -137,22 +141,26 @@ impl AppFlows<'_> {
         if www {
             new.push(format!("www.{name}"));
         }
-        let mut names = self.certificate_names(false)?;
         let count =
             |names: &[String]| names.len() + new.iter().filter(|n| !names.contains(n)).count();
-        if count(&names) <= NAMES_PER_CERTIFICATE {
-            return Ok(None);
+        if let Some(names) = &census {
+            if count(names) <= NAMES_PER_CERTIFICATE {
+                return Ok(None);
+            }
         }
         // Before a refusal, the census must be RunCloud's list of now (names
-        // removed in RunCloud's panel to make room count at once).
-        names = self.certificate_names(true)?;
+        // removed in RunCloud's panel to make room count at once), and the
+        // mode RunCloud's, not a memory of it.
+        let names = self.certificate_names(true)?;
         if count(&names) <= NAMES_PER_CERTIFICATE {
             return Ok(None);
         }
-        if !matches!(
-            self.fresh_app_ssl_if_auto(&self.key.clone())?,
-            AppSsl::Basic(_)
-        ) {
+        if !asked
+            && !matches!(
+                self.fresh_app_ssl_if_auto(&self.key.clone())?,
+                AppSsl::Basic(_)
+            )
+        {
             return Ok(None);
         }
         let total = count(&names);

@@ -10,7 +10,7 @@ use super::integration::Integration;
 use crate::certificate_ledger as ledger;
 use crate::error::quote;
 use crate::flows::{on_every_app, AppFlows, Circuit, MAX_ORDERS_A_CALL};
-use crate::le_limits::{Order, Verdict, NAMES_PER_CERTIFICATE, WEEK};
+use crate::le_limits::NAMES_PER_CERTIFICATE;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -27,9 +27,10 @@ pub fn certificate_status(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> 
         let mut rows = Vec::new();
         for run in runs.runs {
             let (mode, names, owed, next) = run.result?;
+            // The ledger keeps a week's orders.
             let orders = ledger::entries(&run.app)
                 .iter()
-                .filter(|e| !e.failed && e.at + WEEK > ledger::now())
+                .filter(|e| !e.failed)
                 .count();
             rows.push(assoc(vec![
                 ("server", long(run.app.server_id as i64)),
@@ -61,19 +62,10 @@ type Status = (&'static str, usize, Vec<String>, Option<u64>);
 fn status_of(flows: &AppFlows) -> crate::Result<Status> {
     let app = flows.app_ssl()?;
     let mode = app.word();
-    let names = flows.certificate_names_now()?;
+    let names = flows.certificate_names(false)?;
     let owed = crate::ssl_batch::owed::read(flows.config());
-    let next = if owed.is_empty() {
-        None
-    } else {
-        match ledger::verdict(
-            flows.config(),
-            &Order::of(&names, false, crate::le_limits::registered),
-        ) {
-            Verdict::Wait { until, .. } => Some(until),
-            _ => Some(ledger::now()),
-        }
-    };
+    let next =
+        (!owed.is_empty()).then(|| flows.basic_order_wait(&names).unwrap_or_else(ledger::now));
     Ok((mode, names.len(), owed, next))
 }
 
