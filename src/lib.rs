@@ -16,6 +16,7 @@ pub mod input;
 pub mod le_limits;
 pub mod pointing;
 pub mod secret;
+pub mod shared_store;
 pub mod ssl_batch;
 pub mod state_dir;
 pub mod sync;

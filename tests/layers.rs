@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
         "state_dir",
         "pointing",
         "le_limits",
+        "shared_store",
     ],
     &["config"],
     &["api"],

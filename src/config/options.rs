@@ -85,6 +85,10 @@ pub struct Options {
     /// entry, not a PHP option.
     #[doc(hidden)]
     pub probe_private: bool,
+    /// The network's store the host lends (the PHP layer, through WordPress's
+    /// database): the certificate ledger and census live there. Not an INI
+    /// entry, not a PHP option.
+    pub shared_store: Option<crate::shared_store::SharedStore>,
 }
 
 impl Default for Options {
@@ -106,6 +110,7 @@ impl Default for Options {
             probe_port: 80,
             state_dir: None,
             probe_private: false,
+            shared_store: None,
         }
     }
 }

@@ -74,8 +74,12 @@ pub fn value(name: &CStr) -> Option<String> {
 }
 
 /// The defaults with every INI value applied over them. An empty value keeps the default.
+/// The network's store (the glue's, on WordPress's database) is lent to every call.
 pub fn options() -> Result<Options> {
-    let mut options = Options::default();
+    let mut options = Options {
+        shared_store: Some(super::network_store::store()),
+        ..Options::default()
+    };
     for (key, name, _) in ENTRIES {
         let Some(v) = value(name) else { continue };
         if v.trim().is_empty()

@@ -13,6 +13,7 @@ mod hooks;
 mod ini;
 mod integration;
 mod log;
+mod network_store;
 mod request;
 mod ssl_methods;
 mod sync_method;
@@ -37,6 +38,7 @@ fn worker() -> &'static Worker {
 /// happens here: PHP-FPM forks after startup.
 pub fn startup(_ty: i32, module_number: i32) -> i32 {
     ini::register(module_number);
+    network_store::remember_php_thread();
     match exception::register() {
         Ok(()) => 0,
         Err(_) => -1,

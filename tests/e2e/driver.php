@@ -211,6 +211,12 @@ add_action('init', static function (): void {
             $v === null ? delete_network_option(null, $_GET['name']) : update_network_option(null, $_GET['name'], $v);
             $out['set'] = $_GET['name'];
             break;
+        case 'forget_ledger':
+            // The network's certificate ledger and census (wu_runcloud_state_*), as a new account.
+            global $wpdb;
+            $out['deleted'] = $wpdb->query($wpdb->prepare("DELETE FROM {$wpdb->sitemeta} WHERE meta_key LIKE %s", $wpdb->esc_like('wu_runcloud_state_') . '%'));
+            wp_cache_flush();
+            break;
         case 'cert_states':
             $out['states'] = wu_runcloud_cert_states();
             break;

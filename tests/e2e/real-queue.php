@@ -7,9 +7,9 @@
 $wp_cli = getenv('E2E_WP_CLI') ?: '';
 
 /** `wp ...` through the real WP-CLI phar, with the extension's settings as FPM has them: [exit code, stdout, stderr]. */
-function wp_cli(array $args): array {
+function wp_cli(array $args, array $ini = []): array {
     global $wp_cli, $dir;
-    $cmd = array_merge([getenv('E2E_PHP') ?: 'php'], preg_split('/ +/', trim((string) getenv('E2E_CLI_INI'))),
+    $cmd = array_merge([getenv('E2E_PHP') ?: 'php'], preg_split('/ +/', trim((string) getenv('E2E_CLI_INI'))), $ini,
         [$wp_cli, '--path=' . "$dir/wp", '--url=http://network.test/', '--allow-root'], $args);
     $env = ['HOME' => $dir, 'WP_CLI_CACHE_DIR' => "$dir/wp-cli-cache", 'WP_CLI_DISABLE_AUTO_CHECK_UPDATE' => '1', 'PATH' => getenv('PATH')];
     $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
@@ -272,5 +272,16 @@ if ($wp_cli === '') {
     [$code, , $err] = wp_cli(['runcloud', 'ssl', '--advanced', '--apply', '--format=json']);
     check('run again, it orders nothing more (resumable, never twice)',
         $code === 0 && sim('GET', '/__sim/letsencrypt')['issued'] === $now_count, [$code, $err]);
+    // The ledger is the network's (in its database), not one server's: another web server, with
+    // a state directory of its own and empty, sees every order made here.
+    [, $ledger] = wp_cli(['eval', 'echo get_site_option("wu_runcloud_state_ledger");']);
+    $lines = count(array_filter(explode("\n", trim($ledger))));
+    @mkdir("$dir/state-b", 0700);
+    [$code, $out] = wp_cli(['runcloud', 'ssl', '--advanced', '--format=json'], ['-d', "wu_runcloud.state_dir=$dir/state-b"]);
+    $rows = json_decode($out, true);
+    $steps = is_array($rows) ? array_count_values(array_column($rows, 'step')) : [];
+    check('the ledger lives in the network\'s database: another server\'s plan sees every order as done',
+        $lines === $now_count && !is_file("$dir/state/ledger") && !is_file("$dir/state-b/ledger") && $code === 0 && ($steps['done'] ?? 0) === $now_count,
+        [$lines, $code, $steps]);
 }
 sim('POST', '/__sim/letsencrypt', ['limits' => false]);

@@ -44,8 +44,12 @@ function fire(string $hook, array $args, ?string $base = null): array {
  */
 function forget_certificate_state(): void {
     global $dir;
-    foreach (array_merge(glob("$dir/state/ledger") ?: [], glob("$dir/state/certificate-names-*") ?: []) as $f) {
+    foreach (array_merge(glob("$dir/state*/ledger") ?: [], glob("$dir/state*/certificate-names-*") ?: []) as $f) {
         @unlink($f);
+    }
+    // And the network's (the glue keeps them in the database once WordPress is there).
+    if (is_file("$dir/wp/wp-config.php")) {
+        wp('wu_e2e=forget_ledger');
     }
 }
 

@@ -280,3 +280,58 @@ if (isset($_SERVER['REQUEST_URI']) && strpos((string) $_SERVER['REQUEST_URI'], '
     echo $wu_runcloud_answer ?? '';
     exit;
 }
+
+/**
+ * The network's store the extension keeps Let's Encrypt's ledger and each app's certificate
+ * names in (src/php/network_store.rs): every web server of the network shares this database, so
+ * the weekly limits are counted once for all of them, not once per server. A value is the
+ * network option `wu_runcloud_state_<name>`, read and written with plain SQL (an object cache
+ * local to one server must not hide another server's order), under a database lock held from
+ * wu_runcloud_state_lock() to wu_runcloud_state_unlock(). Returns the value ('' when never
+ * written), or false when the lock was not had within 5 s.
+ */
+function wu_runcloud_state_lock(string $name) {
+    global $wpdb;
+    if (!preg_match('/^[a-z0-9-]{1,100}$/', $name) || !is_object($wpdb) || !method_exists($wpdb, 'get_var')) {
+        return false;
+    }
+    if ((int) $wpdb->get_var($wpdb->prepare('SELECT GET_LOCK(%s, 5)', wu_runcloud_state_lock_name($name))) !== 1) {
+        return false;
+    }
+    $value = $wpdb->get_var($wpdb->prepare(
+        "SELECT meta_value FROM {$wpdb->sitemeta} WHERE site_id = %d AND meta_key = %s ORDER BY meta_id LIMIT 1",
+        get_current_network_id(),
+        'wu_runcloud_state_' . $name
+    ));
+    if ($wpdb->last_error !== '') {
+        wu_runcloud_state_unlock($name, null);
+        return false;
+    }
+    return is_string($value) ? $value : '';
+}
+
+/** Writes the value (unless null) and lets the lock go; false when the write failed. */
+function wu_runcloud_state_unlock(string $name, ?string $value): bool {
+    global $wpdb;
+    if (!preg_match('/^[a-z0-9-]{1,100}$/', $name) || !is_object($wpdb)) {
+        return false;
+    }
+    $ok = true;
+    if ($value !== null) {
+        $network = get_current_network_id();
+        $key = 'wu_runcloud_state_' . $name;
+        $where = ['site_id' => $network, 'meta_key' => $key];
+        $exists = $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM {$wpdb->sitemeta} WHERE site_id = %d AND meta_key = %s", $network, $key));
+        $ok = (int) $exists > 0
+            ? $wpdb->update($wpdb->sitemeta, ['meta_value' => $value], $where) !== false
+            : $wpdb->insert($wpdb->sitemeta, $where + ['meta_value' => $value]) !== false;
+        wp_cache_delete($network . ':' . $key, 'site-options');
+    }
+    $wpdb->get_var($wpdb->prepare('SELECT RELEASE_LOCK(%s)', wu_runcloud_state_lock_name($name)));
+    return $ok;
+}
+
+function wu_runcloud_state_lock_name(string $name): string {
+    global $wpdb;
+    return 'wu_runcloud_s' . substr(md5($name . $wpdb->base_prefix), 0, 16);
+}
