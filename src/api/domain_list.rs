@@ -42,13 +42,26 @@ impl RunCloud<'_> {
     fn walk(
         &self,
         search: Option<&str>,
+        stop: impl FnMut(&Domain) -> bool,
+    ) -> Result<Option<Domain>> {
+        self.walk_from(None, search, stop)
+    }
+
+    /// `walk`, with page 1 already fetched (`first`) when the caller has it.
+    fn walk_from(
+        &self,
+        mut first: Option<Page<Domain>>,
+        search: Option<&str>,
         mut stop: impl FnMut(&Domain) -> bool,
     ) -> Result<Option<Domain>> {
         let mut previous_ids: Option<Vec<u64>> = None;
         let mut page = 1;
         let mut limit = MAX_PAGES;
         while page <= limit {
-            let p = self.domains_page(page, search)?;
+            let p = match first.take() {
+                Some(p) if page == 1 => p,
+                _ => self.domains_page(page, search)?,
+            };
             self.note_skipped(page, &p);
             if p.items.is_empty() {
                 return Ok(None);
@@ -203,11 +216,65 @@ impl RunCloud<'_> {
     /// A wildcard domain that serves the names one level below `parent`, stored
     /// either way RunCloud may store one: the name `*.parent`, or `parent` with
     /// `wildcard: 1`.
+    ///
+    /// In O(1) requests on any app, however many names it holds under
+    /// `parent`: two narrow questions at once, `search=*.parent` (only a
+    /// wildcard row of the first spelling has that text) and `search=parent`,
+    /// read only until the parent's own row shows its flag (the second
+    /// spelling). Neither answer is trusted: a first page with a name that
+    /// lacks the text asked means RunCloud ignores `search`, and the whole list
+    /// is read, as before. Each question reads on while its answer has more
+    /// pages, so no wildcard row is missed, whatever RunCloud's order: the
+    /// cost is O(1) when the parent's row comes early (it is the oldest row
+    /// of a network, and of a customer's domain), and the answer right always.
     pub fn find_wildcard(&self, parent: &DomainName) -> Result<Option<Domain>> {
         let star = format!("*.{parent}");
-        self.walk(Some(parent.as_str()), |d| {
-            d.name == star || (d.wildcard && d.name == parent.as_str())
-        })
+        let (bare, star_q) = (parent.as_str(), star.as_str());
+        let is_wildcard = |d: &Domain| d.name == star || (d.wildcard && d.name == bare);
+        let source = self.pages();
+        let (stars, parents) = std::thread::scope(|scope| {
+            let asked = scope.spawn(|| source.fetch(1, Some(star_q)));
+            let parents = source.fetch(1, Some(bare));
+            let stars = asked
+                .join()
+                .unwrap_or_else(|_| Err(Error::Internal("a page fetch panicked".into())));
+            (stars, parents)
+        });
+        let (stars, parents) = (stars?, parents?);
+        for p in [&stars, &parents] {
+            self.note_skipped(1, p);
+            self.remember(&p.items);
+        }
+        if let Some(found) = stars
+            .items
+            .iter()
+            .chain(&parents.items)
+            .find(|d| is_wildcard(d))
+        {
+            return Ok(Some(found.clone()));
+        }
+        let honoured = |p: &Page<Domain>, text: &str| p.items.iter().all(|d| d.name.contains(text));
+        if !honoured(&stars, star_q) || !honoured(&parents, bare) {
+            return self.walk(None, is_wildcard);
+        }
+        if !Self::single_page(&stars) {
+            if let Some(found) = self.walk(Some(star_q), |d| d.name == star)? {
+                return Ok(Some(found));
+            }
+        }
+        if parents.items.iter().any(|d| d.name == bare) || Self::single_page(&parents) {
+            return Ok(None);
+        }
+        // The parent's row is further on (or not on the app): read on until it shows.
+        Ok(self
+            .walk(Some(bare), |d| d.name == bare)?
+            .filter(|d| d.wildcard))
+    }
+
+    /// Whether page 1 was the whole answer.
+    fn single_page(p: &Page<Domain>) -> bool {
+        p.last_page
+            .map_or(p.items.len() < PER_PAGE as usize, |last| last <= 1)
     }
 
     /// Something worth a log line that did not stop the call (an unreadable list entry).
@@ -221,6 +288,31 @@ impl RunCloud<'_> {
     /// What was noted during this call, for the log.
     pub fn notes(&self) -> Vec<String> {
         self.notes.borrow().clone()
+    }
+
+    /// Every domain of the app when it has at most `max` entries; `None` when
+    /// it has more, known from page 1's page count or by reading no further
+    /// than the entry past `max`: a few pages, however big the app.
+    pub fn list_domains_within(&self, max: usize) -> Result<Option<Vec<Domain>>> {
+        let first = self.domains_page(1, None)?;
+        let per_page = first.items.len();
+        if let Some(last) = first.last_page {
+            // Every page before the last is as full as page 1.
+            if per_page > 0 && last.saturating_sub(1) as usize * per_page >= max {
+                return Ok(None);
+            }
+        }
+        let mut all: Vec<Domain> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let over = self
+            .walk_from(Some(first), None, |d| {
+                if seen.insert(d.id) {
+                    all.push(d.clone());
+                }
+                all.len() > max
+            })?
+            .is_some();
+        Ok((!over).then_some(all))
     }
 
     /// Every domain of the app, over every page.

@@ -7,6 +7,7 @@ mod certificate;
 mod checking;
 mod connection;
 mod each_app;
+mod looking;
 mod ordering;
 mod outcome;
 mod waiting_names;
@@ -80,34 +81,33 @@ impl<'a> AppFlows<'a> {
         // new subdomain site, so a mapped name can be under a wildcard too. A
         // registrable name (example.com) cannot be: its parent is a public suffix,
         // so it costs no lookup.
-        if might_be_under_wildcard(name, kind, self.config) {
-            if let Some(cover) = self.wildcard_cover(name)? {
-                return Ok(AddOutcome {
-                    name: name.to_string(),
-                    id: None,
-                    created: false,
-                    www: false,
-                    ssl: SslOutcome {
-                        mode: SslMode::None,
-                        status: SslStatus::Skipped,
-                        message: format!(
-                            "{name} is already served by the wildcard domain *.{cover}"
-                        ),
-                    },
-                    covered_by: Some(cover),
-                    twin_of: None,
-                    dns: None,
-                });
-            }
+        let looked = self.look(name, kind, true)?;
+        if let Some(cover) = looked.cover {
+            return Ok(AddOutcome {
+                name: name.to_string(),
+                id: None,
+                created: false,
+                www: false,
+                ssl: SslOutcome {
+                    mode: SslMode::None,
+                    status: SslStatus::Skipped,
+                    message: format!("{name} is already served by the wildcard domain *.{cover}"),
+                },
+                covered_by: Some(cover),
+                twin_of: None,
+                dns: None,
+            });
         }
-        self.add_checked(name, kind)
+        self.add_gated(name, kind, false, looked)
     }
 
     /// Adds `name`, whose wildcard cover the caller has already ruled out (a
     /// sync that read the whole list), and brings SSL up to date.
     pub fn add_checked(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
         let kind = self.kind_of(name, kind);
-        let added = self.add_gated(name, kind, false);
+        let added = self
+            .look(name, kind, false)
+            .and_then(|looked| self.add_gated(name, kind, false, looked));
         self.track_waiting(name, kind, &added);
         added
     }
@@ -118,19 +118,23 @@ impl<'a> AppFlows<'a> {
     /// ordered, so call it for waiting names only.
     pub fn recheck(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
         let kind = self.kind_of(name, kind);
-        if might_be_under_wildcard(name, kind, self.config) && self.wildcard_cover(name)?.is_some()
-        {
+        let looked = self.look(name, kind, true)?;
+        if looked.cover.is_some() {
             return self.add(name, kind);
         }
-        let looked = self.add_gated(name, kind, true);
+        let looked = self.add_gated(name, kind, true, looked);
         self.track_waiting(name, kind, &looked);
         looked
     }
 
-    fn add_gated(&self, name: &DomainName, kind: NameKind, recheck: bool) -> Result<AddOutcome> {
-        // Learnt once for the name and its www twin.
-        let checker = self.checker()?;
-        let dns = checker.as_ref().map(|c| c.check(name));
+    fn add_gated(
+        &self,
+        name: &DomainName,
+        kind: NameKind,
+        recheck: bool,
+        looked: looking::Looked,
+    ) -> Result<AddOutcome> {
+        let dns = looked.dns;
         // Only a name that does not point here needs the mode before its POST.
         let held = match &dns {
             // Rare, and the mode decides whether the name goes on the app at
@@ -148,18 +152,15 @@ impl<'a> AppFlows<'a> {
         let mut www = wants_www_twin(name, kind, self.config);
         // The twin joins the certificate too: it must point here as well.
         if www && dns.as_ref().is_some_and(|d| d.pointing.points()) {
-            if let Ok(twin) = DomainName::parse(&format!("www.{name}")) {
-                let twin_check = checker.as_ref().map(|c| c.check(&twin));
-                if let Some(check) = twin_check.filter(|c| !c.pointing.points()) {
-                    www = false;
-                    self.api.note(format!(
-                        "{name} was added without its www twin: {}",
-                        check.message
-                    ));
-                }
+            if let Some(check) = looked.twin.filter(|c| !c.pointing.points()) {
+                www = false;
+                self.api.note(format!(
+                    "{name} was added without its www twin: {}",
+                    check.message
+                ));
             }
         }
-        if let Some(full) = self.certificate_full(name, www)? {
+        if let Some(full) = self.certificate_full(name, www, looked.mode_learnt)? {
             return Ok(AddOutcome { dns, ..full });
         }
         let (domain, created) = match self.create_and_learn_ssl(name, www) {

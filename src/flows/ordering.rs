@@ -30,16 +30,21 @@ impl AppFlows<'_> {
             .map(|(names, _)| names)
     }
 
-    /// The names the app's basic certificate covers: from the census on disk
-    /// while it is fresh (no round trip), else read from the app's whole list
-    /// (always with `afresh`), which becomes the census.
-    pub fn certificate_names(&self, afresh: bool) -> Result<Vec<String>> {
+    /// The names the app's basic certificate covers: from the census while it
+    /// is fresh (no round trip), else read from the app's list (always with
+    /// `afresh`), which becomes the census. `None`: the app has more entries
+    /// than a certificate takes names, so no basic certificate can cover it;
+    /// its list is then read no further than that (a few pages, whatever its size).
+    pub fn certificate_names(&self, afresh: bool) -> Result<Option<Vec<String>>> {
         if let Some(names) = self.fresh_census().filter(|_| !afresh) {
-            return Ok(names);
+            return Ok(Some(names));
         }
-        let names = ledger::certificate_names(&self.api.list_domains()?);
+        let Some(list) = self.api.list_domains_within(NAMES_PER_CERTIFICATE)? else {
+            return Ok(None);
+        };
+        let names = ledger::certificate_names(&list);
         ledger::store_census(self.config, &names);
-        Ok(names)
+        Ok(Some(names))
     }
 
     /// The app's SSL set-up, asked afresh (for the admin's views: a mode
@@ -51,7 +56,11 @@ impl AppFlows<'_> {
     /// The order for `what`, as the ledger sees it.
     pub(super) fn order_for(&self, what: Certificate<'_>, forced: bool) -> Result<Order> {
         let names = match what {
-            Certificate::Basic(_) => self.certificate_names(false)?,
+            Certificate::Basic(_) => self.certificate_names(false)?.ok_or_else(|| {
+                Error::Refused(format!(
+                    "certificate full: the app has more than {NAMES_PER_CERTIFICATE} names, and Let's Encrypt puts at most {NAMES_PER_CERTIFICATE} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan"
+                ))
+            })?,
             Certificate::Own(d) => ledger::certificate_names(std::slice::from_ref(d)),
         };
         Ok(Order::of(&names, forced, registered))
@@ -113,10 +122,12 @@ impl AppFlows<'_> {
         &self,
         name: &DomainName,
         www: bool,
+        mode_learnt: bool,
     ) -> Result<Option<AddOutcome>> {
         let census = self.fresh_census();
-        // Whether the mode below came from RunCloud in this call (not memory).
-        let mut asked = false;
+        // Whether the mode below came from RunCloud in this call (not memory);
+        // `mode_learnt`: the add learnt it just now, beside its first question.
+        let mut asked = mode_learnt;
         match self.config.options.ssl {
             SslPolicy::Off | SslPolicy::Advanced => return Ok(None),
             SslPolicy::Basic => {}
@@ -152,7 +163,10 @@ impl AppFlows<'_> {
         // removed in RunCloud's panel to make room count at once), and the
         // mode RunCloud's, not a memory of it.
         let names = self.certificate_names(true)?;
-        if count(&names) <= NAMES_PER_CERTIFICATE {
+        if names
+            .as_deref()
+            .is_some_and(|n| count(n) <= NAMES_PER_CERTIFICATE)
+        {
             return Ok(None);
         }
         if !asked
@@ -163,7 +177,13 @@ impl AppFlows<'_> {
         {
             return Ok(None);
         }
-        let total = count(&names);
+        let (held, total) = match &names {
+            Some(n) => (n.len().to_string(), count(n).to_string()),
+            None => (
+                format!("more than {NAMES_PER_CERTIFICATE}"),
+                format!("more than {NAMES_PER_CERTIFICATE}"),
+            ),
+        };
         Ok(Some(AddOutcome {
             name: name.to_string(),
             id: None,
@@ -173,9 +193,8 @@ impl AppFlows<'_> {
                 mode: SslMode::Basic,
                 status: SslStatus::CertificateFull,
                 message: format!(
-                    "certificate full: {name}{} was not added, since the app's one certificate has {} names and would need {total}, and Let's Encrypt puts at most {NAMES_PER_CERTIFICATE} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan",
+                    "certificate full: {name}{} was not added, since the app's one certificate has {held} names and would need {total}, and Let's Encrypt puts at most {NAMES_PER_CERTIFICATE} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan",
                     if www { " (with its www twin)" } else { "" },
-                    names.len(),
                 ),
             },
             covered_by: None,

@@ -38,6 +38,7 @@ pub fn certificate_status(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> 
                 ("mode", string(mode)),
                 ("names", long(names as i64)),
                 ("limit", long(NAMES_PER_CERTIFICATE as i64)),
+                ("names_over_limit", boolean(names > NAMES_PER_CERTIFICATE)),
                 ("orders_this_week", long(orders as i64)),
                 (
                     "owed",
@@ -62,11 +63,17 @@ type Status = (&'static str, usize, Vec<String>, Option<u64>);
 fn status_of(flows: &AppFlows) -> crate::Result<Status> {
     let app = flows.app_ssl()?;
     let mode = app.word();
+    // More than a certificate takes: counted as one past the limit (the list is not read on).
     let names = flows.certificate_names(false)?;
     let owed = crate::ssl_batch::owed::read(flows.config());
-    let next =
-        (!owed.is_empty()).then(|| flows.basic_order_wait(&names).unwrap_or_else(ledger::now));
-    Ok((mode, names.len(), owed, next))
+    let next = (!owed.is_empty()).then(|| {
+        names
+            .as_deref()
+            .and_then(|n| flows.basic_order_wait(n))
+            .unwrap_or_else(ledger::now)
+    });
+    let count = names.map_or(NAMES_PER_CERTIFICATE + 1, |n| n.len());
+    Ok((mode, count, owed, next))
 }
 
 /// The advanced-SSL plan; `['apply' => true]` switches the app and sends the

@@ -39,7 +39,9 @@ function wu_runcloud_describe_state(?array $entry): string {
 /** One app's certificate in words: its capacity (basic), the week's orders, what is owed and until when. */
 function wu_runcloud_describe_capacity(array $c): string {
     $text = $c['mode'] === 'basic'
-        ? sprintf('basic SSL, %d of %d names', $c['names'], $c['limit'])
+        ? (empty($c['names_over_limit'])
+            ? sprintf('basic SSL, %d of %d names', $c['names'], $c['limit'])
+            : sprintf('basic SSL, more than %d names: no certificate can cover them', $c['limit']))
         : "{$c['mode']} SSL";
     $text .= sprintf(', %d order(s) in 7 days', $c['orders_this_week']);
     if ($c['owed']) {

@@ -31,6 +31,8 @@ pub struct Dns {
     pub caa: BTreeMap<String, Vec<(String, String)>>,
     /// Questions answered, for tests.
     pub queries: u64,
+    /// How long each answer takes (a slow resolver); zero: at once.
+    pub delay: Duration,
 }
 
 impl Default for Dns {
@@ -41,6 +43,7 @@ impl Default for Dns {
             forwarders: Vec::new(),
             caa: BTreeMap::new(),
             queries: 0,
+            delay: Duration::ZERO,
         }
     }
 }
@@ -100,6 +103,13 @@ impl Dns {
         if q.metadata.message_type != MessageType::Query {
             return None;
         }
+        // A name with "deadns" in it: a nameserver that never answers.
+        if q.queries
+            .iter()
+            .any(|x| x.name().to_ascii().contains("deadns"))
+        {
+            return None;
+        }
         let mut r = Message::response(q.metadata.id, q.metadata.op_code);
         r.metadata.recursion_desired = q.metadata.recursion_desired;
         r.metadata.recursion_available = true;
@@ -157,9 +167,16 @@ pub fn serve(socket: UdpSocket, shared: crate::Shared) -> std::io::Result<()> {
             let Some(question) = buf.get(..n) else {
                 continue;
             };
-            let reply = shared.with_account(|a| a.dns.answer(question));
-            if let Some(reply) = reply {
+            let (reply, delay) = shared.with_account(|a| (a.dns.answer(question), a.dns.delay));
+            let Some(reply) = reply else { continue };
+            if delay.is_zero() {
                 let _ = socket.send_to(&reply, from);
+            } else if let Ok(later) = socket.try_clone() {
+                // Each answer late by itself: questions asked at once are answered at once.
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    let _ = later.send_to(&reply, from);
+                });
             }
         }
     });

@@ -750,6 +750,9 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             if let Some(v) = body.get("latency_ms").and_then(Value::as_u64) {
                 s.latency = Duration::from_millis(v);
             }
+            if let Some(v) = body.get("dns_delay_ms").and_then(Value::as_u64) {
+                s.account.dns.delay = Duration::from_millis(v);
+            }
             if let Some(v) = body.get("pagination").and_then(Value::as_str) {
                 s.behaviour.pagination = match v {
                     "standard" => PaginationStyle::Standard,
