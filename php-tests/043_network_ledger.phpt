@@ -34,6 +34,7 @@ if (!function_exists('wu_runcloud_state_lock')) {
 function wu_runcloud_state_lock(string $name) {
     global $NETWORK, $LOCKS, $MODE;
     if ($MODE === 'busy') return false;
+    if ($MODE === 'absent') return null;
     $LOCKS++;
     if ($MODE === 'throws') throw new RuntimeException('database gone');
     return $NETWORK[$name] ?? '';
@@ -69,6 +70,10 @@ foreach (['busy', 'throws'] as $MODE) {
     echo "$MODE: hook returned ", var_export($ok, true), ", ssl {$last['ssl']}, $puts certificate order(s), locks held $LOCKS\n";
     echo '  ', $last['message'], "\n";
 }
+// No network database here (null): nothing locked, the server's own state directory serves.
+$MODE = 'absent';
+$b->redeploy_ssl();
+echo 'absent: B\'s own ledger has ', count(file(server_dir_path('b') . '/ledger')), " order(s), locks held $LOCKS\n";
 $MODE = 'ok';
 echo 'refused by Let\'s Encrypt: ', json_encode(sim_call('GET', '/__sim/letsencrypt')['refused']), "\n";
 ?>
@@ -85,4 +90,5 @@ busy: hook returned true, ssl deferred, 0 certificate order(s), locks held 0
 wu_runcloud: [warning] wu_add_domain late-throws.com (site 1): added (with www.late-throws.com), RunCloud domain %d; SSL deferred: not sent: the network's certificate ledger could not be read (wu_runcloud_state_lock() threw); the order waits a minute
 throws: hook returned true, ssl deferred, 0 certificate order(s), locks held 0
   not sent: the network's certificate ledger could not be read (wu_runcloud_state_lock() threw); the order waits a minute
+absent: B's own ledger has 1 order(s), locks held 0
 refused by Let's Encrypt: []

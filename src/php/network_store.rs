@@ -2,9 +2,10 @@
 //! WordPress glue defines on the network's database, which every web server
 //! of the network shares.
 //!
-//! - `wu_runcloud_state_lock(string $name): string|false` takes the value's
-//!   lock (a database lock) and returns the value ('' when never written), or
-//!   false when the lock could not be had;
+//! - `wu_runcloud_state_lock(string $name): string|false|null` takes the
+//!   value's lock (a database lock) and returns the value ('' when never
+//!   written), false when the lock could not be had, or null when there is no
+//!   network database here (then nothing was locked: the state directory serves);
 //! - `wu_runcloud_state_unlock(string $name, ?string $value): bool` writes
 //!   the value when it is not null and lets the lock go.
 //!
@@ -12,7 +13,7 @@
 
 use super::log::discard_pending_exception;
 use crate::shared_store::{Kept, SharedStore};
-use ext_php_rs::types::ZendCallable;
+use ext_php_rs::types::{ZendCallable, Zval};
 use std::sync::OnceLock;
 use std::thread::ThreadId;
 
@@ -70,7 +71,11 @@ fn rewrite(name: &str, change: &mut dyn FnMut(&str) -> Option<String>) -> Kept {
     if ZendCallable::try_from_name(UNLOCK).is_err() {
         return Kept::Absent;
     }
-    let value = lock.try_call(vec![&name]).ok().and_then(|z| z.string());
+    let answer = lock.try_call(vec![&name]).ok();
+    if answer.as_ref().is_some_and(Zval::is_null) && !discard_pending_exception() {
+        return Kept::Absent;
+    }
+    let value = answer.and_then(|z| z.string());
     if discard_pending_exception() {
         // It may have locked before it threw.
         let mut unlock = Unlock {

@@ -288,11 +288,15 @@ if (isset($_SERVER['REQUEST_URI']) && strpos((string) $_SERVER['REQUEST_URI'], '
  * network option `wu_runcloud_state_<name>`, read and written with plain SQL (an object cache
  * local to one server must not hide another server's order), under a database lock held from
  * wu_runcloud_state_lock() to wu_runcloud_state_unlock(). Returns the value ('' when never
- * written), or false when the lock was not had within 5 s.
+ * written), false when the lock was not had within 5 s, or null when there is no network
+ * table (not a multisite database): then the extension keeps its state directory.
  */
 function wu_runcloud_state_lock(string $name) {
     global $wpdb;
-    if (!preg_match('/^[a-z0-9-]{1,100}$/', $name) || !is_object($wpdb) || !method_exists($wpdb, 'get_var')) {
+    if (!is_object($wpdb) || !method_exists($wpdb, 'get_var') || empty($wpdb->sitemeta)) {
+        return null;
+    }
+    if (!preg_match('/^[a-z0-9-]{1,100}$/', $name)) {
         return false;
     }
     if ((int) $wpdb->get_var($wpdb->prepare('SELECT GET_LOCK(%s, 5)', wu_runcloud_state_lock_name($name))) !== 1) {
