@@ -10,8 +10,11 @@
 use crate::api::decode::Domain;
 use crate::domain::DomainName;
 use crate::error::Result;
-use crate::flows::{AppFlows, NameKind, SslMode, SslOutcome, SslStatus};
+use crate::flows::{AppFlows, Checker, NameKind, SslMode, SslOutcome, SslStatus};
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Changes made per call when the caller does not say.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -43,6 +46,8 @@ pub struct Plan {
     /// Names on the app that do not point here, with what DNS says: the next
     /// renewal of a basic certificate fails on them, for every site.
     pub not_pointing: Vec<(String, String)>,
+    /// Names on the app the audit had no time to check in this call.
+    pub not_checked: usize,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -177,99 +182,160 @@ pub fn sync(flows: &AppFlows, names: &[String], options: &SyncOptions) -> Result
 fn sync_batched(mapping: &AppFlows, names: &[String], options: &SyncOptions) -> Result<SyncReport> {
     let list = mapping.list()?;
     let mut plan = plan(names, &list, &options.remove);
-    plan.not_pointing = not_pointing(mapping, &list);
+    // The audit of the app's names runs beside the changes, on its own time.
+    let checker = match mapping.checker() {
+        Ok(Some(c)) => Some(c),
+        _ => None,
+    };
+    let audited: Vec<DomainName> = list
+        .iter()
+        .filter(|d| !d.wildcard && !d.name.starts_with("*."))
+        .filter_map(|d| DomainName::parse(&d.name).ok())
+        .collect();
     let mut report = SyncReport {
         remaining: plan.to_add.len() + plan.to_remove.len(),
-        plan,
         applied: options.apply,
         ..SyncReport::default()
     };
-    if !options.apply {
-        return Ok(report);
+    let (not_pointing, not_checked) = std::thread::scope(|scope| {
+        let audit = scope.spawn(|| match &checker {
+            Some(c) => audit(c, &audited, AUDIT_BUDGET),
+            // Not checked (turned off, no server address): nothing to say of any name.
+            None => (Vec::new(), 0),
+        });
+        if options.apply {
+            apply(mapping, &plan, options, &mut report);
+        }
+        audit.join().unwrap_or_else(|_| (Vec::new(), audited.len()))
+    });
+    plan.not_pointing = not_pointing;
+    plan.not_checked = not_checked;
+    report.plan = plan;
+    if options.apply {
+        report.remaining = report.plan.to_add.len() + report.plan.to_remove.len()
+            - report.added.len()
+            - report.removed.len()
+            - report.waiting.len();
+        report.ssl = run_owed(mapping);
     }
+    Ok(report)
+}
+
+/// The least time an add is started with: it needs a few round trips.
+const TIME_FOR_AN_ADD: Duration = Duration::from_secs(3);
+
+/// With `apply`: at most `limit` changes, removals first. A name that waits
+/// for DNS does not use up the limit (it changed nothing), and one the
+/// waiting list already holds, not yet due, is not looked at again here (the
+/// waiting list looks at it on its own schedule), so every chunk makes
+/// progress. No add starts without the time in the call to finish it.
+fn apply(mapping: &AppFlows, plan: &Plan, options: &SyncOptions, report: &mut SyncReport) {
     let limit = options.limit.clamp(1, MAX_LIMIT);
     let mut done = 0;
-    for name in report.plan.to_remove.clone() {
+    for name in &plan.to_remove {
         if done >= limit {
             break;
         }
         done += 1;
-        let result = DomainName::parse(&name).and_then(|n| mapping.remove(&n));
+        let result = DomainName::parse(name).and_then(|n| mapping.remove(&n));
         match result {
-            Ok(_) => report.removed.push(name),
-            Err(e) => report.failed.push((name, e.to_string())),
+            Ok(_) => report.removed.push(name.clone()),
+            Err(e) => report.failed.push((name.clone(), e.to_string())),
         }
     }
+    let now = crate::waiting::now();
+    let waiting_now: Vec<crate::waiting::Waiting> = mapping
+        .waiting_names()
+        .into_iter()
+        .filter(|w| w.due > now)
+        .collect();
     // Three failures in a row that may pass: RunCloud is struggling; end this
     // chunk rather than spend the rest of the limit on timeouts.
     let mut struggling = 0;
-    for name in report.plan.to_add.clone() {
-        if done >= limit || struggling >= 3 {
+    for name in &plan.to_add {
+        if let Some(w) = waiting_now.iter().find(|w| &w.name == name) {
+            report.waiting.push((
+                name.clone(),
+                format!(
+                    "{name} waits for its DNS to point here; it is looked at again at {}",
+                    crate::le_limits::utc(w.due)
+                ),
+            ));
+            continue;
+        }
+        if done >= limit || struggling >= 3 || mapping.api().time_left() < TIME_FOR_AN_ADD {
             break;
         }
-        done += 1;
         let result =
-            DomainName::parse(&name).and_then(|n| mapping.add_checked(&n, NameKind::Mapped));
+            DomainName::parse(name).and_then(|n| mapping.add_checked(&n, NameKind::Mapped));
         struggling = match &result {
             Err(e) if e.is_transient() => struggling + 1,
             _ => 0,
         };
         match result {
             Ok(o) if o.ssl.status == SslStatus::WaitingDns && o.id.is_none() => {
-                report.waiting.push((name, o.ssl.message));
+                report.waiting.push((name.clone(), o.ssl.message));
+                continue;
             }
             // Not added: the app's one certificate has no room for it.
             Ok(o) if o.ssl.status == SslStatus::CertificateFull => {
-                report.failed.push((name, o.ssl.message));
+                report.failed.push((name.clone(), o.ssl.message));
             }
             Ok(o) if o.ssl.status == SslStatus::Failed => {
                 report.added.push(name.clone());
-                report.failed.push((name, o.ssl.message));
+                report.failed.push((name.clone(), o.ssl.message));
             }
-            Ok(_) => report.added.push(name),
-            Err(e) => report.failed.push((name, e.to_string())),
+            Ok(_) => report.added.push(name.clone()),
+            Err(e) => report.failed.push((name.clone(), e.to_string())),
         }
+        done += 1;
     }
-    report.remaining = report.plan.to_add.len() + report.plan.to_remove.len()
-        - report.added.len()
-        - report.removed.len()
-        - report.waiting.len();
-    report.ssl = run_owed(mapping);
-    Ok(report)
 }
 
-/// How many names are checked at once: DNS answers take a few milliseconds each.
-const DNS_AT_ONCE: usize = 16;
+/// How many names the audit checks at once: a name whose nameserver never
+/// answers holds one of them for its whole DNS timeout, not the others.
+const AUDIT_AT_ONCE: usize = 32;
+/// The audit's own time in a call, beside the changes (not taken from them).
+const AUDIT_BUDGET: Duration = Duration::from_secs(10);
 
-/// The names on the app (wildcards aside: they need DNS-01, not ours to
-/// judge) that do not point here, checked several at a time.
-fn not_pointing(mapping: &AppFlows, list: &[Domain]) -> Vec<(String, String)> {
-    let names: Vec<DomainName> = list
-        .iter()
-        .filter(|d| !d.wildcard && !d.name.starts_with("*."))
-        .filter_map(|d| DomainName::parse(&d.name).ok())
-        .collect();
-    let mut out = Vec::new();
-    // Not checked (turned off, no server address): nothing to say of any name.
-    let Ok(Some(checker)) = mapping.checker() else {
-        return out;
-    };
-    let checker = &checker;
-    for chunk in names.chunks(DNS_AT_ONCE) {
-        let checks: Vec<_> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|n| scope.spawn(move || (n, checker.check(n))))
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        });
-        for (name, check) in checks {
-            if !check.pointing.points() {
-                out.push((name.to_string(), check.message));
-            }
+/// The names (wildcards aside: they need DNS-01, not ours to judge) that do
+/// not point here, checked several at a time for at most `budget`; and how
+/// many were not checked in that time.
+fn audit(
+    checker: &Checker,
+    names: &[DomainName],
+    budget: Duration,
+) -> (Vec<(String, String)>, usize) {
+    let until = Instant::now() + budget;
+    // Each call starts somewhere else in the list, so that names left
+    // unchecked when the time ran out are checked by a later call.
+    let start = (crate::waiting::now() / 10) as usize % names.len().max(1);
+    let next = AtomicUsize::new(0);
+    let checked = AtomicUsize::new(0);
+    let found = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..AUDIT_AT_ONCE.min(names.len()) {
+            scope.spawn(|| {
+                while Instant::now() < until {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= names.len() {
+                        break;
+                    }
+                    let Some(name) = names.get((start + i) % names.len()) else {
+                        break;
+                    };
+                    let check = checker.check(name);
+                    checked.fetch_add(1, Ordering::Relaxed);
+                    if !check.pointing.points() {
+                        crate::lock(&found).push((name.to_string(), check.message));
+                    }
+                }
+            });
         }
-    }
-    out
+    });
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    found.sort();
+    (found, names.len().saturating_sub(checked.into_inner()))
 }
 
 /// The certificate redeploy this sync's adds queued, run now.

@@ -103,6 +103,11 @@ impl RunCloud<'static> {
 }
 
 impl<'ids> RunCloud<'ids> {
+    /// What is left of this call's deadline.
+    pub fn time_left(&self) -> std::time::Duration {
+        self.transport.remaining()
+    }
+
     /// A client for one call: the deadline of `config.options.timeout` starts
     /// now; `ids` is where the ids of the app's names are looked up and kept.
     pub fn with_ids(config: &Config, ids: &'ids dyn IdBook) -> Result<RunCloud<'ids>> {

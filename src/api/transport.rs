@@ -189,7 +189,7 @@ impl Transport {
         self.max_retries
     }
 
-    fn remaining(&self) -> Duration {
+    pub fn remaining(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
     }
 

@@ -83,6 +83,7 @@ pub fn sync_domains(
             ("failed", pairs(&r.failed, "message")),
             ("waiting", pairs(&r.waiting, "message")),
             ("not_pointing", pairs(&r.plan.not_pointing, "message")),
+            ("not_checked", long(r.plan.not_checked as i64)),
             ("remaining", long(r.remaining as i64)),
             ("ssl", ssl),
             ("apps", apps_list(&apps, call)),

@@ -164,24 +164,31 @@ function wu_runcloud_cli(string $command, array $args = [], array $assoc = []): 
                 if ($r === null) {
                     return $fail(wu_runcloud_sync_error());
                 }
-                // `all`: chunk after chunk until nothing remains or a chunk adds nothing.
+                // `all`: chunk after chunk until nothing remains, or a chunk makes no progress
+                // (it met a real error: its failures are reported). Names that wait for DNS are
+                // progress: the waiting list looks at them on its own schedule.
                 if ($apply && !empty($assoc['all'])) {
                     $total = count($r['to_add']);
                     $added = $r['added'];
+                    $waiting = $r['waiting'];
                     $progress = $assoc['progress'] ?? null;
-                    is_callable($progress) && $progress(count($r['added']), $total);
-                    while ($r['remaining'] > 0 && $r['added'] && !$r['failed']) {
+                    is_callable($progress) && $progress(count($r['added']) + count($r['waiting']), $total);
+                    while ($r['remaining'] > 0 && ($r['added'] || $r['removed'] || $r['waiting'])) {
                         $r = wu_runcloud_sync(true, $limit);
                         if ($r === null) {
                             return $fail(wu_runcloud_sync_error());
                         }
                         $added = array_merge($added, $r['added']);
-                        is_callable($progress) && $progress(count($r['added']), $total);
+                        $waiting = array_merge($waiting, $r['waiting']);
+                        is_callable($progress) && $progress(count($r['added']) + count($r['waiting']), $total);
                     }
                     $r['added'] = $added;
+                    $r['waiting'] = array_values(array_column(array_reverse($waiting), null, 'name'));
                 }
                 $rows = [];
-                foreach ($r['to_add'] as $n) $rows[] = ['name' => $n, 'action' => in_array($n, $r['added'], true) ? 'added' : ($apply ? 'to add (next chunk)' : 'to add')];
+                $waits = array_column($r['waiting'], 'message', 'name');
+                foreach ($r['to_add'] as $n) $rows[] = ['name' => $n, 'action' => in_array($n, $r['added'], true) ? 'added'
+                    : (isset($waits[$n]) ? 'waiting for DNS: ' . $waits[$n] : ($apply ? 'to add (next chunk)' : 'to add'))];
                 foreach ($r['failed'] as $f) $rows[] = ['name' => $f['name'], 'action' => 'failed: ' . $f['message']];
                 foreach ($r['skipped'] as $f) $rows[] = ['name' => $f['name'], 'action' => 'skipped: ' . $f['reason']];
                 foreach ($r['unknown'] as $n) $rows[] = ['name' => $n, 'action' => 'on the app only (left alone)'];

@@ -43,9 +43,10 @@ function wu_runcloud_sync(bool $apply, int $limit = WU_RUNCLOUD_SYNC_CHUNK, arra
         update_site_option(WU_RUNCLOUD_SYNC_OPTION, ['time' => time(), 'error' => $e->getMessage()]);
         return null;
     }
-    $summary = sprintf('sync%s: %d in step, %d to add, %d added, %d failed, %d remaining, %d on the app the network does not list, %d on the app that do not point here',
-        $apply ? '' : ' (dry run)', $result['in_step'], count($result['to_add']), count($result['added']),
-        count($result['failed']), $result['remaining'], count($result['unknown']), count($result['not_pointing']));
+    $summary = sprintf('sync%s: %d in step, %d to add, %d added, %d waiting for DNS, %d failed, %d remaining, %d on the app the network does not list, %d on the app that do not point here%s',
+        $apply ? '' : ' (dry run)', $result['in_step'], count($result['to_add']), count($result['added']), count($result['waiting']),
+        count($result['failed']), $result['remaining'], count($result['unknown']), count($result['not_pointing']),
+        !empty($result['not_checked']) ? sprintf(' (%d not checked in this call\'s time)', $result['not_checked']) : '');
     wu_runcloud_log($result['failed'] || $result['not_pointing'] ? 'warning' : 'info', $summary);
     wu_runcloud_note_not_pointing($result['not_pointing']);
     foreach ($result['waiting'] as $w) {
@@ -74,10 +75,12 @@ function wu_runcloud_schedule_sync(int $delay = 0): void {
 }
 
 // One chunk; the next one is scheduled while the plan still holds changes and this one made
-// progress, so a sync survives a worker's end and resumes where the app stands.
+// progress (added, removed, or put names on the waiting list, which looks at them on its own
+// schedule), so a sync survives a worker's end and resumes where the app stands. A chunk that
+// made none met a real error: it is logged, and the chain ends there.
 add_action(WU_RUNCLOUD_SYNC_HOOK, static function (): void {
     $result = wu_runcloud_sync(true);
-    if ($result !== null && $result['remaining'] > 0 && ($result['added'] || $result['removed'])) {
+    if ($result !== null && $result['remaining'] > 0 && ($result['added'] || $result['removed'] || $result['waiting'])) {
         wu_runcloud_schedule_sync(WU_RUNCLOUD_SYNC_PAUSE);
     }
 });
