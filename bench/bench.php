@@ -303,6 +303,95 @@ function scenario_one_parent(int $rtt): array
         "wildcard lookups: $wild; redeploys: $puts; at most " . ($n + 4) . ' requests')];
 }
 
+/** An advanced-SSL app of $count site names under network.test; the primary flagged wildcard with $flag. */
+function big_network_app(int $count, bool $flag = false, array $more = []): void
+{
+    forget_ledger();
+    foreach (glob(ini_get('wu_runcloud.state_dir') . '/certificate-names-*') ?: [] as $f) {
+        @unlink($f);
+    }
+    sim('POST', '/__sim/reset');
+    sim('POST', '/__sim/apps', ['ssl' => 'advanced', 'wildcard' => $flag, 'domains' => $more,
+        'generate' => ['prefix' => 'site', 'suffix' => 'network.test', 'count' => $count]]);
+    sim('DELETE', '/__sim/requests');
+}
+
+function scenario_big_parent(int $rtt): array
+{
+    $rows = [];
+    $kinds = [
+        'none' => ['no wildcard row', 3, 'the two wildcard questions with the SSL set-up beside them; POST; its own certificate'],
+        'star' => ['wildcard row *.network.test', 1, 'the two wildcard questions (and the SSL set-up) at once: covered, nothing added'],
+        'flag' => ['wildcard flag on network.test', 1, 'the two wildcard questions (and the SSL set-up) at once: covered, nothing added'],
+    ];
+    foreach ($kinds as $kind => [$label, $floor, $note]) {
+        big_network_app(10000, $kind === 'flag');
+        if ($kind === 'star') {
+            sim('POST', '/__sim/domains', ['name' => '*.network.test', 'wildcard' => true]);
+        }
+        server_address_known();
+        $warm_up = "\$e->find_domain('site0001.network.test');";
+        $samples = [];
+        for ($i = 0; $i < reps(true); $i++) {
+            forget_ledger();
+            $samples[] = in_new_process("\$r = \$e->on_add_subdomain('big-$kind-$i.network.test', '" . (900 + $i) . "'); WU_RunCloud_Integration::flush_ssl();", $warm_up);
+        }
+        $on_app = in_array("big-$kind-0.network.test", array_column(sim('GET', '/__sim/apps/' . SERVER . '/' . APP)['domains'], 'name'), true);
+        $rows[] = row("add a site name, 10,000 under its parent, $label, warm connection, nothing remembered", $rtt, $samples, null, $floor,
+            $note . ($kind === 'none' ? ($on_app ? '' : ' (NOT ADDED)') : ($on_app ? ' (ADDED: the wildcard was missed)' : '')));
+    }
+    return $rows;
+}
+
+function scenario_slow_dns(int $rtt): array
+{
+    fresh_app(40, false);
+    sim('POST', '/__sim/settings', ['dns_delay_ms' => 100]);
+    $e = ext($rtt);
+    $e->add_domain('slow-warm-up.com');
+    WU_RunCloud_Integration::flush_ssl();
+    $apex = $sub = [];
+    for ($i = 0; $i < reps(); $i++) {
+        forget_ledger();
+        $apex[] = measure(function () use ($e, $i) { $e->add_domain("slow-$i.com"); WU_RunCloud_Integration::flush_ssl(); });
+        forget_ledger();
+        $sub[] = measure(function () use ($e, $i) { $e->on_add_subdomain("slow$i.network.test", (string) (700 + $i)); WU_RunCloud_Integration::flush_ssl(); });
+    }
+    return [
+        row('add a domain, resolver answers after 100 ms, warm worker', $rtt, $apex, null, 2, 'floor: POST; PUT (2 RTs). Target: at most floor + 100 ms + 10%'),
+        row('add a site name, resolver answers after 100 ms, warm worker', $rtt, $sub, null, 3, 'floor: wildcard questions; POST; PUT (3 RTs); the DNS questions ride beside the wildcard questions'),
+    ];
+}
+
+function scenario_sync_scale(int $rtt): array
+{
+    // 10,000 names, 1% of them (100) behind a nameserver that never answers; 100 new site names.
+    $dead = array_map(fn($i) => sprintf('deadns%03d.network.test', $i), range(1, 100));
+    big_network_app(9900, false, $dead);
+    $names = array_merge(array_map(fn($i) => sprintf('site%04d.network.test', $i), range(1, 9900)), $dead,
+        array_map(fn($i) => sprintf('fresh%03d.network.test', $i), range(1, 100)));
+    $e = new WU_RunCloud_Integration(['api_url' => api_base($rtt), 'ca_file' => env('BENCH_CA'), 'log' => false]);
+    $plan = measure(function () use ($e, $names, &$dry) { $dry = $e->sync_domains($names); });
+    $chunks = [];
+    $stalled = 0;
+    $t = measure(function () use ($e, $names, &$chunks, &$stalled) {
+        do {
+            $r = $e->sync_domains($names, ['apply' => true, 'limit' => 50]);
+            $chunks[] = count($r['added']) . '+' . count($r['waiting']);
+            $progress = $r['added'] || $r['waiting'] || $r['removed'];
+            $stalled += $progress ? 0 : 1;
+        } while ($r['remaining'] > 0 && $progress && count($chunks) < 20);
+        $GLOBALS['last_sync'] = $r;
+    });
+    $last = $GLOBALS['last_sync'];
+    return [
+        row('sync plan (dry run), 10,000 names, 1% behind a dead nameserver', $rtt, [$plan], null, 0,
+            sprintf('%d to add; the audit found %d not pointing and had no time for %d (its own 10 s)', count($dry['to_add']), count($dry['not_pointing']), $dry['not_checked'])),
+        row('sync apply to the end through the chain (50 a chunk)', $rtt, [$t], null, 0,
+            sprintf('%d chunks (added+waiting each: %s), %d without progress, %d remaining at the end', count($chunks), implode(', ', $chunks), $stalled, $last['remaining'])),
+    ];
+}
+
 function scenario_server_address(int $rtt): array
 {
     fresh_app(40, false);
@@ -414,6 +503,9 @@ if (($argv[1] ?? '') === '--scenario') {
         'warm_connection' => scenario_warm_connection($rtt),
         'one_parent' => scenario_one_parent($rtt),
         'server_address' => scenario_server_address($rtt),
+        'big_parent' => scenario_big_parent($rtt),
+        'slow_dns' => scenario_slow_dns($rtt),
+        'sync_scale' => scenario_sync_scale($rtt),
         'dns_cost' => scenario_dns_cost(),
         'throughput' => scenario_throughput(),
         'memory' => scenario_memory(),
@@ -441,7 +533,8 @@ $plan = [
     ['add', $rtt], ['subdomain', $rtt], ['warm_connection', $rtt], ['server_address', $rtt],
     ['remove', $rtt, 40, 'honoured'], ['remove', $rtt, 1000, 'honoured'], ['remove', $rtt, 10000, 'honoured'],
     ['remove', $rtt, 1000, 'ignored'], ['remove', $rtt, 10000, 'ignored'],
-    ['batch', $rtt], ['one_parent', $rtt], ['throughput', 0], ['dns_cost', 0], ['memory', 0],
+    ['batch', $rtt], ['one_parent', $rtt], ['big_parent', $rtt], ['slow_dns', $rtt], ['sync_scale', $rtt],
+    ['throughput', 0], ['dns_cost', 0], ['memory', 0],
 ];
 if ($only = env('BENCH_ONLY')) {
     $plan = array_values(array_filter($plan, fn($p) => str_contains($only, $p[0])));

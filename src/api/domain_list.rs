@@ -3,7 +3,7 @@
 //! RunCloud ignores `search` on a big app.
 
 use super::decode::{self, Domain, Page};
-use super::transport::{self, Method, Request, Transport};
+use super::transport::{Method, Request, Transport};
 use super::{api_error, RunCloud, HINT_APP, MAX_KNOWN_PAGES, MAX_PAGES, PER_PAGE};
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
@@ -330,7 +330,7 @@ impl RunCloud<'_> {
 }
 
 /// Pages fetched at once in a walk of a big app that ignores `search`.
-const MAX_PARALLEL_PAGES: u32 = transport::IN_FLIGHT_MAX;
+const MAX_PARALLEL_PAGES: u32 = super::rate_budget::IN_FLIGHT_MAX;
 
 /// What fetching one page needs, shareable between threads (the client's
 /// notes are not).

@@ -3,11 +3,14 @@
 //! hooks slows down before RunCloud says 429 and a walk of many pages knows
 //! how many it may fetch at once.
 
-use super::transport::IN_FLIGHT_MAX;
 use crate::lock;
 use once_cell::sync::Lazy;
 use reqwest::header::HeaderMap;
 use std::sync::Mutex;
+
+/// The most requests this process has in flight at once (a walk's parallel
+/// pages): the budget's own width, which the transport and the walks take from here.
+pub const IN_FLIGHT_MAX: u32 = 8;
 use std::time::{Duration, Instant};
 
 /// Below this many requests left in the window, requests are spaced out.

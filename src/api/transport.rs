@@ -19,8 +19,6 @@ const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_CAP: Duration = Duration::from_secs(8);
 /// Retry-After values above this are not waited for: the call fails instead.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
-/// The most requests this process has in flight at once (a walk's parallel pages).
-pub const IN_FLIGHT_MAX: u32 = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
