@@ -3,7 +3,8 @@
 //! between threads), the DNS checks of the name and of its www twin, and the
 //! app's SSL set-up when this worker does not know it (each on a thread of
 //! its own). A slow resolver then costs its own delay beyond the API's, not
-//! the sum, and a first add learns the set-up beside its first round trip.
+//! the sum, and a first add learns the set-up beside its first round trip
+//! (the wildcard question's here, else its POST's).
 
 use super::outcome::{might_be_under_wildcard, wants_www_twin, NameKind};
 use super::{AppFlows, DnsCheck};
@@ -31,9 +32,12 @@ impl AppFlows<'_> {
         let twin = wants_www_twin(name, kind, self.config)
             .then(|| DomainName::parse(&format!("www.{name}")).ok())
             .flatten();
-        let learn_mode = self.config.options.ssl == SslPolicy::Auto
-            && self.worker.memory().recall(&self.key).is_none();
         let ask_wildcard = wildcard && might_be_under_wildcard(name, kind, self.config);
+        // Beside the wildcard question only: without one, the POST is the
+        // first round trip, and the set-up rides beside it (`create_and_learn_ssl`).
+        let learn_mode = ask_wildcard
+            && self.config.options.ssl == SslPolicy::Auto
+            && self.worker.memory().recall(&self.key).is_none();
         let (config, worker, key) = (self.config, self.worker, self.key.clone());
         std::thread::scope(|scope| {
             let checker = checker.as_ref();

@@ -3,10 +3,10 @@
 //! status`), and the way out of a full basic certificate.
 
 use super::args;
-use super::construct::invalid_argument;
 use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
 use super::domain_methods::apps_list;
-use super::integration::Integration;
+use super::exception::invalid_argument_exception as invalid_argument;
+use super::settings::Settings;
 use crate::certificate_ledger as ledger;
 use crate::error::quote;
 use crate::flows::{on_every_app, AppFlows, Circuit, MAX_ORDERS_A_CALL};
@@ -18,7 +18,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 /// One row an app: its SSL mode, the names its basic certificate holds of
 /// Let's Encrypt's 100, the orders of the past 7 days, and what is owed and
 /// until when. Throws when RunCloud cannot be read.
-pub fn certificate_status(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn certificate_status(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, call| {
         let config = this.config(raw)?;
         let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
@@ -78,7 +78,7 @@ fn status_of(flows: &AppFlows) -> crate::Result<Status> {
 
 /// The advanced-SSL plan; `['apply' => true]` switches the app and sends the
 /// orders due now (at most `max_orders`, 1 to 100, default 20).
-pub fn advanced_ssl(this: &Integration, options: Option<&Zval>) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn advanced_ssl(this: &Settings, options: Option<&Zval>) -> PhpResult<ZBox<ZendHashTable>> {
     let (apply, max) = plan_options(options)?;
     this.strict(|raw, call| {
         let config = this.config(raw)?;

@@ -4,15 +4,15 @@
 use super::args;
 use super::call::Call;
 use super::constants;
-use super::exception;
-use super::integration::Integration;
+use super::exception::invalid_argument_exception as invalid_argument;
+use super::settings::Settings;
 use crate::config::{ConstValue, OptionValue, Options, ALL_CONSTANTS};
 use crate::error::quote;
 use crate::input::ArgValue;
-use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::exception::PhpResult;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 
-pub fn new(options: Option<&ZendHashTable>) -> PhpResult<Integration> {
+pub fn new(options: Option<&ZendHashTable>) -> PhpResult<Settings> {
     let mut overrides = Vec::new();
     let mut credentials = Vec::new();
     let mut check = Options::default();
@@ -39,10 +39,9 @@ pub fn new(options: Option<&ZendHashTable>) -> PhpResult<Integration> {
             overrides.push((key, value));
         }
     }
-    Ok(Integration {
+    Ok(Settings {
         overrides,
         credentials,
-        ..Integration::default()
     })
 }
 
@@ -97,8 +96,4 @@ fn credentials_option(value: &Zval) -> PhpResult<Vec<(&'static str, ConstValue)>
         out.push((*name, value));
     }
     Ok(out)
-}
-
-pub fn invalid_argument(message: String) -> PhpException {
-    PhpException::new(message, 0, exception::invalid_argument())
 }

@@ -4,12 +4,12 @@
 use super::call::{run_core, Call};
 use super::constants;
 use super::convert::{self, assoc, assoc_ht, boolean, list_ht, string};
-use super::integration::Integration;
+use super::settings::Settings;
 use crate::flows::{self, Check, ConnectionReport, Level};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-pub fn test_connection(this: &Integration) -> ZBox<ZendHashTable> {
+pub fn test_connection(this: &Settings) -> ZBox<ZendHashTable> {
     let raw = this.constants();
     let call = Call::new(&raw);
     let report =
@@ -44,7 +44,7 @@ pub fn test_connection(this: &Integration) -> ZBox<ZendHashTable> {
     ])
 }
 
-pub fn probe_answer(this: &Integration, token: &Zval) -> Option<String> {
+pub fn probe_answer(this: &Settings, token: &Zval) -> Option<String> {
     let token = token.str()?.to_string();
     let raw = this.constants();
     run_core(|| {

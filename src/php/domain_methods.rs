@@ -1,12 +1,12 @@
 //! The strict domain methods: add_domain(), check_domain(), remove_domain(),
 //! find_domain(), list_domains(). A result array, or an exception.
 
+use super::add_words::describe_add;
 use super::args;
 use super::call::Call;
 use super::convert::{self, assoc, assoc_ht, boolean, list_ht, long, string};
-use super::hooks::describe_add;
-use super::integration::Integration;
 use super::request;
+use super::settings::Settings;
 use crate::api::decode::Domain;
 use crate::config::{Config, SslBatch};
 use crate::domain::DomainName;
@@ -19,14 +19,14 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-pub fn add_domain(this: &Integration, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn add_domain(this: &Settings, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
     let domain = args::strict_text("add_domain", 1, "domain", domain)?;
     add_like(this, &domain, |flows, name| {
         flows.add(name, NameKind::Mapped)
     })
 }
 
-pub fn check_domain(this: &Integration, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn check_domain(this: &Settings, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
     let domain = args::strict_text("check_domain", 1, "domain", domain)?;
     add_like(this, &domain, |flows, name| {
         flows.recheck(name, NameKind::Mapped)
@@ -35,7 +35,7 @@ pub fn check_domain(this: &Integration, domain: &Zval) -> PhpResult<ZBox<ZendHas
 
 /// add_domain() and check_domain(): `work` on every app, one result array.
 fn add_like(
-    this: &Integration,
+    this: &Settings,
     domain: &str,
     work: impl Fn(&AppFlows, &DomainName) -> Result<AddOutcome>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
@@ -122,7 +122,7 @@ pub fn apps_list(apps: &[AppSummary], call: &Call) -> Zval {
     )
 }
 
-pub fn remove_domain(this: &Integration, domain: &Zval) -> PhpResult<bool> {
+pub fn remove_domain(this: &Settings, domain: &Zval) -> PhpResult<bool> {
     let domain = args::strict_text("remove_domain", 1, "domain", domain)?;
     this.strict(|raw, _| {
         let name = DomainName::parse(&domain)?;
@@ -149,7 +149,7 @@ fn on_first_app<T>(config: &Config, work: impl Fn(&AppFlows) -> Result<T>) -> Re
         .map(|(done, _)| done)
 }
 
-pub fn find_domain(this: &Integration, domain: &Zval) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+pub fn find_domain(this: &Settings, domain: &Zval) -> PhpResult<Option<ZBox<ZendHashTable>>> {
     let domain = args::strict_text("find_domain", 1, "domain", domain)?;
     this.strict(|raw, _| {
         let name = DomainName::parse(&domain)?;
@@ -166,7 +166,7 @@ pub fn find_domain(this: &Integration, domain: &Zval) -> PhpResult<Option<ZBox<Z
     })
 }
 
-pub fn list_domains(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn list_domains(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, _| {
         let config = this.config(raw)?;
         let all = on_first_app(&config, |flows| flows.list())?;

@@ -176,3 +176,8 @@ fn long_zval(n: i64) -> Zval {
     z.set_long(n);
     z
 }
+
+/// An `InvalidArgumentException`: a bad argument or option, refused before anything is sent.
+pub fn invalid_argument_exception(message: String) -> PhpException {
+    PhpException::new(message, 0, invalid_argument())
+}

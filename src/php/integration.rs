@@ -1,21 +1,22 @@
-//! WU_RunCloud_Integration: the class and its PHP surface. Each method reads
-//! its PHP arguments and hands over to the module of its concern (hooks,
-//! domain_methods, ssl_methods, sync_method, diagnostics); no decision is made
-//! in this layer, and every text leaves through `Call`.
+//! WU_RunCloud_Integration: the class and its PHP surface, and the only file
+//! that knows the class. Each method reads its PHP arguments and hands over
+//! to the file of its concern (hooks, domain_methods, ssl_methods,
+//! certificate_methods, sync_method, diagnostics), which receives the
+//! object's `Settings` (and the hooks its `LastCall`), never the class; no
+//! decision is made in this layer, and every text leaves through `Call`.
 
-use super::call::{run_core, Call};
+use super::last_call::{HookFailure, LastAdd, LastCall};
+use super::settings::Settings;
 use super::{
-    certificate_methods, constants, construct, diagnostics, domain_methods, hooks, ini, ssl_methods,
+    certificate_methods, construct, diagnostics, domain_methods, hooks, ssl_methods, sync_method,
 };
-use crate::config::{Config, ConstValue, OptionValue, Options, RawConstants};
-use crate::error::{quote, Result};
 use crate::flows::NameKind;
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::exception::PhpResult;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::flags::ClassFlags;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
-use std::cell::RefCell;
+use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
 
 /// Keeps a RunCloud web application in step with the network's domains.
 #[php_class]
@@ -23,44 +24,21 @@ use std::cell::RefCell;
 #[php(flags = ClassFlags::Final)]
 #[derive(Default)]
 pub struct Integration {
-    /// Constructor options, validated; applied over INI at every call.
-    pub(super) overrides: Vec<(String, OptionValue)>,
-    /// Credentials saved in Ultimate Multisite's wizard (the `credentials`
-    /// option), used where the constant is not defined and non-empty.
-    pub(super) credentials: Vec<(&'static str, ConstValue)>,
-    /// Why the last hook call on this object failed, for the glue's retry decision.
-    pub(super) last_error: RefCell<Option<hooks::HookFailure>>,
-    /// What the last add hook did to the first app's certificate, for the glue's
-    /// re-checks and the name's certificate state.
-    pub(super) last_add: RefCell<Option<hooks::LastAdd>>,
+    /// The constructor's options and the wizard's credentials.
+    settings: Settings,
+    /// What the last hook call on this object left for the glue.
+    last: LastCall,
 }
 
 impl Integration {
-    /// The constants, with the wizard's credentials where a constant is not set.
-    pub(super) fn constants(&self) -> RawConstants {
-        constants::read_with(&self.credentials)
-    }
-
-    pub(super) fn options(&self) -> Result<Options> {
-        let mut options = ini::options()?;
-        for (k, v) in &self.overrides {
-            options.apply(k, v, &format!("option {}", quote(k)))?;
-        }
-        Ok(options)
-    }
-
-    pub(super) fn config(&self, raw: &RawConstants) -> Result<Config> {
-        Config::from_constants(raw, self.options()?)
-    }
-
-    /// The strict API: a result, or a WU_RunCloud_Exception / InvalidArgumentException.
-    pub(super) fn strict<T>(
+    fn hook(
         &self,
-        f: impl FnOnce(&RawConstants, &Call) -> Result<T>,
-    ) -> PhpResult<T> {
-        let raw = self.constants();
-        let call = Call::new(&raw);
-        run_core(|| f(&raw, &call)).map_err(|e| call.exception(e))
+        action: hooks::Action,
+        domain: Option<&Zval>,
+        site_id: Option<&Zval>,
+        kind: NameKind,
+    ) -> bool {
+        hooks::hook(&self.settings, &self.last, action, domain, site_id, kind)
     }
 }
 
@@ -69,7 +47,10 @@ impl Integration {
 impl Integration {
     /// @param array $options the keys of `config::OPTION_KEYS` (api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir) and `credentials`
     pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
-        construct::new(options)
+        Ok(Integration {
+            settings: construct::new(options)?,
+            last: LastCall::default(),
+        })
     }
 
     /// Ultimate Multisite's `wu_add_domain` action. Never throws.
@@ -106,10 +87,7 @@ impl Integration {
     /// `retryable`: the failure may pass by itself (no answer, 429, 5xx, circuit open).
     /// @return array{domain: string, status: int, retryable: bool, message: string}|null
     pub fn last_error(&self) -> Option<ZBox<ZendHashTable>> {
-        self.last_error
-            .borrow()
-            .as_ref()
-            .map(hooks::HookFailure::to_array)
+        self.last.error.borrow().as_ref().map(HookFailure::to_array)
     }
 
     /// What the last add hook on this object did about the certificate, or
@@ -117,19 +95,17 @@ impl Integration {
     /// `ssl` is add_domain()'s status, such as "queued" or "waiting_dns".
     /// @return array{ssl: string, message: string}|null
     pub fn last_add(&self) -> Option<ZBox<ZendHashTable>> {
-        self.last_add
-            .borrow()
-            .as_ref()
-            .map(hooks::LastAdd::to_array)
+        self.last.add.borrow().as_ref().map(LastAdd::to_array)
     }
 
     pub fn is_setup(&self) -> bool {
-        self.constants().missing().is_empty()
+        self.settings.constants().missing().is_empty()
     }
 
     /// @return string[]
     pub fn get_missing_constants(&self) -> Vec<String> {
-        self.constants()
+        self.settings
+            .constants()
             .missing()
             .into_iter()
             .map(str::to_string)
@@ -137,18 +113,22 @@ impl Integration {
     }
 
     pub fn test_connection(&self) -> ZBox<ZendHashTable> {
-        diagnostics::test_connection(self)
+        diagnostics::test_connection(&self.settings)
     }
 
     /// Hooks the four Ultimate Multisite actions once per request; false when
     /// add_action() does not exist. `$priority` is coerced as PHP coerces an int.
     pub fn register_hooks(priority: Option<&Zval>) -> PhpResult<bool> {
-        hooks::register(priority)
+        hooks::register(priority, &|| {
+            ZendClassObject::new(Integration::default())
+                .into_zval(false)
+                .map_err(|e| PhpException::from(e.to_string()))
+        })
     }
 
     /// @return array{name: string, id: int|null, created: bool, www: bool, ssl: string, ssl_message: string, ssl_mode: string, dns: array|null, apps: list<array>}
     pub fn add_domain(&self, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
-        domain_methods::add_domain(self, domain)
+        domain_methods::add_domain(&self.settings, domain)
     }
 
     /// Re-checks a name that waits for DNS (add_domain()'s ssl "waiting_dns"):
@@ -157,34 +137,34 @@ impl Integration {
     /// add_domain(). Call it for waiting names: in advanced mode it orders the
     /// certificate of a name that is already on the app.
     pub fn check_domain(&self, domain: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
-        domain_methods::check_domain(self, domain)
+        domain_methods::check_domain(&self.settings, domain)
     }
 
     /// The probe endpoint's answer to a token (the glue serves it at
     /// /.well-known/wu-runcloud-probe/<token>), or null: answer 404 then.
     /// Reveals nothing but an HMAC of the token, and only while it is fresh.
     pub fn probe_answer(&self, token: &Zval) -> Option<String> {
-        diagnostics::probe_answer(self, token)
+        diagnostics::probe_answer(&self.settings, token)
     }
 
     /// The names each app owes a certificate redeploy (kept on disk until one
     /// succeeds), with this request's own. Never throws.
     /// @return list<array{server: int, app: int, names: list<string>}>
     pub fn owed_ssl(&self) -> ZBox<ZendHashTable> {
-        ssl_methods::owed_ssl(self)
+        ssl_methods::owed_ssl(&self.settings)
     }
 
     /// True when the name was removed from the (first) app, false when it was not there.
     pub fn remove_domain(&self, domain: &Zval) -> PhpResult<bool> {
-        domain_methods::remove_domain(self, domain)
+        domain_methods::remove_domain(&self.settings, domain)
     }
 
     pub fn find_domain(&self, domain: &Zval) -> PhpResult<Option<ZBox<ZendHashTable>>> {
-        domain_methods::find_domain(self, domain)
+        domain_methods::find_domain(&self.settings, domain)
     }
 
     pub fn list_domains(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        domain_methods::list_domains(self)
+        domain_methods::list_domains(&self.settings)
     }
 
     /// Reconciles the app with every host name the network serves: reads the app
@@ -198,7 +178,7 @@ impl Integration {
         names: &Zval,
         options: Option<&Zval>,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        super::sync_method::sync_domains(self, names, options)
+        sync_method::sync_domains(&self.settings, names, options)
     }
 
     /// Runs now the basic-SSL redeploys this request owes (one per app, for
@@ -224,12 +204,12 @@ impl Integration {
     /// call. Throws only for a bad configuration.
     /// @return list<array{server: int, app: int, names: list<string>, status: string, message: string}>
     pub fn pay_owed_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        ssl_methods::pay_owed_ssl(self)
+        ssl_methods::pay_owed_ssl(&self.settings)
     }
 
     /// @return array{mode: string, status: string, message: string}
     pub fn redeploy_ssl(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        ssl_methods::redeploy_ssl(self)
+        ssl_methods::redeploy_ssl(&self.settings)
     }
 
     /// Each app's certificate: its SSL mode, how many names its one basic
@@ -238,7 +218,7 @@ impl Integration {
     /// RunCloud cannot be read.
     /// @return list<array{server: int, app: int, mode: string, names: int, limit: int, orders_this_week: int, owed: list<string>, next_order: ?int, next_order_text: ?string}>
     pub fn certificate_status(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        certificate_methods::certificate_status(self)
+        certificate_methods::certificate_status(&self.settings)
     }
 
     /// The way out of a full basic certificate: the plan for advanced SSL
@@ -250,6 +230,6 @@ impl Integration {
     /// @param array{apply?: bool, max_orders?: int} $options
     /// @return array{mode_before: string, applied: bool, switched: bool, ordered: int, finish_at: ?int, names: list<array{name: string, step: string, order_at: ?int, order_at_text: ?string, message: ?string}>, message: string, apps: list<array>}
     pub fn advanced_ssl(&self, options: Option<&Zval>) -> PhpResult<ZBox<ZendHashTable>> {
-        certificate_methods::advanced_ssl(self, options)
+        certificate_methods::advanced_ssl(&self.settings, options)
     }
 }

@@ -3,8 +3,8 @@
 //! error_log(), for warnings and errors only, so that successes never fill the
 //! web server's error log. Logging never throws and never fails a hook.
 
+use super::zend_extra::discard_pending_exception;
 use ext_php_rs::types::ZendCallable;
-use ext_php_rs::zend::ExecutorGlobals;
 
 pub const HANDLE: &str = "integration-runcloud";
 
@@ -73,13 +73,4 @@ fn utc_now() -> String {
         .and_then(|z| z.string());
     discard_pending_exception();
     format!("{} UTC", stamp.unwrap_or_default())
-}
-
-/// A logger that threw must not turn a hook into a failure.
-pub fn discard_pending_exception() -> bool {
-    if ExecutorGlobals::has_exception() {
-        drop(ExecutorGlobals::take_exception());
-        return true;
-    }
-    false
 }

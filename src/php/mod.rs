@@ -1,5 +1,6 @@
 //! The PHP layer: module registration, phpinfo(), and the classes.
 
+mod add_words;
 mod args;
 mod call;
 mod certificate_methods;
@@ -12,9 +13,11 @@ mod exception;
 mod hooks;
 mod ini;
 mod integration;
+mod last_call;
 mod log;
 mod network_store;
 mod request;
+mod settings;
 mod ssl_methods;
 mod sync_method;
 mod zend_extra;

@@ -11,7 +11,7 @@
 //!
 //! Without them (no WordPress), the core keeps its state directory.
 
-use super::log::discard_pending_exception;
+use super::zend_extra::discard_pending_exception;
 use crate::shared_store::{Kept, SharedStore};
 use ext_php_rs::types::{ZendCallable, Zval};
 use std::sync::OnceLock;

@@ -28,7 +28,7 @@ pub fn flush_at_end() {
     let registered = ext_php_rs::types::ZendCallable::try_from_name("register_shutdown_function")
         .and_then(|f| f.try_call(vec![&"WU_RunCloud_Integration::flush_ssl"]))
         .is_ok();
-    super::log::discard_pending_exception();
+    super::zend_extra::discard_pending_exception();
     if !registered {
         // Nothing owed is lost: the marker file makes the next add catch it up.
         FLUSH_REGISTERED.set(false);

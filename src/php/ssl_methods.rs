@@ -5,7 +5,7 @@
 use super::call::{run_core, Call};
 use super::convert::{self, assoc, assoc_ht, list_ht, long, string};
 use super::domain_methods::apps_list;
-use super::integration::Integration;
+use super::settings::Settings;
 use super::{constants, ini};
 use crate::config::{Config, SslBatch};
 use crate::error::Error;
@@ -16,7 +16,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-pub fn redeploy_ssl(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn redeploy_ssl(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, call| {
         let config = this.config(raw)?;
         // Each app has its own certificate.
@@ -70,7 +70,7 @@ pub fn flush_ssl() -> ZBox<ZendHashTable> {
 /// again where the certificate is already up to date). The same reports as
 /// `flush_ssl()`; an empty list when nothing is owed. Throws only for a bad
 /// configuration.
-pub fn pay_owed_ssl(this: &Integration) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn pay_owed_ssl(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, _call| {
         let config = this.config(raw)?;
         let worker = super::worker();
@@ -151,7 +151,7 @@ fn pay(worker: &Worker, owed_now: Vec<Deferred>) -> ZBox<ZendHashTable> {
     list_ht(reports)
 }
 
-pub fn owed_ssl(this: &Integration) -> ZBox<ZendHashTable> {
+pub fn owed_ssl(this: &Settings) -> ZBox<ZendHashTable> {
     let raw = this.constants();
     let worker = super::worker();
     let owed = run_core(|| {

@@ -1,10 +1,10 @@
 //! sync_domains(): the reconcile of every app with the network's host names.
 
 use super::args;
-use super::construct::invalid_argument;
 use super::convert::{self, assoc, assoc_ht, boolean, long, string};
 use super::domain_methods::apps_list;
-use super::integration::Integration;
+use super::exception::invalid_argument_exception as invalid_argument;
+use super::settings::Settings;
 use crate::domain::DomainName;
 use crate::error::quote;
 use crate::flows::{on_every_app, Circuit};
@@ -14,7 +14,7 @@ use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::types::{ZendHashTable, Zval};
 
 pub fn sync_domains(
-    this: &Integration,
+    this: &Settings,
     names: &Zval,
     options: Option<&Zval>,
 ) -> PhpResult<ZBox<ZendHashTable>> {

@@ -34,3 +34,14 @@ extern "C" {
     /// Prints the module's INI entries in phpinfo().
     pub fn display_ini_entries(module: *mut zend_module_entry);
 }
+
+/// Drops an exception a PHP function we called left pending (a logger, the
+/// glue's store): it must not turn a hook into a failure, nor reach the caller.
+pub fn discard_pending_exception() -> bool {
+    use ext_php_rs::zend::ExecutorGlobals;
+    if ExecutorGlobals::has_exception() {
+        drop(ExecutorGlobals::take_exception());
+        return true;
+    }
+    false
+}
