@@ -7,6 +7,7 @@ use crate::config::{Config, SslPolicy};
 use crate::domain::DomainName;
 use crate::error::Result;
 use crate::pointing::{self, Pointing};
+use crate::worker::Worker;
 
 /// Checks names against the server's addresses; shareable across threads.
 pub struct Checker {
@@ -53,66 +54,103 @@ impl AppFlows<'_> {
     /// What checking names needs, learnt once: the server's addresses, the
     /// resolver and the probe. `None` when names are not checked.
     pub fn checker(&self) -> Result<Option<Checker>> {
-        let o = &self.config.options;
-        if o.ssl == SslPolicy::Off || !o.dns_check {
-            return Ok(None);
-        }
-        let (server, unknown_server) = match self.server_addresses()? {
-            Ok(a) => (a, None),
-            Err(why) => (Vec::new(), Some(why)),
-        };
-        let resolver = match &o.resolver {
-            Some(r) => Ok(r.clone()),
-            None => crate::dns::Resolver::system(),
-        };
-        Ok(Some(Checker {
-            server,
-            unknown_server,
-            resolver,
-            probe: self.probe(),
-        }))
+        checker_with(self.config, self.worker, &self.key, || self.api.server())
     }
 
     /// The HTTP probe, keyed by this network's credentials; `None` when off.
     pub fn probe(&self) -> Option<pointing::Probe> {
-        let port = self.config.options.probe_port;
-        (port != 0).then(|| {
-            let mut p = probe_for(self.config, port);
-            p.private_targets = self.config.options.probe_private;
-            p
-        })
+        probe_of(self.config)
     }
+}
 
-    /// `WU_RUNCLOUD_SERVER_IP`, else RunCloud's address of the server,
-    /// remembered for an hour by this worker and, in the state directory, by
-    /// every worker of the server (a new worker asks nothing when another
-    /// asked within the hour). `Ok(Err(why))` when RunCloud gives none: then
-    /// no name counts as pointing here. RunCloud's refusal is the add's error.
-    fn server_addresses(&self) -> Result<std::result::Result<Vec<std::net::IpAddr>, String>> {
-        if !self.config.server_ips.is_empty() {
-            return Ok(Ok(self.config.server_ips.clone()));
-        }
-        let key = format!("{}|{}", self.key.clone(), self.config.server_id);
-        if let Some(a) = self.worker.memory().server_addresses(&key) {
-            return Ok(Ok(a));
-        }
-        if let Some(a) = server_file::read(self.config) {
-            return Ok(Ok(a));
-        }
-        let server = self.api.server()?;
-        let addresses = pointing::server_addresses(&server);
-        if addresses.is_empty() {
-            return Ok(Err(
-                "the server's address is unknown (RunCloud's answer for the server had no ipAddress), so no name can be checked and none joins the certificate unchecked: define WU_RUNCLOUD_SERVER_IP".into(),
-            ));
-        }
-        self.worker
+/// Whether names are checked at all, and the server's addresses need no
+/// question (configured, or known to this worker or server): then a checker
+/// costs no round trip.
+pub(super) fn checker_is_free(config: &Config, worker: &Worker, key: &str) -> bool {
+    let o = &config.options;
+    o.ssl == SslPolicy::Off
+        || !o.dns_check
+        || !config.server_ips.is_empty()
+        || worker
             .memory()
-            .store_server_addresses(&key, &addresses);
-        // Best effort: without the file, each worker asks once an hour.
-        let _ = server_file::write(self.config, &addresses);
-        Ok(Ok(addresses))
+            .server_addresses(&address_key(config, key))
+            .is_some()
+        || server_file::read(config).is_some()
+}
+
+/// `AppFlows::checker`, for any thread: `ask` is RunCloud's answer for the
+/// server (this call's client, or one of the thread's own).
+pub(super) fn checker_with(
+    config: &Config,
+    worker: &Worker,
+    key: &str,
+    ask: impl FnOnce() -> Result<serde_json::Value>,
+) -> Result<Option<Checker>> {
+    let o = &config.options;
+    if o.ssl == SslPolicy::Off || !o.dns_check {
+        return Ok(None);
     }
+    let (server, unknown_server) = match server_addresses(config, worker, key, ask)? {
+        Ok(a) => (a, None),
+        Err(why) => (Vec::new(), Some(why)),
+    };
+    let resolver = match &o.resolver {
+        Some(r) => Ok(r.clone()),
+        None => crate::dns::Resolver::system(),
+    };
+    Ok(Some(Checker {
+        server,
+        unknown_server,
+        resolver,
+        probe: probe_of(config),
+    }))
+}
+
+fn probe_of(config: &Config) -> Option<pointing::Probe> {
+    let port = config.options.probe_port;
+    (port != 0).then(|| {
+        let mut p = probe_for(config, port);
+        p.private_targets = config.options.probe_private;
+        p
+    })
+}
+
+fn address_key(config: &Config, key: &str) -> String {
+    format!("{key}|{}", config.server_id)
+}
+
+/// `WU_RUNCLOUD_SERVER_IP`, else RunCloud's address of the server,
+/// remembered for an hour by this worker and, in the state directory, by
+/// every worker of the server (a new worker asks nothing when another
+/// asked within the hour). `Ok(Err(why))` when RunCloud gives none: then
+/// no name counts as pointing here. RunCloud's refusal is the add's error.
+fn server_addresses(
+    config: &Config,
+    worker: &Worker,
+    key: &str,
+    ask: impl FnOnce() -> Result<serde_json::Value>,
+) -> Result<std::result::Result<Vec<std::net::IpAddr>, String>> {
+    if !config.server_ips.is_empty() {
+        return Ok(Ok(config.server_ips.clone()));
+    }
+    let key = address_key(config, key);
+    if let Some(a) = worker.memory().server_addresses(&key) {
+        return Ok(Ok(a));
+    }
+    if let Some(a) = server_file::read(config) {
+        return Ok(Ok(a));
+    }
+    let server = ask()?;
+    let addresses = pointing::server_addresses(&server);
+    if addresses.is_empty() {
+        return Ok(Err(
+            "the server's address is unknown (RunCloud's answer for the server had no ipAddress), so no name can be checked and none joins the certificate unchecked: define WU_RUNCLOUD_SERVER_IP".into(),
+        ));
+    }
+    worker.memory().store_server_addresses(&key, &addresses);
+    // Best effort: without the file, each worker asks once an hour.
+    let _ = server_file::write(config, &addresses);
+    Ok(Ok(addresses))
 }
 
 /// The HTTP probe of the network whose credentials `config` holds.

@@ -1,16 +1,20 @@
 //! What an add learns before its first change, asked all at once: the
-//! wildcard question (the API, on this thread: the client is not shared
-//! between threads), the DNS checks of the name and of its www twin, and the
-//! app's SSL set-up when this worker does not know it (each on a thread of
-//! its own). A slow resolver then costs its own delay beyond the API's, not
-//! the sum, and a first add learns the set-up beside its first round trip
-//! (the wildcard question's here, else its POST's).
+//! wildcard question (the API, on this thread: the call's client is not
+//! shared between threads) and, each on a thread of its own, the server's
+//! address when no worker of the server knows it, then the DNS checks of the
+//! name and of its www twin; the app's SSL set-up when this worker does not
+//! know it; and the names of a basic app's certificate when no census holds
+//! them. A slow resolver then costs its own delay beyond the API's, not the
+//! sum, and a server's first add pays one round trip for all of it.
 
+use super::checking::{checker_is_free, checker_with};
 use super::outcome::{might_be_under_wildcard, wants_www_twin, NameKind};
 use super::{AppFlows, DnsCheck};
+use crate::api::{AppSsl, RunCloud};
 use crate::config::SslPolicy;
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
+use crate::le_limits::NAMES_PER_CERTIFICATE;
 
 /// What was learnt.
 pub(super) struct Looked {
@@ -22,35 +26,68 @@ pub(super) struct Looked {
     pub twin: Option<DnsCheck>,
     /// The app's SSL set-up was asked of RunCloud now (and is remembered).
     pub mode_learnt: bool,
+    /// The certificate's names, read from RunCloud now (`Some(None)`: more
+    /// than a certificate takes); `None` when not read.
+    pub names_read: Option<Option<Vec<String>>>,
+}
+
+type Checks = (Option<DnsCheck>, Option<DnsCheck>);
+
+fn panicked(what: &str) -> Error {
+    Error::Internal(format!("{what} panicked"))
 }
 
 impl AppFlows<'_> {
     /// Looks at `name` before it is added; `wildcard`: ask whether a wildcard
     /// row serves it (when it could be under one).
     pub(super) fn look(&self, name: &DomainName, kind: NameKind, wildcard: bool) -> Result<Looked> {
-        let checker = self.checker()?;
-        let twin = wants_www_twin(name, kind, self.config)
+        let (config, worker, key) = (self.config, self.worker, self.key.as_str());
+        let twin = wants_www_twin(name, kind, config)
             .then(|| DomainName::parse(&format!("www.{name}")).ok())
             .flatten();
-        let ask_wildcard = wildcard && might_be_under_wildcard(name, kind, self.config);
-        // Beside the wildcard question only: without one, the POST is the
-        // first round trip, and the set-up rides beside it (`create_and_learn_ssl`).
-        let learn_mode = ask_wildcard
-            && self.config.options.ssl == SslPolicy::Auto
-            && self.worker.memory().recall(&self.key).is_none();
-        let (config, worker, key) = (self.config, self.worker, self.key.clone());
-        std::thread::scope(|scope| {
-            let checker = checker.as_ref();
-            let dns = checker.map(|c| scope.spawn(move || c.check(name)));
-            let twin_dns = checker
-                .zip(twin.as_ref())
-                .map(|(c, t)| scope.spawn(move || c.check(t)));
+        let ask_wildcard = wildcard && might_be_under_wildcard(name, kind, config);
+        let remembered = self.worker.memory().recall(&self.key);
+        // certificate_full() needs the names of a basic certificate before the POST.
+        let read_names = match config.options.ssl {
+            SslPolicy::Basic => true,
+            SslPolicy::Auto => matches!(remembered, None | Some(AppSsl::Basic(_))),
+            _ => false,
+        } && self.fresh_census().is_none();
+        let ask_address = !checker_is_free(config, worker, key);
+        // The set-up rides beside another question; without one, the POST is
+        // the first round trip and it rides beside that (`create_and_learn_ssl`).
+        let learn_mode = config.options.ssl == SslPolicy::Auto
+            && remembered.is_none()
+            && (ask_wildcard || ask_address || read_names);
+        let looked = std::thread::scope(|scope| -> Result<Looked> {
+            let twin = twin.as_ref();
+            let checks = scope.spawn(move || -> Result<Checks> {
+                let checker =
+                    checker_with(config, worker, key, || RunCloud::new(config)?.server())?;
+                let Some(c) = checker else {
+                    return Ok((None, None));
+                };
+                let c = &c;
+                std::thread::scope(|inner| {
+                    let t = twin.map(|t| inner.spawn(move || c.check(t)));
+                    let n = c.check(name);
+                    let t = t
+                        .map(|h| h.join().map_err(|_| panicked("a DNS check")))
+                        .transpose()?;
+                    Ok((Some(n), t))
+                })
+            });
             let mode = learn_mode.then(|| {
                 scope.spawn(move || {
                     // Best effort: a failure is met again, and reported, by the SSL step.
                     crate::api::ssl_setup_at_once(config)
-                        .map(|app| worker.memory().store(&key, &app))
+                        .map(|app| worker.memory().store(key, &app))
                         .is_ok()
+                })
+            });
+            let names = read_names.then(|| {
+                scope.spawn(move || {
+                    RunCloud::new(config)?.list_domains_within(NAMES_PER_CERTIFICATE)
                 })
             });
             let cover = if ask_wildcard {
@@ -58,20 +95,28 @@ impl AppFlows<'_> {
             } else {
                 None
             };
-            // A check that panicked is no check: never "not checked", which would add unchecked.
-            let joined = |h: Option<std::thread::ScopedJoinHandle<'_, DnsCheck>>| {
-                h.map(|h| {
+            let (dns, twin) = checks.join().map_err(|_| panicked("a DNS check"))??;
+            let names_read = match names {
+                Some(h) => Some(
                     h.join()
-                        .map_err(|_| Error::Internal("a DNS check panicked".into()))
-                })
-                .transpose()
+                        .map_err(|_| panicked("a read of the domain list"))??
+                        .map(|list| crate::certificate_ledger::certificate_names(&list)),
+                ),
+                None => None,
             };
             Ok(Looked {
                 cover,
-                dns: joined(dns)?,
-                twin: joined(twin_dns)?,
+                dns,
+                twin,
                 mode_learnt: mode.is_some_and(|h| h.join().unwrap_or(false)),
+                names_read,
             })
-        })
+        })?;
+        // On this thread: the census may live in the network's store, which
+        // only PHP's thread may ask.
+        if let Some(Some(names)) = &looked.names_read {
+            crate::certificate_ledger::store_census(config, names);
+        }
+        Ok(looked)
     }
 }

@@ -160,7 +160,9 @@ impl<'a> AppFlows<'a> {
                 ));
             }
         }
-        if let Some(full) = self.certificate_full(name, www, looked.mode_learnt)? {
+        if let Some(full) =
+            self.certificate_full(name, www, looked.mode_learnt, looked.names_read)?
+        {
             return Ok(AddOutcome { dns, ..full });
         }
         let (domain, created) = match self.create_and_learn_ssl(name, www) {

@@ -24,7 +24,7 @@ pub(super) enum Certificate<'c> {
 
 impl AppFlows<'_> {
     /// The census of the app's certificate names while it is fresh.
-    fn fresh_census(&self) -> Option<Vec<String>> {
+    pub(super) fn fresh_census(&self) -> Option<Vec<String>> {
         ledger::census(self.config)
             .filter(|(_, age)| *age < ledger::CENSUS_FRESH_FOR)
             .map(|(names, _)| names)
@@ -123,8 +123,12 @@ impl AppFlows<'_> {
         name: &DomainName,
         www: bool,
         mode_learnt: bool,
+        names_read: Option<Option<Vec<String>>>,
     ) -> Result<Option<AddOutcome>> {
-        let census = self.fresh_census();
+        let census = match &names_read {
+            Some(read) => read.clone(),
+            None => self.fresh_census(),
+        };
         // Whether the mode below came from RunCloud in this call (not memory);
         // `mode_learnt`: the add learnt it just now, beside its first question.
         let mut asked = mode_learnt;
