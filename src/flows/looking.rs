@@ -47,10 +47,12 @@ impl AppFlows<'_> {
             .flatten();
         let ask_wildcard = wildcard && might_be_under_wildcard(name, kind, config);
         let remembered = self.worker.memory().recall(&self.key);
-        // certificate_full() needs the names of a basic certificate before the POST.
+        // certificate_full() needs the names of a basic certificate before the
+        // POST: read beside the rest when the app is known to be basic (an app
+        // whose mode is not known yet may hold 10,000 names: not read blind).
         let read_names = match config.options.ssl {
             SslPolicy::Basic => true,
-            SslPolicy::Auto => matches!(remembered, None | Some(AppSsl::Basic(_))),
+            SslPolicy::Auto => matches!(remembered, Some(AppSsl::Basic(_))),
             _ => false,
         } && self.fresh_census().is_none();
         let ask_address = !checker_is_free(config, worker, key);

@@ -13,6 +13,10 @@ use crate::domain::DomainName;
 use crate::error::{Error, Result};
 use crate::le_limits::{registered, Order, Verdict, NAMES_PER_CERTIFICATE};
 
+/// How recent a read of the app's list (and mode) a refusal for a full
+/// certificate may rest on.
+const REFUSAL_READ_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What an order asks for.
 #[derive(Clone, Copy)]
 pub(super) enum Certificate<'c> {
@@ -163,10 +167,18 @@ impl AppFlows<'_> {
                 return Ok(None);
             }
         }
-        // Before a refusal, the census must be RunCloud's list of now (names
-        // removed in RunCloud's panel to make room count at once), and the
-        // mode RunCloud's, not a memory of it.
-        let names = self.certificate_names(true)?;
+        // Before a refusal, the census must be RunCloud's list of a moment
+        // ago (names removed in RunCloud's panel to make room count at once),
+        // and the mode RunCloud's: read in this add, or by a refusal within
+        // the last minute (a batch of adds to a full app pays for it once).
+        let recent = ledger::census(self.config)
+            .filter(|(_, age)| *age < REFUSAL_READ_FOR)
+            .map(|(n, _)| n);
+        let (names, fresh) = match (names_read, recent) {
+            (Some(read), _) => (read, true),
+            (None, Some(read)) => (Some(read), true),
+            (None, None) => (self.certificate_names(true)?, false),
+        };
         if names
             .as_deref()
             .is_some_and(|n| count(n) <= NAMES_PER_CERTIFICATE)
@@ -174,6 +186,7 @@ impl AppFlows<'_> {
             return Ok(None);
         }
         if !asked
+            && !fresh
             && !matches!(
                 self.fresh_app_ssl_if_auto(&self.key.clone())?,
                 AppSsl::Basic(_)
