@@ -45,7 +45,11 @@ impl AppFlows<'_> {
         let twin = wants_www_twin(name, kind, config)
             .then(|| DomainName::parse(&format!("www.{name}")).ok())
             .flatten();
-        let ask_wildcard = wildcard && might_be_under_wildcard(name, kind, config);
+        // The wildcard answer this request already has, or the question to ask.
+        let known_cover = (wildcard && might_be_under_wildcard(name, kind, config))
+            .then(|| self.known_wildcard_cover(name));
+        let ask_wildcard = matches!(known_cover, Some(None));
+        let known_cover = known_cover.flatten().flatten();
         let remembered = self.worker.memory().recall(&self.key);
         // certificate_full() needs the names of a basic certificate before the
         // POST: read beside the rest when the app is known to be basic (an app
@@ -61,6 +65,30 @@ impl AppFlows<'_> {
         let learn_mode = config.options.ssl == SslPolicy::Auto
             && remembered.is_none()
             && (ask_wildcard || ask_address || read_names);
+        if !(ask_wildcard || ask_address || read_names) {
+            // No question to ride beside (a warm worker's add): the checks on
+            // this thread (the twin's beside them), without a thread for the API.
+            let (dns, twin) = match checker_with(config, worker, key, || self.api.server())? {
+                // The twin's questions beside the name's: a slow resolver once, not twice.
+                Some(c) => std::thread::scope(|inner| {
+                    let c = &c;
+                    let t = twin.as_ref().map(|t| inner.spawn(move || c.check(t)));
+                    let n = c.check(name);
+                    let t = t
+                        .map(|h| h.join().map_err(|_| panicked("a DNS check")))
+                        .transpose()?;
+                    Ok::<_, Error>((Some(n), t))
+                })?,
+                None => (None, None),
+            };
+            return Ok(Looked {
+                cover: known_cover,
+                dns,
+                twin,
+                mode_learnt: false,
+                names_read: None,
+            });
+        }
         let looked = std::thread::scope(|scope| -> Result<Looked> {
             let twin = twin.as_ref();
             let checks = scope.spawn(move || -> Result<Checks> {
@@ -95,7 +123,7 @@ impl AppFlows<'_> {
             let cover = if ask_wildcard {
                 self.wildcard_cover(name)?
             } else {
-                None
+                known_cover
             };
             let (dns, twin) = checks.join().map_err(|_| panicked("a DNS check"))??;
             let names_read = match names {

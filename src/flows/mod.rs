@@ -296,14 +296,25 @@ impl<'a> AppFlows<'a> {
             return Ok(None);
         };
         let key = self.key.clone();
-        if let Some(known) = self.worker.batch().wildcard_known(&key, parent.as_str()) {
-            return Ok(known.then(|| parent.to_string()));
+        if let Some(known) = self.known_wildcard_cover(name) {
+            return Ok(known);
         }
         let found = self.api.find_wildcard(&parent)?.is_some();
         self.worker
             .batch()
             .remember_wildcard(&key, parent.as_str(), found);
         Ok(found.then(|| parent.to_string()))
+    }
+
+    /// The wildcard answer for `name`'s parent this request already has
+    /// (`None`: it must be asked).
+    fn known_wildcard_cover(&self, name: &DomainName) -> Option<Option<String>> {
+        let parent = name.parent()?;
+        let known = self
+            .worker
+            .batch()
+            .wildcard_known(&self.key, parent.as_str())?;
+        Some(known.then(|| parent.to_string()))
     }
 
     /// For `www.example.com`: the entry `example.com` when it carries a www twin
