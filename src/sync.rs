@@ -221,7 +221,8 @@ fn sync_batched(mapping: &AppFlows, names: &[String], options: &SyncOptions) -> 
     Ok(report)
 }
 
-/// The least time an add is started with: it needs a few round trips.
+/// The least time an add is started with: it needs a few round trips (at
+/// most a quarter of the call's `timeout`).
 const TIME_FOR_AN_ADD: Duration = Duration::from_secs(3);
 
 /// With `apply`: at most `limit` changes, removals first. A name that waits
@@ -243,6 +244,8 @@ fn apply(mapping: &AppFlows, plan: &Plan, options: &SyncOptions, report: &mut Sy
             Err(e) => report.failed.push((name.clone(), e.to_string())),
         }
     }
+    // A short `timeout` (a test's, a fast network's) leaves each add its share.
+    let time_for_an_add = TIME_FOR_AN_ADD.min(mapping.config().options.timeout / 4);
     let now = crate::waiting::now();
     let waiting_now: Vec<crate::waiting::Waiting> = mapping
         .waiting_names()
@@ -263,7 +266,7 @@ fn apply(mapping: &AppFlows, plan: &Plan, options: &SyncOptions, report: &mut Sy
             ));
             continue;
         }
-        if done >= limit || struggling >= 3 || mapping.api().time_left() < TIME_FOR_AN_ADD {
+        if done >= limit || struggling >= 3 || mapping.api().time_left() < time_for_an_add {
             break;
         }
         let result =

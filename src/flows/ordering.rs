@@ -185,8 +185,14 @@ impl AppFlows<'_> {
         {
             return Ok(None);
         }
+        // The mode: asked in this add, or told by RunCloud within the last
+        // minute (a refusal never rests on an older memory of it).
+        let mode_recent = {
+            let mut memory = self.worker.memory();
+            memory.recall_within(&self.key, REFUSAL_READ_FOR).is_some()
+        };
         if !asked
-            && !fresh
+            && !(fresh && mode_recent)
             && !matches!(
                 self.fresh_app_ssl_if_auto(&self.key.clone())?,
                 AppSsl::Basic(_)
