@@ -191,8 +191,8 @@ impl AppFlows<'_> {
             let mut memory = self.worker.memory();
             memory.recall_within(&self.key, REFUSAL_READ_FOR).is_some()
         };
-        if !asked
-            && !(fresh && mode_recent)
+        let trusted = asked || (fresh && mode_recent);
+        if !trusted
             && !matches!(
                 self.fresh_app_ssl_if_auto(&self.key.clone())?,
                 AppSsl::Basic(_)
