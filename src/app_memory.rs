@@ -66,14 +66,6 @@ impl AppMemory {
             .map(|e| e.facts.clone())
     }
 
-    /// The remembered set-up, only when RunCloud said it within `age`.
-    pub fn recall_within(&mut self, key: &str, age: Duration) -> Option<AppSsl> {
-        self.entries
-            .iter()
-            .find(|e| e.key == key && e.at.elapsed() < age)
-            .map(|e| e.facts.clone())
-    }
-
     /// Remembers (or, for a set-up not worth keeping, forgets) what RunCloud said.
     pub fn store(&mut self, key: &str, facts: &AppSsl) {
         self.forget(key);

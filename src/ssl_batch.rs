@@ -46,9 +46,24 @@ const MAX_NAMES: usize = 2000;
 pub struct RequestBatch {
     pending: Vec<Deferred>,
     wildcards: WildcardMemo,
+    /// Apps whose SSL mode RunCloud told this request, and when: a refusal
+    /// for a full certificate may rest on it (at most `WILDCARD_FOR` old).
+    modes_asked: std::collections::HashMap<String, std::time::Instant>,
 }
 
 impl RequestBatch {
+    /// Whether this request asked RunCloud for the app's SSL mode lately.
+    pub fn mode_asked(&self, key: &str) -> bool {
+        self.modes_asked
+            .get(key)
+            .is_some_and(|at| at.elapsed() < WILDCARD_FOR)
+    }
+
+    pub fn note_mode_asked(&mut self, key: &str) {
+        self.modes_asked
+            .insert(key.to_string(), std::time::Instant::now());
+    }
+
     pub fn wildcard_known(&self, key: &str, parent: &str) -> Option<bool> {
         self.wildcards
             .get(&format!("{key}|{parent}"))
@@ -170,6 +185,7 @@ impl RequestBatch {
     pub fn forget_request(&mut self) {
         self.pending.clear();
         self.wildcards.clear();
+        self.modes_asked.clear();
     }
 }
 

@@ -185,20 +185,15 @@ impl AppFlows<'_> {
         {
             return Ok(None);
         }
-        // The mode: asked in this add, or told by RunCloud within the last
-        // minute (a refusal never rests on an older memory of it).
-        let mode_recent = {
-            let mut memory = self.worker.memory();
-            memory.recall_within(&self.key, REFUSAL_READ_FOR).is_some()
-        };
-        let trusted = asked || (fresh && mode_recent);
-        if !trusted
-            && !matches!(
-                self.fresh_app_ssl_if_auto(&self.key.clone())?,
-                AppSsl::Basic(_)
-            )
-        {
-            return Ok(None);
+        // The mode: asked in this add, or by a refusal earlier in this request
+        // (a batch of adds to a full app asks once); never a worker's memory.
+        let trusted = asked || (fresh && self.worker.batch().mode_asked(&self.key));
+        if !trusted {
+            let mode = self.fresh_app_ssl_if_auto(&self.key.clone())?;
+            self.worker.batch().note_mode_asked(&self.key);
+            if !matches!(mode, AppSsl::Basic(_)) {
+                return Ok(None);
+            }
         }
         let (held, total) = match &names {
             Some(n) => (n.len().to_string(), count(n).to_string()),
