@@ -14,7 +14,11 @@ command -v cgi-fcgi >/dev/null || { echo "fpm-test: cgi-fcgi not found (apt-get 
 . "$here/scripts/sim.sh"
 start_sim "$sim"
 tmp=$(mktemp -d)
-cleanup() { if [ -n "${fpm_pid:-}" ]; then kill "$fpm_pid" 2>/dev/null; wait "$fpm_pid" 2>/dev/null || true; fi; stop_sim; rm -rf "$tmp"; }
+# What a pool of another user (www-data) runs: copied out of the checkout, which that user may
+# not be able to reach (a clone in root's 0700 home), into a directory made for it: root's,
+# 0755, files 0644, so the pool user reads it and cannot change it.
+www=$(mktemp -d)
+cleanup() { if [ -n "${fpm_pid:-}" ]; then kill "$fpm_pid" 2>/dev/null; wait "$fpm_pid" 2>/dev/null || true; fi; stop_sim; rm -rf "$tmp" "$www"; }
 trap cleanup EXIT
 cat > "$tmp/php.ini" <<INI
 extension=$ext
@@ -87,6 +91,9 @@ durable() {
   kill "$fpm_pid"; wait "$fpm_pid" 2>/dev/null || true; fpm_pid=
   getent passwd www-data >/dev/null || { echo "fpm-test: no user www-data here: durable state not tested"; return 1; }
   "$here/scripts/prepare-state-dirs.sh" www-data >/dev/null
+  chmod 0755 "$www"
+  install -m 0644 "$here/php-tests/fpm/owed.php" "$www/owed.php"
+  runuser -u www-data -- test -r "$www/owed.php" || { echo "fpm-test: www-data cannot read $www/owed.php"; return 1; }
   local dir=/var/lib/wu_runcloud/www-data name="durable-$$.example.com"
   find "$dir" -maxdepth 1 -name 'owed-*' -delete
   grep -v '^wu_runcloud.state_dir' "$tmp/php.ini" | sed 's/^wu_runcloud.log=off/wu_runcloud.log=on/' > "$tmp/php-stock.ini"
@@ -97,7 +104,7 @@ durable() {
     fpm_pid=$!
     for _ in $(seq 1 100); do [ -S "$tmp/fpm.sock" ] && break; sleep 0.1; done
   }
-  ask() { REQUEST_METHOD=GET SCRIPT_FILENAME="$here/php-tests/fpm/owed.php" ADD_NAME=$1 \
+  ask() { REQUEST_METHOD=GET SCRIPT_FILENAME="$www/owed.php" ADD_NAME=$1 \
     cgi-fcgi -bind -connect "$tmp/fpm.sock" 2>/dev/null | tail -n 1; }
   start_pool
   local first; first=$(ask "$name")
