@@ -45,7 +45,7 @@ final class WU_RunCloud_Integration
      *              www?: 'main_only'|'always'|'never', ssl?: 'auto'|'basic'|'advanced'|'off',
      *              ca_file?: string, public_suffixes?: string[]|string, log?: bool|string,
      *              circuit_break?: int|float, ssl_batch?: 'on'|'off'|'queue'|bool,
-     *              dns_check?: bool|string, resolver?: string, probe_port?: int, state_dir?: string,
+     *              dns_check?: bool|string, resolver?: string, probe_port?: int, state_dir?: string, dns_wait_days?: int, certificate_names?: int,
      *              credentials?: array<'WU_RUNCLOUD_API_TOKEN'|'WU_RUNCLOUD_API_KEY'|'WU_RUNCLOUD_API_SECRET'|'WU_RUNCLOUD_SERVER_ID'|'WU_RUNCLOUD_APP_ID', string|int>}|null $options
      *        Overrides of the wu_runcloud.* INI values for this instance. `credentials` are values for the
      *        constants (such as those saved in Ultimate Multisite's wizard), used only where the constant is
@@ -181,6 +181,15 @@ final class WU_RunCloud_Integration
      * @return list<array{server: int, app: int, names: list<string>}>
      */
     public function owed_ssl(): array {}
+
+    /**
+     * The names each app holds off its certificate until their DNS points here. Each is looked at
+     * again by any later call when due: from 2 minutes, growing to 12 hours over the first 3 days,
+     * then daily, then weekly after 30 days, for as long as it waits, up to wu_runcloud.dns_wait_days
+     * (30 by default), after which it is logged as given up and looked at no more. Never throws.
+     * @return list<array{server: int, app: int, name: string, site: bool, since: int, waited: int, looks: int, next_look: int, gives_up_at: int}>
+     */
+    public function waiting_names(): array {}
 
     /**
      * @param string $domain

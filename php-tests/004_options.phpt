@@ -30,7 +30,7 @@ define_v3();
 show_throw(fn() => integration()->add_domain('shop.example.com'));
 ?>
 --EXPECT--
-InvalidArgumentException: Unknown option "colour"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir
+InvalidArgumentException: Unknown option "colour"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir, dns_wait_days, certificate_names
 InvalidArgumentException: Option keys must be names such as "timeout", got the index 0
 InvalidArgumentException: option "timeout" must be a number of seconds between 0.1 and 300, got 0
 InvalidArgumentException: option "timeout" must be a number of seconds between 0.1 and 300, got "soon"

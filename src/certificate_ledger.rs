@@ -14,22 +14,17 @@
 //! counting on it.
 
 use crate::api::decode::Domain;
+use crate::clock::now;
 use crate::config::Config;
 use crate::le_limits::{self, Entry, Order, Verdict};
 use crate::shared_store::Kept;
 use crate::state_dir::{keyed_name, StateDir};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 const LEDGER: &str = "ledger";
 /// A census older than this is read again from RunCloud (names added or
 /// removed in RunCloud's panel meanwhile).
 pub const CENSUS_FRESH_FOR: Duration = Duration::from_secs(24 * 3600);
-
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
 
 fn dir(config: &Config) -> Result<StateDir, String> {
     StateDir::open(config.options.state_dir.as_deref())
@@ -113,7 +108,7 @@ pub fn reserve(config: &Config, order: &Order) -> Result<Option<u64>, Verdict> {
     let at = now();
     let verdict = keep(config, LEDGER, |text| {
         let mut entries = le_limits::parse(text, at);
-        match le_limits::check(&entries, order, at) {
+        match le_limits::check(&entries, order, at, config.options.certificate_names) {
             Verdict::Go => {
                 entries.push(Entry {
                     at,
@@ -157,7 +152,12 @@ pub fn failed(config: &Config, order: &Order, at: u64) {
 
 /// When `order` could go, without recording anything.
 pub fn verdict(config: &Config, order: &Order) -> Verdict {
-    le_limits::check(&entries(config), order, now())
+    le_limits::check(
+        &entries(config),
+        order,
+        now(),
+        config.options.certificate_names,
+    )
 }
 
 /// The orders of the past week.

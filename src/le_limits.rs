@@ -27,8 +27,6 @@
 use ring::digest::{digest, SHA256};
 use std::fmt::Write as _;
 
-/// Names Let's Encrypt puts on one certificate at most.
-pub const NAMES_PER_CERTIFICATE: usize = 100;
 /// New certificates per registered domain in `WEEK`.
 pub const PER_DOMAIN_A_WEEK: usize = 50;
 /// Of those, kept back from automatic orders.
@@ -114,11 +112,12 @@ pub enum Verdict {
     Never(String),
 }
 
-/// The check of `order` against the ledger at `now`.
-pub fn check(ledger: &[Entry], order: &Order, now: u64) -> Verdict {
-    if order.names > NAMES_PER_CERTIFICATE {
+/// The check of `order` against the ledger at `now`, for certificates of at
+/// most `max_names` names (the profile's: `Options::certificate_names`).
+pub fn check(ledger: &[Entry], order: &Order, now: u64, max_names: usize) -> Verdict {
+    if order.names > max_names {
         return Verdict::Never(format!(
-            "certificate full: {} names, and Let's Encrypt puts at most {NAMES_PER_CERTIFICATE} on one certificate",
+            "certificate full: {} names, and Let's Encrypt puts at most {max_names} on one certificate",
             order.names
         ));
     }
@@ -323,15 +322,15 @@ mod tests {
     fn the_sixth_order_of_one_set_in_a_week_waits_until_the_first_leaves() {
         let o = order(&["net.example", "a.example.com"], true);
         let ledger: Vec<Entry> = (0..5).map(|i| sent(&o, NOW - 1000 + i)).collect();
-        match check(&ledger, &o, NOW) {
+        match check(&ledger, &o, NOW, 100) {
             Verdict::Wait { until, why } => {
                 assert_eq!(until, NOW - 1000 + WEEK);
                 assert!(why.starts_with("weekly limit, next order at "), "{why}");
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(check(&ledger[..4], &o, NOW), Verdict::Go);
-        assert_eq!(check(&ledger, &o, NOW - 1000 + WEEK), Verdict::Go);
+        assert_eq!(check(&ledger[..4], &o, NOW, 100), Verdict::Go);
+        assert_eq!(check(&ledger, &o, NOW - 1000 + WEEK, 100), Verdict::Go);
     }
 
     #[test]
@@ -346,16 +345,16 @@ mod tests {
             .collect();
         let next = order(&["example.com", "new.example.com"], false);
         assert!(
-            matches!(check(&ledger, &next, NOW), Verdict::Wait { until, .. } if until == NOW + 10)
+            matches!(check(&ledger, &next, NOW, 100), Verdict::Wait { until, .. } if until == NOW + 10)
         );
         let forced = order(&["example.com", "new.example.com"], true);
-        assert_eq!(check(&ledger, &forced, NOW), Verdict::Go);
+        assert_eq!(check(&ledger, &forced, NOW, 100), Verdict::Go);
         // A renewal of a set certified before is exempt from the 50.
         let again = Order {
             forced: false,
             ..order(&["example.com", "s3.example.com"], false)
         };
-        assert_eq!(check(&ledger, &again, NOW), Verdict::Go);
+        assert_eq!(check(&ledger, &again, NOW, 100), Verdict::Go);
     }
 
     #[test]
@@ -368,12 +367,12 @@ mod tests {
         let mut t = NOW;
         for i in 0..45 {
             let o = order(&["example.com", &format!("s{i}.example.com")], false);
-            match check(&ledger, &o, t) {
+            match check(&ledger, &o, t, 100) {
                 Verdict::Go => {}
                 Verdict::Wait { until, .. } => t = until,
                 Verdict::Never(w) => panic!("{w}"),
             }
-            assert_eq!(check(&ledger, &o, t), Verdict::Go, "order {i}");
+            assert_eq!(check(&ledger, &o, t, 100), Verdict::Go, "order {i}");
             ledger.push(sent(&o, t));
         }
         assert!(t - NOW > 6 * 24 * 3600, "{}", t - NOW);
@@ -394,11 +393,12 @@ mod tests {
                     forced: false,
                     ..o.clone()
                 },
-                NOW + 1
+                NOW + 1,
+                100
             ),
             Verdict::Wait { .. }
         ));
-        assert_eq!(check(&l2, &o, NOW + 1), Verdict::Go);
+        assert_eq!(check(&l2, &o, NOW + 1, 100), Verdict::Go);
     }
 
     #[test]
@@ -411,7 +411,7 @@ mod tests {
             })
             .collect();
         assert!(
-            matches!(check(&failed, &o, NOW), Verdict::Wait { until, .. } if until == NOW - 100 + HOUR)
+            matches!(check(&failed, &o, NOW, 100), Verdict::Wait { until, .. } if until == NOW - 100 + HOUR)
         );
         let many: Vec<Entry> = (0..290u64)
             .map(|i| {
@@ -422,12 +422,12 @@ mod tests {
             })
             .collect();
         assert!(
-            matches!(check(&many, &o, NOW), Verdict::Wait { why, .. } if why.starts_with("3-hour limit"))
+            matches!(check(&many, &o, NOW, 100), Verdict::Wait { why, .. } if why.starts_with("3-hour limit"))
         );
         let big: Vec<String> = (0..101).map(|i| format!("n{i}.example.com")).collect();
         let big = Order::of(&big, true, |n| n.to_string());
         assert!(
-            matches!(check(&[], &big, NOW), Verdict::Never(w) if w.starts_with("certificate full"))
+            matches!(check(&[], &big, NOW, 100), Verdict::Never(w) if w.starts_with("certificate full"))
         );
     }
 

@@ -7,6 +7,7 @@ pub mod app_memory;
 pub mod breaker;
 pub mod caa;
 pub mod certificate_ledger;
+pub mod clock;
 pub mod config;
 pub mod dns;
 pub mod domain;

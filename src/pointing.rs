@@ -23,7 +23,7 @@
 use crate::caa::Verdict;
 use crate::dns::{Answer, Resolver};
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// The probe's path prefix.
 pub const PROBE_PATH: &str = "/.well-known/wu-runcloud-probe/";
@@ -140,9 +140,7 @@ impl std::fmt::Debug for Probe {
 }
 
 fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::now()
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -246,7 +246,7 @@ fn apply(mapping: &AppFlows, plan: &Plan, options: &SyncOptions, report: &mut Sy
     }
     // A short `timeout` (a test's, a fast network's) leaves each add its share.
     let time_for_an_add = TIME_FOR_AN_ADD.min(mapping.config().options.timeout / 4);
-    let now = crate::waiting::now();
+    let now = crate::clock::now();
     let waiting_now: Vec<crate::waiting::Waiting> = mapping
         .waiting_names()
         .into_iter()
@@ -312,7 +312,7 @@ fn audit(
     let until = Instant::now() + budget;
     // Each call starts somewhere else in the list, so that names left
     // unchecked when the time ran out are checked by a later call.
-    let start = (crate::waiting::now() / 10) as usize % names.len().max(1);
+    let start = (crate::clock::now() / 10) as usize % names.len().max(1);
     let next = AtomicUsize::new(0);
     let checked = AtomicUsize::new(0);
     let found = Mutex::new(Vec::new());

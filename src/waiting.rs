@@ -3,20 +3,45 @@
 //! Ultimate Multisite fires its add again once DNS arrives (UM gives up its own
 //! checks after a few tries). So the extension keeps the name, with when to
 //! look again, and any later call in any worker re-checks the names that are
-//! due: at most one DNS question per waiting name per interval, the intervals
-//! growing from 2 minutes to 12 hours, for at most 3 days. The glue's schedule
-//! only makes a re-check sooner.
+//! due: at most one DNS question per waiting name per interval (`next_look`:
+//! from 2 minutes growing to 12 hours over the first 3 days, then daily, then
+//! weekly after 30 days), for as long as the name is mapped, up to the admin's
+//! horizon (`dns_wait_days`, 30 by default), after which it is reported and
+//! dropped. Customers who point late (a registrar transfer, a weekend) are
+//! the common case. The glue's schedule only makes a re-check sooner.
 //!
 //! Kept in the state directory (`waiting-<digest>`, one per app, rewritten
 //! under the file's lock), else in the worker's memory.
 
+use crate::clock::{DAY, WEEK};
 use crate::config::Config;
 use crate::state_dir::{keyed_name, StateDir};
 
-/// Seconds to the next look, by the number of looks so far.
+/// Seconds to the next look in the first days, by the number of looks so far.
 pub const RECHECK_AFTER: [u64; 9] = [120, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 43_200];
-/// Seconds after which a name that never pointed here is given up on.
-pub const GIVE_UP_AFTER: u64 = 3 * 86_400;
+/// Waited this long, a name is looked at daily; then weekly.
+const DAILY_FROM: u64 = 3 * DAY;
+const WEEKLY_FROM: u64 = 30 * DAY;
+
+/// Seconds from a name's look number `looks` to its next, when it has waited `waited`.
+pub fn next_look(looks: u32, waited: u64) -> u64 {
+    if waited >= WEEKLY_FROM {
+        WEEK
+    } else if waited >= DAILY_FROM {
+        DAY
+    } else {
+        let last = RECHECK_AFTER.len() - 1;
+        RECHECK_AFTER
+            .get((looks as usize).min(last))
+            .copied()
+            .unwrap_or(DAY / 2)
+    }
+}
+
+/// Seconds a name is waited for under `config` (its `dns_wait_days`).
+pub fn horizon(config: &Config) -> u64 {
+    u64::from(config.options.dns_wait_days) * DAY
+}
 /// Names kept per app at most: past that the oldest go first.
 const MAX_WAITING: usize = 5000;
 
@@ -58,12 +83,6 @@ impl Waiting {
             looks: f.next()?.parse().ok()?,
         })
     }
-}
-
-pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn parse_all(text: &str) -> Vec<Waiting> {
@@ -114,7 +133,7 @@ fn change<T: Default>(
 /// `name` waits for DNS: kept with its first look in 2 minutes; a name
 /// already waiting keeps its schedule.
 pub fn note(config: &Config, memory: &mut Vec<Waiting>, name: &str, site: bool) {
-    let now = now();
+    let now = crate::clock::now();
     change(config, memory, |list| {
         if list.iter().any(|w| w.name == name) {
             return;
@@ -148,12 +167,13 @@ pub fn settle(config: &Config, memory: &mut Vec<Waiting>, name: &str) {
 
 /// The names due a look at `now`, at most `max`, claimed: each one's next
 /// look is pushed on before it is asked, so no other worker asks it too.
-/// Names waiting longer than `GIVE_UP_AFTER` leave the list.
+/// Names waiting longer than the horizon (`dns_wait_days`) leave the list.
 pub fn claim_due(config: &Config, memory: &mut Vec<Waiting>, now: u64, max: usize) -> Due {
+    let horizon = horizon(config);
     change(config, memory, |list| {
         let mut due = Due::default();
         list.retain(|w| {
-            let keep = now.saturating_sub(w.since) < GIVE_UP_AFTER;
+            let keep = now.saturating_sub(w.since) < horizon;
             if !keep {
                 due.gave_up.push(w.clone());
             }
@@ -162,11 +182,7 @@ pub fn claim_due(config: &Config, memory: &mut Vec<Waiting>, now: u64, max: usiz
         let mut ready: Vec<&mut Waiting> = list.iter_mut().filter(|w| w.due <= now).collect();
         ready.sort_by_key(|w| w.due);
         for w in ready.into_iter().take(max) {
-            let step = RECHECK_AFTER
-                .get(w.looks as usize + 1)
-                .or(RECHECK_AFTER.last())
-                .copied()
-                .unwrap_or(43_200);
+            let step = next_look(w.looks + 1, now.saturating_sub(w.since));
             w.looks += 1;
             w.due = now + step;
             due.check.push(w.clone());
@@ -217,10 +233,70 @@ mod tests {
             looks += claim_due(&c, &mut mem, t, 5).check.len();
         }
         assert_eq!(looks, 7);
-        let gone = claim_due(&c, &mut mem, start + GIVE_UP_AFTER, 5);
+        let gone = claim_due(&c, &mut mem, start + horizon(&c), 5);
         assert_eq!(gone.gave_up.len(), 1);
         assert!(list(&c, &mut mem).is_empty());
-        assert!(t < start + GIVE_UP_AFTER);
+        assert!(t < start + horizon(&c));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Every look of one name from `start` to `end`, claimed as soon as due
+    /// (the hourly queue and every request would claim it at least that soon).
+    fn looks_between(c: &Config, mem: &mut Vec<Waiting>, start: u64, end: u64) -> Vec<u64> {
+        let mut at = Vec::new();
+        let mut t = start;
+        while t < end {
+            let due = claim_due(c, mem, t, 5);
+            if !due.check.is_empty() {
+                at.push(t);
+            }
+            if !due.gave_up.is_empty() {
+                break;
+            }
+            t = list(c, mem).first().map_or(end, |w| w.due);
+        }
+        at
+    }
+
+    #[test]
+    fn a_late_customer_is_looked_at_daily_then_weekly_until_the_horizon() {
+        let dir = crate::test_dir("waiting-late");
+        let mut c = config(&dir);
+        let mut mem = Vec::new();
+        note(&c, &mut mem, "late.com", false);
+        let start = list(&c, &mut mem)[0].since;
+        let day = |d: u64| start + d * DAY;
+        let looks = looks_between(&c, &mut mem, start, day(40));
+        // A customer who points on day 4 (or day 20) is seen within a day.
+        for d in [4, 5, 13, 20, 29] {
+            assert!(
+                looks.iter().any(|&t| t >= day(d) && t <= day(d + 1)),
+                "a look between day {d} and {}: {looks:?}",
+                d + 1
+            );
+        }
+        // Given up at the horizon, 30 days by default, not before.
+        assert!(looks.iter().all(|&t| t < day(30)));
+        assert!(list(&c, &mut mem).is_empty(), "dropped at the horizon");
+        // One DNS question a look: about 36 in 30 days, not thousands.
+        assert!(looks.len() < 45, "{} looks", looks.len());
+
+        // A longer horizon set by the admin: weekly from day 30.
+        c.options.dns_wait_days = 90;
+        note(&c, &mut mem, "later.com", false);
+        let start = list(&c, &mut mem)[0].since;
+        let looks = looks_between(&c, &mut mem, start, start + 100 * DAY);
+        let after_30: Vec<u64> = looks
+            .iter()
+            .filter(|&&t| t >= start + 31 * DAY)
+            .map(|t| (t - start) / DAY)
+            .collect();
+        assert!(
+            after_30.windows(2).all(|w| w[1] - w[0] == 7),
+            "weekly after 30 days: {after_30:?}"
+        );
+        assert!(looks.iter().all(|&t| t < start + 90 * DAY));
+        assert!(looks.iter().any(|&t| t >= start + 80 * DAY));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
         "pointing",
         "le_limits",
         "shared_store",
+        "clock",
     ],
     &["config"],
     &["api"],

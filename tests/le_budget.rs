@@ -124,6 +124,49 @@ fn a_full_certificate_takes_no_more_names_and_says_why() {
     assert_eq!(refused(&sim), 0);
 }
 
+/// The app's basic certificate under a profile of 25 names: with the setting
+/// the 26th name is refused here, saying so; without it Let's Encrypt refuses
+/// the order (and RunCloud's whole certificate fails with it).
+#[test]
+fn a_certificate_of_a_shorter_profile_takes_at_most_its_25_names() {
+    let sim = limited_sim();
+    sim.shared().with_account(|a| {
+        a.le.max_names = Some(25);
+        // The primary and 11 customer domains with their www twins: 23 names.
+        for i in 0..11 {
+            a.add_domain(SEED_SERVER, SEED_APP, &format!("customer{i}.com"), false);
+            let app = a.app_mut(SEED_SERVER, SEED_APP).expect("app");
+            app.domains.last_mut().expect("added").www = true;
+        }
+    });
+    let mut config = per_request(&sim);
+    config.options.certificate_names = 25;
+    let first = add(&config, "new0.com");
+    assert_eq!(first.ssl.status, SslStatus::Redeployed, "{}", first.ssl.message);
+    assert_eq!(last_certificate(&sim).len(), 25);
+    let out = add(&config, "new1.com");
+    assert_eq!(out.ssl.status, SslStatus::CertificateFull, "{}", out.ssl.message);
+    assert!(
+        out.ssl.message.contains("has 25 names and would need 27")
+            && out.ssl.message.contains("at most 25"),
+        "{}",
+        out.ssl.message
+    );
+    assert!(!out.created);
+    assert_eq!(refused(&sim), 0, "nothing refused by Let's Encrypt");
+
+    // The same app with the classic profile's 100 assumed: the order is refused.
+    config.options.certificate_names = 100;
+    let over = add(&config, "new2.com");
+    assert!(over.created, "taken on, as 27 < 100");
+    assert_eq!(
+        sim.shared()
+            .with_account(|a| a.le.refused.get("names").copied()),
+        Some(1),
+        "refused by Let's Encrypt for too many names"
+    );
+}
+
 #[test]
 fn sixty_mappings_one_per_request_never_pass_the_weekly_limit() {
     let sim = limited_sim();
@@ -138,7 +181,7 @@ fn sixty_mappings_one_per_request_never_pass_the_weekly_limit() {
         match out.ssl.status {
             SslStatus::Redeployed => certified += 1,
             SslStatus::Deferred(until) => {
-                assert!(until > wu_runcloud::certificate_ledger::now());
+                assert!(until > wu_runcloud::clock::now());
                 assert!(
                     out.ssl.message.contains("weekly limit, next order at "),
                     "{}",

@@ -13,6 +13,11 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 pub const DEFAULT_CIRCUIT_BREAK: Duration = Duration::from_secs(30);
 const MAX_TIMEOUT_SECS: f64 = 300.0;
 const MAX_RETRIES_LIMIT: u32 = 10;
+/// How long a name that does not point here is looked at again, by default.
+pub const DEFAULT_DNS_WAIT_DAYS: u32 = 30;
+/// The names Let's Encrypt puts on one certificate under its `classic`
+/// profile; `tlsserver` and `shortlived` take 25.
+pub const DEFAULT_CERTIFICATE_NAMES: usize = 100;
 
 /// Whether a `www.` twin is added with a domain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +85,11 @@ pub struct Options {
     pub probe_port: u16,
     /// Where owed redeploys are kept across workers; `None`: `~/.wu_runcloud`.
     pub state_dir: Option<PathBuf>,
+    /// Days a name that does not point here is looked at again, after which
+    /// it is reported and looked at no more.
+    pub dns_wait_days: u32,
+    /// The names one certificate may carry (Let's Encrypt's profile decides).
+    pub certificate_names: usize,
     /// Lets the HTTP probe connect to loopback and private addresses. Only for
     /// this crate's own tests (their "proxies" are on loopback): not an INI
     /// entry, not a PHP option.
@@ -109,6 +119,8 @@ impl Default for Options {
             resolver: None,
             probe_port: 80,
             state_dir: None,
+            dns_wait_days: DEFAULT_DNS_WAIT_DAYS,
+            certificate_names: DEFAULT_CERTIFICATE_NAMES,
             probe_private: false,
             shared_store: None,
         }
@@ -116,7 +128,7 @@ impl Default for Options {
 }
 
 /// The option keys the constructor accepts (and, prefixed with `wu_runcloud.`, INI).
-pub const OPTION_KEYS: [&str; 15] = [
+pub const OPTION_KEYS: [&str; 17] = [
     "api_url",
     "timeout",
     "connect_timeout",
@@ -132,6 +144,8 @@ pub const OPTION_KEYS: [&str; 15] = [
     "resolver",
     "probe_port",
     "state_dir",
+    "dns_wait_days",
+    "certificate_names",
 ];
 
 /// One option's value as the caller gave it, before validation.
@@ -252,6 +266,20 @@ impl Options {
                 } else {
                     return Err(bad("an absolute path"));
                 };
+            }
+            "dns_wait_days" => {
+                self.dns_wait_days = integer(value)
+                    .filter(|n| (1..=3650).contains(n))
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| bad("a whole number of days from 1 to 3650"))?
+            }
+            "certificate_names" => {
+                self.certificate_names = integer(value)
+                    .filter(|n| (1..=100).contains(n))
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| {
+                        bad("a whole number from 1 to 100 (100 for Let's Encrypt's classic profile, 25 for tlsserver and shortlived)")
+                    })?
             }
             _ => {
                 return Err(Error::InvalidOption(format!(

@@ -102,7 +102,7 @@ impl AppFlows<'_> {
             .collect();
         ordered.extend(domains.iter().filter(|d| is_network_name(&d.name)));
         let checker = self.checker()?;
-        let now = ledger::now();
+        let now = crate::clock::now();
         let mut planned_ledger: Vec<Entry> = ledger::entries(self.config);
         let mut names = Vec::new();
         for d in ordered {
@@ -119,7 +119,12 @@ impl AppFlows<'_> {
             {
                 Step::WaitingDns(bad.message)
             } else {
-                match first_slot(&planned_ledger, &order, now) {
+                match first_slot(
+                    &planned_ledger,
+                    &order,
+                    now,
+                    self.config.options.certificate_names,
+                ) {
                     Some(at) if is_network_name(&d.name) && at >= now + WEEK => Step::Wildcard,
                     Some(at) => {
                         planned_ledger.push(Entry {
@@ -206,10 +211,10 @@ impl AppFlows<'_> {
 
 /// The first time at or after `now` when `order` fits the ledger (at most
 /// a few steps ahead); `None` when it never could as it is.
-fn first_slot(ledger: &[Entry], order: &Order, now: u64) -> Option<u64> {
+fn first_slot(ledger: &[Entry], order: &Order, now: u64, max_names: usize) -> Option<u64> {
     let mut t = now;
     for _ in 0..64 {
-        match le_limits::check(ledger, order, t) {
+        match le_limits::check(ledger, order, t, max_names) {
             Verdict::Go => return Some(t),
             Verdict::Wait { until, .. } => t = until.max(t + 1),
             Verdict::Never(_) => return None,

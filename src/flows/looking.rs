@@ -9,12 +9,11 @@
 
 use super::checking::{checker_is_free, checker_with};
 use super::outcome::{might_be_under_wildcard, wants_www_twin, NameKind};
-use super::{AppFlows, DnsCheck};
+use super::{AppFlows, Checker, DnsCheck};
 use crate::api::{AppSsl, RunCloud};
 use crate::config::SslPolicy;
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
-use crate::le_limits::NAMES_PER_CERTIFICATE;
 
 /// What was learnt.
 pub(super) struct Looked {
@@ -35,6 +34,18 @@ type Checks = (Option<DnsCheck>, Option<DnsCheck>);
 
 fn panicked(what: &str) -> Error {
     Error::Internal(format!("{what} panicked"))
+}
+
+/// The name's check, and its twin's beside it: a slow resolver once, not twice.
+fn check_both(c: &Checker, name: &DomainName, twin: Option<&DomainName>) -> Result<Checks> {
+    std::thread::scope(|inner| {
+        let t = twin.map(|t| inner.spawn(move || c.check(t)));
+        let n = c.check(name);
+        let t = t
+            .map(|h| h.join().map_err(|_| panicked("a DNS check")))
+            .transpose()?;
+        Ok((Some(n), t))
+    })
 }
 
 impl AppFlows<'_> {
@@ -70,15 +81,7 @@ impl AppFlows<'_> {
             // this thread (the twin's beside them), without a thread for the API.
             let (dns, twin) = match checker_with(config, worker, key, || self.api.server())? {
                 // The twin's questions beside the name's: a slow resolver once, not twice.
-                Some(c) => std::thread::scope(|inner| {
-                    let c = &c;
-                    let t = twin.as_ref().map(|t| inner.spawn(move || c.check(t)));
-                    let n = c.check(name);
-                    let t = t
-                        .map(|h| h.join().map_err(|_| panicked("a DNS check")))
-                        .transpose()?;
-                    Ok::<_, Error>((Some(n), t))
-                })?,
+                Some(c) => check_both(&c, name, twin.as_ref())?,
                 None => (None, None),
             };
             return Ok(Looked {
@@ -97,15 +100,7 @@ impl AppFlows<'_> {
                 let Some(c) = checker else {
                     return Ok((None, None));
                 };
-                let c = &c;
-                std::thread::scope(|inner| {
-                    let t = twin.map(|t| inner.spawn(move || c.check(t)));
-                    let n = c.check(name);
-                    let t = t
-                        .map(|h| h.join().map_err(|_| panicked("a DNS check")))
-                        .transpose()?;
-                    Ok((Some(n), t))
-                })
+                check_both(&c, name, twin)
             });
             let mode = learn_mode.then(|| {
                 scope.spawn(move || {
@@ -117,7 +112,7 @@ impl AppFlows<'_> {
             });
             let names = read_names.then(|| {
                 scope.spawn(move || {
-                    RunCloud::new(config)?.list_domains_within(NAMES_PER_CERTIFICATE)
+                    RunCloud::new(config)?.list_domains_within(config.options.certificate_names)
                 })
             });
             let cover = if ask_wildcard {

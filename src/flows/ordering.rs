@@ -11,7 +11,7 @@ use crate::certificate_ledger as ledger;
 use crate::config::SslPolicy;
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
-use crate::le_limits::{registered, Order, Verdict, NAMES_PER_CERTIFICATE};
+use crate::le_limits::{registered, Order, Verdict};
 
 /// How recent a read of the app's list (and mode) a refusal for a full
 /// certificate may rest on.
@@ -40,10 +40,11 @@ impl AppFlows<'_> {
     /// than a certificate takes names, so no basic certificate can cover it;
     /// its list is then read no further than that (a few pages, whatever its size).
     pub fn certificate_names(&self, afresh: bool) -> Result<Option<Vec<String>>> {
+        let max = self.config.options.certificate_names;
         if let Some(names) = self.fresh_census().filter(|_| !afresh) {
             return Ok(Some(names));
         }
-        let Some(list) = self.api.list_domains_within(NAMES_PER_CERTIFICATE)? else {
+        let Some(list) = self.api.list_domains_within(max)? else {
             return Ok(None);
         };
         let names = ledger::certificate_names(&list);
@@ -59,10 +60,11 @@ impl AppFlows<'_> {
 
     /// The order for `what`, as the ledger sees it.
     pub(super) fn order_for(&self, what: Certificate<'_>, forced: bool) -> Result<Order> {
+        let max = self.config.options.certificate_names;
         let names = match what {
             Certificate::Basic(_) => self.certificate_names(false)?.ok_or_else(|| {
                 Error::Refused(format!(
-                    "certificate full: the app has more than {NAMES_PER_CERTIFICATE} names, and Let's Encrypt puts at most {NAMES_PER_CERTIFICATE} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan"
+                    "certificate full: the app has more than {max} names, and Let's Encrypt puts at most {max} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan"
                 ))
             })?,
             Certificate::Own(d) => ledger::certificate_names(std::slice::from_ref(d)),
@@ -129,6 +131,7 @@ impl AppFlows<'_> {
         mode_learnt: bool,
         names_read: Option<Option<Vec<String>>>,
     ) -> Result<Option<AddOutcome>> {
+        let max = self.config.options.certificate_names;
         let census = match &names_read {
             Some(read) => read.clone(),
             None => self.fresh_census(),
@@ -163,7 +166,7 @@ impl AppFlows<'_> {
         let count =
             |names: &[String]| names.len() + new.iter().filter(|n| !names.contains(n)).count();
         if let Some(names) = &census {
-            if count(names) <= NAMES_PER_CERTIFICATE {
+            if count(names) <= max {
                 return Ok(None);
             }
         }
@@ -179,10 +182,7 @@ impl AppFlows<'_> {
             (None, Some(read)) => (Some(read), true),
             (None, None) => (self.certificate_names(true)?, false),
         };
-        if names
-            .as_deref()
-            .is_some_and(|n| count(n) <= NAMES_PER_CERTIFICATE)
-        {
+        if names.as_deref().is_some_and(|n| count(n) <= max) {
             return Ok(None);
         }
         // The mode: asked in this add, or by a refusal earlier in this request
@@ -197,10 +197,7 @@ impl AppFlows<'_> {
         }
         let (held, total) = match &names {
             Some(n) => (n.len().to_string(), count(n).to_string()),
-            None => (
-                format!("more than {NAMES_PER_CERTIFICATE}"),
-                format!("more than {NAMES_PER_CERTIFICATE}"),
-            ),
+            None => (format!("more than {max}"), format!("more than {max}")),
         };
         Ok(Some(AddOutcome {
             name: name.to_string(),
@@ -211,7 +208,7 @@ impl AppFlows<'_> {
                 mode: SslMode::Basic,
                 status: SslStatus::CertificateFull,
                 message: format!(
-                    "certificate full: {name}{} was not added, since the app's one certificate has {held} names and would need {total}, and Let's Encrypt puts at most {NAMES_PER_CERTIFICATE} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan",
+                    "certificate full: {name}{} was not added, since the app's one certificate has {held} names and would need {total}, and Let's Encrypt puts at most {max} on a certificate. The way out is advanced SSL, one certificate per name: `wp runcloud ssl --advanced` shows the plan",
                     if www { " (with its www twin)" } else { "" },
                 ),
             },

@@ -13,8 +13,9 @@ use crate::waiting;
 pub struct WaitingLooks {
     /// Each name looked at, and what its re-check did.
     pub looked: Vec<(String, Result<AddOutcome>)>,
-    /// Names that waited longer than `waiting::GIVE_UP_AFTER`: no longer looked at.
-    pub gave_up: Vec<String>,
+    /// Names that waited past the horizon (`dns_wait_days`), with the days
+    /// they waited: looked at no more.
+    pub gave_up: Vec<(String, u64)>,
 }
 
 impl AppFlows<'_> {
@@ -58,10 +59,22 @@ impl AppFlows<'_> {
             if !force && !memory.scan_due(&self.key) {
                 return WaitingLooks::default();
             }
-            waiting::claim_due(self.config, memory.list(&self.key), waiting::now(), max)
+            waiting::claim_due(
+                self.config,
+                memory.list(&self.key),
+                crate::clock::now(),
+                max,
+            )
         };
         let mut looks = WaitingLooks {
-            gave_up: due.gave_up.into_iter().map(|w| w.name).collect(),
+            gave_up: due
+                .gave_up
+                .into_iter()
+                .map(|w| {
+                    let waited = crate::clock::now().saturating_sub(w.since);
+                    (w.name, waited / crate::clock::DAY)
+                })
+                .collect(),
             ..WaitingLooks::default()
         };
         for w in due.check {

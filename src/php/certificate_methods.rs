@@ -10,7 +10,6 @@ use super::settings::Settings;
 use crate::certificate_ledger as ledger;
 use crate::error::quote;
 use crate::flows::{on_every_app, AppFlows, Circuit, MAX_ORDERS_A_CALL};
-use crate::le_limits::NAMES_PER_CERTIFICATE;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -37,8 +36,11 @@ pub fn certificate_status(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
                 ("app", long(run.app.app_id as i64)),
                 ("mode", string(mode)),
                 ("names", long(names as i64)),
-                ("limit", long(NAMES_PER_CERTIFICATE as i64)),
-                ("names_over_limit", boolean(names > NAMES_PER_CERTIFICATE)),
+                ("limit", long(run.app.options.certificate_names as i64)),
+                (
+                    "names_over_limit",
+                    boolean(names > run.app.options.certificate_names),
+                ),
                 ("orders_this_week", long(orders as i64)),
                 (
                     "owed",
@@ -70,9 +72,9 @@ fn status_of(flows: &AppFlows) -> crate::Result<Status> {
         names
             .as_deref()
             .and_then(|n| flows.basic_order_wait(n))
-            .unwrap_or_else(ledger::now)
+            .unwrap_or_else(crate::clock::now)
     });
-    let count = names.map_or(NAMES_PER_CERTIFICATE + 1, |n| n.len());
+    let count = names.map_or(flows.config().options.certificate_names + 1, |n| n.len());
     Ok((mode, count, owed, next))
 }
 

@@ -176,10 +176,10 @@ fn recheck_waiting(call: &Call, config: &Config) {
         let Ok(looks) = &run.result else {
             continue;
         };
-        for name in &looks.gave_up {
+        for (name, days) in &looks.gave_up {
             call.log(
                 Level::Error,
-                &format!("re-check {name}: gave up waiting for DNS after 3 days; a later add of it starts again"),
+                &format!("re-check {name}: gave up waiting for DNS after {days} days (wu_runcloud.dns_wait_days); it is still mapped but not on the certificate: point it at this server, then check it again or map it again"),
             );
         }
         for (name, looked) in &looks.looked {

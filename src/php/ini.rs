@@ -8,7 +8,7 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use std::ffi::CStr;
 
 /// (option key, INI name, default). An empty api_url or ca_file means "the default".
-pub const ENTRIES: [(&str, &CStr, &CStr); 15] = [
+pub const ENTRIES: [(&str, &CStr, &CStr); 17] = [
     ("api_url", c"wu_runcloud.api_url", c""),
     ("timeout", c"wu_runcloud.timeout", c"20"),
     ("connect_timeout", c"wu_runcloud.connect_timeout", c"5"),
@@ -24,13 +24,23 @@ pub const ENTRIES: [(&str, &CStr, &CStr); 15] = [
     ("resolver", c"wu_runcloud.resolver", c""),
     ("probe_port", c"wu_runcloud.probe_port", c"80"),
     ("state_dir", c"wu_runcloud.state_dir", c""),
+    ("dns_wait_days", c"wu_runcloud.dns_wait_days", c"30"),
+    (
+        "certificate_names",
+        c"wu_runcloud.certificate_names",
+        c"100",
+    ),
 ];
 
 /// A file of the extension's own for its log lines, when Ultimate Multisite's log
 /// is not there. php.ini only: a plugin must not point it at another file.
 pub const LOG_FILE: &CStr = c"wu_runcloud.log_file";
 
-static INI: IniEntryDefs<17> = IniEntryDefs::new([
+/// Seconds the extension's clock is moved on (`crate::clock`): for simulations
+/// of months in minutes only. php.ini only.
+pub const CLOCK_OFFSET: &CStr = c"wu_runcloud.clock_offset";
+
+static INI: IniEntryDefs<20> = IniEntryDefs::new([
     IniEntryDef::new(ENTRIES[0].1, ENTRIES[0].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[1].1, ENTRIES[1].2, IniEntryPermission::All),
     IniEntryDef::new(ENTRIES[2].1, ENTRIES[2].2, IniEntryPermission::All),
@@ -48,7 +58,10 @@ static INI: IniEntryDefs<17> = IniEntryDefs::new([
     IniEntryDef::new(ENTRIES[13].1, ENTRIES[13].2, IniEntryPermission::All),
     // Where state is written is the server's decision: php.ini only.
     IniEntryDef::new(ENTRIES[14].1, ENTRIES[14].2, IniEntryPermission::System),
+    IniEntryDef::new(ENTRIES[15].1, ENTRIES[15].2, IniEntryPermission::All),
+    IniEntryDef::new(ENTRIES[16].1, ENTRIES[16].2, IniEntryPermission::All),
     IniEntryDef::new(LOG_FILE, c"", IniEntryPermission::System),
+    IniEntryDef::new(CLOCK_OFFSET, c"0", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);
 
@@ -76,6 +89,11 @@ pub fn value(name: &CStr) -> Option<String> {
 /// The defaults with every INI value applied over them. An empty value keeps the default.
 /// The network's store (the glue's, on WordPress's database) is lent to every call.
 pub fn options() -> Result<Options> {
+    crate::clock::set_offset(
+        value(CLOCK_OFFSET)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0),
+    );
     let mut options = Options {
         shared_store: Some(super::network_store::store()),
         ..Options::default()

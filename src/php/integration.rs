@@ -45,7 +45,7 @@ impl Integration {
 #[php_impl]
 #[php(change_method_case = "snake_case")]
 impl Integration {
-    /// @param array $options the keys of `config::OPTION_KEYS` (api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir) and `credentials`
+    /// @param array $options the keys of `config::OPTION_KEYS` (api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir, dns_wait_days, certificate_names) and `credentials`
     pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
         Ok(Integration {
             settings: construct::new(options)?,
@@ -152,6 +152,14 @@ impl Integration {
     /// @return list<array{server: int, app: int, names: list<string>}>
     pub fn owed_ssl(&self) -> ZBox<ZendHashTable> {
         ssl_methods::owed_ssl(&self.settings)
+    }
+
+    /// The names each app holds off its certificate until their DNS points
+    /// here, looked at again by any later call when due (for as long as they
+    /// are mapped, up to `dns_wait_days`). Never throws.
+    /// @return list<array{server: int, app: int, name: string, site: bool, since: int, waited: int, looks: int, next_look: int, gives_up_at: int}>
+    pub fn waiting_names(&self) -> ZBox<ZendHashTable> {
+        ssl_methods::waiting_names(&self.settings)
     }
 
     /// True when the name was removed from the (first) app, false when it was not there.

@@ -187,3 +187,40 @@ pub fn owed_ssl(this: &Settings) -> ZBox<ZendHashTable> {
             .collect(),
     )
 }
+
+/// Every app's names that wait for DNS: since when, how many looks, the next
+/// look and the time they are given up (the horizon, `dns_wait_days`).
+pub fn waiting_names(this: &Settings) -> ZBox<ZendHashTable> {
+    let raw = this.constants();
+    let worker = super::worker();
+    let rows = run_core(|| {
+        let config = this.config(&raw)?;
+        let mut rows = Vec::new();
+        for t in config.targets() {
+            let horizon = crate::waiting::horizon(&t);
+            for w in AppFlows::new(&t, worker)?.waiting_names() {
+                rows.push((t.server_id, t.app_id, horizon, w));
+            }
+        }
+        Ok(rows)
+    })
+    .unwrap_or_default();
+    let now = crate::clock::now();
+    list_ht(
+        rows.into_iter()
+            .map(|(server, app, horizon, w)| {
+                assoc(vec![
+                    ("server", long(server as i64)),
+                    ("app", long(app as i64)),
+                    ("name", string(&w.name)),
+                    ("site", convert::boolean(w.site)),
+                    ("since", long(w.since as i64)),
+                    ("waited", long(now.saturating_sub(w.since) as i64)),
+                    ("looks", long(i64::from(w.looks))),
+                    ("next_look", long(w.due as i64)),
+                    ("gives_up_at", long((w.since + horizon) as i64)),
+                ])
+            })
+            .collect(),
+    )
+}

@@ -122,7 +122,7 @@ function wu_runcloud_is_scheduled(string $hook, ?array $args = null): bool {
 function wu_runcloud_schedule_recheck(string $name, array $entry): void {
     if (time() - (int) $entry['since'] >= WU_RUNCLOUD_DNS_GIVE_UP) {
         $days = round(WU_RUNCLOUD_DNS_GIVE_UP / 86400, 1);
-        $message = "gave up waiting for DNS after $days days: " . $entry['message'] . ' Point the name at this server and map it again, or run `wp runcloud ssl`.';
+        $message = "gave up waiting for DNS after $days days: " . $entry['message'] . ' The name is still mapped but not on the certificate: point it at this server, then map it again or run `wp runcloud ssl`.';
         wu_runcloud_cert_state($name, 'gave_up', $message);
         wu_runcloud_log('error', "wu_add_domain $name: $message");
         return;
@@ -130,8 +130,15 @@ function wu_runcloud_schedule_recheck(string $name, array $entry): void {
     if (wu_runcloud_is_scheduled(WU_RUNCLOUD_RECHECK_HOOK, [$name])) {
         return;
     }
+    $waited = time() - (int) $entry['since'];
     $delays = WU_RUNCLOUD_RECHECKS;
-    $delay = $delays[min(max(0, (int) $entry['checks'] - 1), count($delays) - 1)];
+    if ($waited >= 30 * 86400) {
+        $delay = 7 * 86400;
+    } elseif ($waited >= 3 * 86400) {
+        $delay = 86400;
+    } else {
+        $delay = $delays[min(max(0, (int) $entry['checks'] - 1), count($delays) - 1)];
+    }
     $via = wu_runcloud_schedule(WU_RUNCLOUD_RECHECK_HOOK, $delay, [$name]);
     wu_runcloud_log('info', "wu_add_domain $name: waiting for DNS; checked again in $delay s through $via");
 }

@@ -22,10 +22,18 @@ const WU_RUNCLOUD_CERT_OPTION = 'wu_runcloud_cert_states';
 const WU_RUNCLOUD_NOT_POINTING_OPTION = 'wu_runcloud_not_pointing';
 const WU_RUNCLOUD_RECHECK_HOOK = 'wu_runcloud_recheck';
 const WU_RUNCLOUD_REDEPLOY_HOOK = 'wu_runcloud_redeploy';
-/** Seconds after the first add before a name that waits for DNS is asked again, then further apart (at most 12 h). */
+/**
+ * Seconds after the first add before a name that waits for DNS is asked again, then further apart
+ * (at most 12 h) over its first 3 days; then daily, and weekly after 30 days, as the extension does.
+ */
 const WU_RUNCLOUD_RECHECKS = [120, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200];
-/** A name whose DNS never points here is given up on after this many seconds (3 days); a later add starts again. */
-defined('WU_RUNCLOUD_DNS_GIVE_UP') || define('WU_RUNCLOUD_DNS_GIVE_UP', 3 * 86400);
+/**
+ * Days a name whose DNS does not point here is still looked at (wp-config.php may define it; else
+ * php.ini's wu_runcloud.dns_wait_days, else 30); then it is reported and given up on, and a later
+ * add or check starts again. WU_RUNCLOUD_DNS_GIVE_UP, in seconds, is the older spelling.
+ */
+defined('WU_RUNCLOUD_DNS_WAIT_DAYS') || define('WU_RUNCLOUD_DNS_WAIT_DAYS', max(1, (int) (ini_get('wu_runcloud.dns_wait_days') ?: 30)));
+defined('WU_RUNCLOUD_DNS_GIVE_UP') || define('WU_RUNCLOUD_DNS_GIVE_UP', WU_RUNCLOUD_DNS_WAIT_DAYS * 86400);
 /**
  * Seconds that basic-SSL adds from any requests are gathered before their one certificate redeploy
  * (a queued job); 0: one redeploy at the end of each request instead. A name is on the certificate

@@ -62,6 +62,8 @@ function wu_runcloud_um_integration(): ?object {
 function wu_runcloud_options(): array {
     // Redeploys gathered across requests into one queued job (wu_runcloud_schedule_redeploy()).
     $options = WU_RUNCLOUD_SSL_WINDOW > 0 ? ['ssl_batch' => 'queue'] : [];
+    // One horizon for the glue's re-checks and the extension's own.
+    $options['dns_wait_days'] = max(1, min(3650, (int) ceil(WU_RUNCLOUD_DNS_GIVE_UP / 86400)));
     $um = wu_runcloud_um_integration();
     if ($um !== null) {
         $credentials = [];

@@ -33,6 +33,9 @@ pub struct LetsEncrypt {
     pub offset: u64,
     /// Whether the limits below validation are kept.
     pub limits: bool,
+    /// Names a certificate may carry under the account's profile: `None`,
+    /// `classic`'s 100; 25 for `tlsserver` and `shortlived`.
+    pub max_names: Option<usize>,
     /// Refusals by cause: "names", "domain", "set", "failures", "orders", "validation".
     pub refused: BTreeMap<String, u64>,
 }
@@ -72,11 +75,12 @@ impl LetsEncrypt {
             self.issued.push((now, set));
             return Ok(());
         }
-        if set.len() > MAX_NAMES {
+        let max = self.max_names.unwrap_or(MAX_NAMES);
+        if set.len() > max {
             return self.refuse(
                 "names",
                 format!(
-                    "too many names on one certificate: {} (at most {MAX_NAMES})",
+                    "too many names on one certificate: {} (at most {max})",
                     set.len()
                 ),
             );
