@@ -162,8 +162,11 @@ final class WU_RunCloud_Integration
     /**
      * What the last add hook on this object did about the certificate (add_domain()'s `ssl` and
      * `ssl_message`), or null when it added nothing or failed (see last_error()).
-     * `next_order`: for ssl 'deferred', when the order may go (unix time); else null.
-     * @return array{ssl: string, message: string, next_order: int|null}|null
+     * `mode`: the app's SSL mode as the add met it (basic, advanced, autossl, none, unknown); in
+     * advanced mode ssl 'queued' means the name's own order failed in a way that may pass and stays
+     * owed on disk, for pay_owed_ssl() or a later call. `next_order`: for ssl 'deferred', when the
+     * order may go (unix time); else null.
+     * @return array{ssl: string, mode: string, message: string, next_order: int|null}|null
      */
     public function last_add(): ?array {}
 

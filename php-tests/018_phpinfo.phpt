@@ -30,9 +30,12 @@ WU_RUNCLOUD_APP_ID => not defined
 Directive => Local Value => Master Value
 wu_runcloud.api_url => no value => no value
 wu_runcloud.ca_file => no value => no value
+wu_runcloud.certificate_names => 100 => 100
 wu_runcloud.circuit_break => 30 => 30
+wu_runcloud.clock_offset => 0 => 0
 wu_runcloud.connect_timeout => 5 => 5
 wu_runcloud.dns_check => on => on
+wu_runcloud.dns_wait_days => 30 => 30
 wu_runcloud.log => on => on
 wu_runcloud.log_file => no value => no value
 wu_runcloud.max_retries => 3 => 3

@@ -27,4 +27,4 @@ WU_RunCloud_Exception [0]: listing the domains of web application 201 (page 1): 
 bool(true)
 bool(true)
 redeployed
-InvalidArgumentException: Unknown option "verify"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir
+InvalidArgumentException: Unknown option "verify"; known options: api_url, timeout, connect_timeout, max_retries, www, ssl, ca_file, public_suffixes, log, circuit_break, ssl_batch, dns_check, resolver, probe_port, state_dir, dns_wait_days, certificate_names

@@ -274,6 +274,86 @@ pub mod sent {
     }
 }
 
+/// Advanced mode: the names whose own certificate order failed in a way that
+/// may pass (a 429 or 5xx, no answer), with when, and whether the answer was
+/// lost (it may have ordered a certificate). The name is also owed
+/// (`owed`): a later call pays it, after asking RunCloud whether a lost
+/// order went through, so nothing is ordered twice and nothing is forgotten.
+pub mod tried {
+    use crate::config::Config;
+    use crate::state_dir::{keyed_name, StateDir};
+
+    /// How long an order that got no answer is given before it is sent again,
+    /// and how long any other failure that may pass waits.
+    pub const LOST_SETTLES_FOR: u64 = 15 * 60;
+    pub const FAILED_WAITS: u64 = 60;
+
+    fn file(config: &Config) -> String {
+        keyed_name("tried", &config.memory_key())
+    }
+
+    /// One line a name: `name at lost`.
+    fn parse(text: &str) -> Vec<(String, u64, bool)> {
+        let mut out: Vec<(String, u64, bool)> = Vec::new();
+        for line in text.lines() {
+            let mut f = line.split(' ');
+            let (Some(n), Some(at), Some(lost)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            let Ok(at) = at.parse() else { continue };
+            out.retain(|(k, _, _)| k != n);
+            out.push((n.to_string(), at, lost == "1"));
+        }
+        out
+    }
+
+    fn change<T>(config: &Config, f: impl FnOnce(&mut Vec<(String, u64, bool)>) -> T) -> Option<T> {
+        let d = StateDir::open(config.options.state_dir.as_deref()).ok()?;
+        d.rewrite(&file(config), |text| {
+            let mut list = parse(text);
+            let out = f(&mut list);
+            let new = list
+                .iter()
+                .map(|(n, at, lost)| format!("{n} {at} {}\n", u8::from(*lost)))
+                .collect();
+            (Some(new), out)
+        })
+        .ok()
+    }
+
+    /// `name`'s order failed at `at`; `lost`: no answer came (or a 502 to 504).
+    pub fn note(config: &Config, name: &str, at: u64, lost: bool) {
+        change(config, |list| {
+            list.retain(|(n, _, _)| n != name);
+            list.push((name.to_string(), at, lost));
+        });
+    }
+
+    /// When `name`'s last order failed, and whether its answer was lost.
+    pub fn last(config: &Config, name: &str) -> Option<(u64, bool)> {
+        let d = StateDir::open(config.options.state_dir.as_deref()).ok()?;
+        if d.is_empty(&file(config)) {
+            return None;
+        }
+        change(config, |list| {
+            list.iter()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, at, lost)| (*at, *lost))
+        })
+        .flatten()
+    }
+
+    /// `names` are settled (certified, or gone): their tries are forgotten.
+    pub fn clear(config: &Config, names: &[String]) {
+        let Ok(d) = StateDir::open(config.options.state_dir.as_deref()) else {
+            return;
+        };
+        if !d.is_empty(&file(config)) {
+            change(config, |list| list.retain(|(n, _, _)| !names.contains(n)));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -507,14 +507,24 @@ fn a_domain_certificate_request_whose_answer_was_lost_is_not_repeated() {
         .expect("m")
         .add(&name("adv-lost.com"), NameKind::Mapped)
         .expect("the add stands");
-    assert_eq!(out.ssl.status.as_str(), "failed");
+    // Owed, not forgotten: a later call pays it once RunCloud says whether it went through.
+    assert_eq!(out.ssl.status.as_str(), "queued", "{}", out.ssl.message);
     assert!(
-        out.ssl.message.contains("not sent again"),
+        out.ssl.message.contains("not sent again") && out.ssl.message.contains("stays owed"),
         "{}",
         out.ssl.message
     );
-    let posts = count_calls(&sim, |c| c.starts_with("POST") && c.ends_with("/ssl"));
-    assert_eq!(posts, 1);
+    let posts = || count_calls(&sim, |c| c.starts_with("POST") && c.ends_with("/ssl"));
+    assert_eq!(posts(), 1);
+    // 15 minutes on, the next call asks RunCloud: the lost order went through.
+    let (at, lost) = wu_runcloud::ssl_batch::tried::last(&config, "adv-lost.com").expect("kept");
+    wu_runcloud::ssl_batch::tried::note(&config, "adv-lost.com", at - 901, lost);
+    let paid = common::flows(&config)
+        .expect("m")
+        .pay_owed_own(wu_runcloud::flows::OWN_ORDERS_A_CALL)
+        .expect("paid");
+    assert!(paid.message.contains("already had one"), "{}", paid.message);
+    assert_eq!(posts(), 1, "never ordered twice");
 }
 
 #[test]

@@ -142,10 +142,20 @@ fn a_certificate_of_a_shorter_profile_takes_at_most_its_25_names() {
     let mut config = per_request(&sim);
     config.options.certificate_names = 25;
     let first = add(&config, "new0.com");
-    assert_eq!(first.ssl.status, SslStatus::Redeployed, "{}", first.ssl.message);
+    assert_eq!(
+        first.ssl.status,
+        SslStatus::Redeployed,
+        "{}",
+        first.ssl.message
+    );
     assert_eq!(last_certificate(&sim).len(), 25);
     let out = add(&config, "new1.com");
-    assert_eq!(out.ssl.status, SslStatus::CertificateFull, "{}", out.ssl.message);
+    assert_eq!(
+        out.ssl.status,
+        SslStatus::CertificateFull,
+        "{}",
+        out.ssl.message
+    );
     assert!(
         out.ssl.message.contains("has 25 names and would need 27")
             && out.ssl.message.contains("at most 25"),

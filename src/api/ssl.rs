@@ -139,6 +139,20 @@ impl RunCloud<'_> {
         self.expect_ok(resp, &ctx, Some(hint)).map(|_| ())
     }
 
+    /// `GET {app}/domains/{id}/ssl`: the domain's own certificate (advanced
+    /// mode), or `None` when it has none (a 404, or an answer without an id,
+    /// such as "SSL not installed!"). The documented paths carry the
+    /// certificate's id, which an order's `{}` answer does not give, so this
+    /// one is a guess [guess]: any other answer (a 405 from an API without
+    /// it) is an error, and an error never leads to a second order.
+    pub fn domain_ssl(&self, domain: &Domain) -> Result<Option<SslCert>> {
+        let ctx = format!("reading the SSL certificate of {}", domain.name);
+        Ok(self
+            .get_app_json_or_absent(&format!("/domains/{}/ssl", domain.id), &ctx)?
+            .as_ref()
+            .and_then(decode::ssl_cert))
+    }
+
     /// `POST {app}/domains/{id}/ssl`: a Let's Encrypt certificate for one domain (advanced mode).
     pub fn issue_domain_ssl(&self, domain: &Domain) -> Result<()> {
         let ctx = format!("requesting an SSL certificate for {}", domain.name);

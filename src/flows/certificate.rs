@@ -6,13 +6,21 @@ use super::ordering::Certificate;
 use super::outcome::{
     failed, name_list, not_done, off, queued, unchanged, SslMode, SslOutcome, SslStatus,
 };
+use super::own_certificates::OWN_ORDERS_A_CALL;
 use super::AppFlows;
 use crate::api::decode::{Domain, SslCert};
 use crate::api::AppSsl;
 use crate::config::{SslBatch, SslPolicy};
-use crate::domain::DomainName;
 use crate::error::{Error, Result};
 use crate::ssl_batch;
+
+/// What an app owes, by its mode (`AppFlows::owed_payment`).
+pub enum Payment {
+    /// Basic: one redeploy of the app's certificate for the names owed.
+    Redeploy(Box<ssl_batch::Deferred>),
+    /// Advanced: each name owed its own certificate (`pay_owed_own`).
+    Own,
+}
 
 impl AppFlows<'_> {
     /// SSL after an add never fails the add: the domain is on the app either way,
@@ -45,10 +53,17 @@ impl AppFlows<'_> {
         if !created && !failed_before && !recheck && caught_up.is_empty() {
             return unchanged(domain);
         }
+        let unchanged_name = !created && !failed_before && !recheck;
         let outcome = match self.remembered_app_ssl(&key) {
             Ok((AppSsl::Basic(_), _)) if !created && !failed_before && caught_up.is_empty() => {
                 // A re-check of a basic-mode name that is on the app: it is on the certificate.
                 return unchanged(domain);
+            }
+            Ok((app @ AppSsl::Advanced, _)) if unchanged_name => {
+                // The name has its certificate: only what earlier calls left owed is paid.
+                let same = unchanged(domain);
+                self.pay_owed(&caught_up, &app, &same);
+                return same;
             }
             Ok((AppSsl::Basic(cert), remembered)) if batch != SslBatch::Off => {
                 let mut names = caught_up;
@@ -112,7 +127,13 @@ impl AppFlows<'_> {
         }
         let paid = match app {
             AppSsl::Basic(_) => true,
-            AppSsl::Advanced => self.certify_each(owed).is_ok(),
+            // Settled name by name as each is paid.
+            AppSsl::Advanced => {
+                if !self.owed_own_due().0.is_empty() {
+                    let _ = self.pay_owed_own(OWN_ORDERS_A_CALL);
+                }
+                false
+            }
             // AutoSSL: RunCloud's; none installed: nothing to pay.
             AppSsl::AutoSsl | AppSsl::NotInstalled => true,
             AppSsl::Off | AppSsl::Unknown(_) => false,
@@ -120,24 +141,6 @@ impl AppFlows<'_> {
         if paid {
             ssl_batch::owed::settle(self.config, owed);
         }
-    }
-
-    /// Advanced mode: each name's own certificate (names that were owed a basic
-    /// redeploy before the app switched mode). Stops at the first failure.
-    fn certify_each(&self, names: &[String]) -> Result<()> {
-        for n in names {
-            let Ok(name) = DomainName::parse(n) else {
-                continue;
-            };
-            // A name removed since is owed nothing.
-            if let Some(d) = self.api.find_domain(&name)? {
-                self.send_order(Certificate::Own(&d), false)?;
-                self.worker
-                    .memory()
-                    .record_certificate(&self.key.clone(), n, false);
-            }
-        }
-        Ok(())
     }
 
     /// Runs a redeploy owed at the end of a request (see `ssl_batch`). A
@@ -169,8 +172,12 @@ impl AppFlows<'_> {
                     .send_order(Certificate::Basic(&fresh), false)
                     .map(|()| format!("the app's certificate (#{}) was redeployed once", fresh.id)),
                 AppSsl::Basic(_) => Err(e),
-                AppSsl::Advanced => self.certify_each(&names).map(|()| {
-                    "the app switched to advanced SSL: each name got its own certificate".into()
+                AppSsl::Advanced => self.pay_owed_own(OWN_ORDERS_A_CALL).map(|o| {
+                    if ssl_batch::owed::any(&owed.config) {
+                        format!("the app switched to advanced SSL; {}", o.message)
+                    } else {
+                        "the app switched to advanced SSL: each name got its own certificate".into()
+                    }
                 }),
                 AppSsl::AutoSsl => Ok("the app switched to AutoSSL: RunCloud certifies the names".into()),
                 other => Err(Error::Refused(format!(
@@ -251,12 +258,22 @@ impl AppFlows<'_> {
     /// The certificate step for a new name on an app set up as `app`.
     fn certificate_step(&self, domain: &Domain, app: &AppSsl) -> SslOutcome {
         match app {
-            AppSsl::Advanced => match self.send_order(Certificate::Own(domain), false) {
+            AppSsl::Advanced => match self.order_own(domain) {
                 Ok(()) => SslOutcome {
                     mode: SslMode::Advanced,
                     status: SslStatus::Issued,
                     message: format!(
                         "a Let's Encrypt certificate was requested for {}",
+                        domain.name
+                    ),
+                },
+                // Owed on disk: a later call orders it (after asking RunCloud
+                // whether an order whose answer was lost went through).
+                Err(e) if e.is_transient() => SslOutcome {
+                    mode: SslMode::Advanced,
+                    status: SslStatus::Queued,
+                    message: format!(
+                        "the order of {}'s own certificate failed ({e}); it stays owed (kept on disk) and a later call orders it, once RunCloud shows no certificate for it",
                         domain.name
                     ),
                 },
@@ -330,24 +347,57 @@ impl AppFlows<'_> {
         })
     }
 
+    /// What the app owes on disk, by its mode: a basic redeploy, or the names'
+    /// own certificates (advanced); `None` when nothing is owed, or nothing
+    /// can be paid (AutoSSL certifies by itself and no certificate installed
+    /// takes none: those names are owed nothing any more). `due_only`: only
+    /// when an order may go now (the request's end asks nothing otherwise).
+    pub fn owed_payment(&self, due_only: bool) -> Result<Option<Payment>> {
+        if !ssl_batch::owed::any(self.config) {
+            return Ok(None);
+        }
+        let key = self.key.clone();
+        Ok(match self.remembered_app_ssl(&key)? {
+            (AppSsl::Basic(_), _) if due_only && !self.owed_order_due() => None,
+            (AppSsl::Basic(cert), remembered) => {
+                Some(Payment::Redeploy(Box::new(ssl_batch::Deferred {
+                    key,
+                    config: self.config.clone(),
+                    cert,
+                    names: Vec::new(),
+                    remembered,
+                    disk_error: None,
+                })))
+            }
+            (AppSsl::Advanced, _) if due_only && self.owed_own_due().0.is_empty() => None,
+            (AppSsl::Advanced, _) => Some(Payment::Own),
+            (AppSsl::AutoSsl | AppSsl::NotInstalled, _) => {
+                let owed = ssl_batch::owed::read(self.config);
+                ssl_batch::owed::settle(self.config, &owed);
+                None
+            }
+            _ => None,
+        })
+    }
+
+    /// Pays `payment`, as `owed_payment` found it.
+    pub fn pay(&self, payment: &Payment) -> Result<SslOutcome> {
+        match payment {
+            Payment::Redeploy(owed) => self.redeploy_owed(owed),
+            Payment::Own => self.pay_owed_own(OWN_ORDERS_A_CALL),
+        }
+    }
+
     /// On demand: redeploy the app certificate in basic mode. Throws when RunCloud refuses.
     pub fn redeploy_ssl(&self) -> Result<SslOutcome> {
         let owed = ssl_batch::owed::read(self.config);
         match self.fresh_app_ssl(&self.key.clone())? {
             AppSsl::Advanced if !owed.is_empty() => {
-                // Owed a basic redeploy before the app switched: their own certificates now.
-                self.certify_each(&owed)?;
-                ssl_batch::owed::settle(self.config, &owed);
+                // Owed a certificate (a basic redeploy before the app switched,
+                // an own order that failed or was put off): their own now.
+                let paid = self.pay_owed_own(OWN_ORDERS_A_CALL)?;
                 self.worker.batch().settle(&self.key);
-                Ok(SslOutcome {
-                    mode: SslMode::Advanced,
-                    status: SslStatus::Issued,
-                    message: format!(
-                        "advanced SSL: {} name(s) owed a certificate got their own: {}",
-                        owed.len(),
-                        name_list(&owed)
-                    ),
-                })
+                Ok(paid)
             }
             AppSsl::Advanced => Ok(SslOutcome {
                 mode: SslMode::Advanced,

@@ -4,12 +4,14 @@
 
 mod advanced_plan;
 mod certificate;
+pub use certificate::Payment;
 mod checking;
 mod connection;
 mod each_app;
 mod looking;
 mod ordering;
 mod outcome;
+mod own_certificates;
 mod waiting_names;
 
 pub use advanced_plan::{AdvancedPlan, PlannedName, Step, MAX_ORDERS_A_CALL};
@@ -20,6 +22,7 @@ pub use outcome::{
     might_be_under_wildcard, name_list, wants_www_twin, AddOutcome, NameKind, SslMode, SslOutcome,
     SslStatus,
 };
+pub use own_certificates::OWN_ORDERS_A_CALL;
 pub use waiting_names::WaitingLooks;
 
 use crate::api::decode::Domain;

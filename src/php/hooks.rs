@@ -131,6 +131,7 @@ pub fn hook(
             if last.add.borrow().is_none() {
                 last.add.replace(Some(LastAdd {
                     ssl: added.ssl.status.as_str(),
+                    mode: added.ssl.mode.as_str(),
                     message: call.clean(&added.ssl.message),
                     next_order: added.ssl.status.next_order(),
                 }));

@@ -93,7 +93,7 @@ impl Integration {
     /// What the last add hook on this object did about the certificate, or
     /// null when it added nothing (or failed: see last_error()).
     /// `ssl` is add_domain()'s status, such as "queued" or "waiting_dns".
-    /// @return array{ssl: string, message: string}|null
+    /// @return array{ssl: string, mode: string, message: string, next_order: int|null}|null
     pub fn last_add(&self) -> Option<ZBox<ZendHashTable>> {
         self.last.add.borrow().as_ref().map(LastAdd::to_array)
     }

@@ -34,6 +34,8 @@ impl HookFailure {
 /// The certificate side of a hook's add.
 pub struct LastAdd {
     pub ssl: &'static str,
+    /// The app's SSL mode as the add met it (basic, advanced, ...).
+    pub mode: &'static str,
     pub message: String,
     /// Put off by Let's Encrypt's limits: when the order may go (unix time).
     pub next_order: Option<u64>,
@@ -43,6 +45,7 @@ impl LastAdd {
     pub fn to_array(&self) -> ZBox<ZendHashTable> {
         assoc_ht(vec![
             ("ssl", string(self.ssl)),
+            ("mode", string(self.mode)),
             ("message", string(&self.message)),
             (
                 "next_order",

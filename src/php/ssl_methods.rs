@@ -9,8 +9,10 @@ use super::settings::Settings;
 use super::{constants, ini};
 use crate::config::{Config, SslBatch};
 use crate::error::Error;
-use crate::flows::{name_list, on_apps, on_every_app, AppFlows, Circuit, Level, SslStatus};
-use crate::ssl_batch::{owed, Deferred};
+use crate::flows::{
+    name_list, on_apps, on_every_app, AppFlows, Circuit, Level, Payment, SslStatus,
+};
+use crate::ssl_batch::owed;
 use crate::worker::Worker;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
@@ -36,10 +38,15 @@ pub fn redeploy_ssl(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
 pub fn flush_ssl() -> ZBox<ZendHashTable> {
     let worker = super::worker();
     let raw = constants::read_all();
-    let mut owed_now = worker.batch().take_all();
-    // What this request's apps owe from earlier ones (a failed redeploy, a
-    // killed worker) and nothing here would pay: paid now.
-    let paid_here: Vec<String> = owed_now.iter().map(|d| d.key.clone()).collect();
+    let mut owed_now: Vec<(Config, Payment)> = worker
+        .batch()
+        .take_all()
+        .into_iter()
+        .map(|d| (d.config.clone(), Payment::Redeploy(Box::new(d))))
+        .collect();
+    // What this request's apps owe from earlier ones (a failed redeploy or
+    // order, a killed worker) and nothing here would pay: paid now, when due.
+    let paid_here: Vec<String> = owed_now.iter().map(|(c, _)| c.memory_key()).collect();
     if let Ok(config) = ini::options().and_then(|o| Config::from_constants(&raw, o)) {
         for target in config.targets() {
             if paid_here.contains(&target.memory_key())
@@ -48,55 +55,54 @@ pub fn flush_ssl() -> ZBox<ZendHashTable> {
             {
                 continue;
             }
-            let found = run_core(|| {
-                let flows = AppFlows::new(&target, worker)?;
-                // Put off by Let's Encrypt's limits: the queued job pays it at its time.
-                if !flows.owed_order_due() {
-                    return Ok(None);
-                }
-                flows.owed_redeploy()
-            });
-            if let Ok(Some(d)) = found {
-                owed_now.push(d);
+            if let Ok(Some(p)) = run_core(|| AppFlows::new(&target, worker)?.owed_payment(true)) {
+                owed_now.push((target.clone(), p));
             }
         }
     }
     pay(worker, owed_now)
 }
 
-/// The redeploys owed by this integration's apps, and only theirs: what this
-/// request owes and what earlier requests left on disk. An app that owes
-/// nothing is not asked (a queued job for the apps that failed must not order
-/// again where the certificate is already up to date). The same reports as
-/// `flush_ssl()`; an empty list when nothing is owed. Throws only for a bad
-/// configuration.
+/// What this integration's apps owe, and only theirs: this request's and
+/// what earlier requests left on disk (a basic redeploy; in advanced mode
+/// each name's own certificate). An app that owes nothing is not asked (a
+/// queued job for the apps that failed must not order again where the
+/// certificate is already up to date). The same reports as `flush_ssl()`; an
+/// empty list when nothing is owed. Throws only for a bad configuration.
 pub fn pay_owed_ssl(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, _call| {
         let config = this.config(raw)?;
         let worker = super::worker();
         let mut owed_now = Vec::new();
         for target in config.targets() {
-            let mut owed = worker.batch().take(&target.memory_key());
-            if owed.is_none() && owed::any(&target) {
-                owed = run_core(|| AppFlows::new(&target, worker)?.owed_redeploy())
+            let owed = match worker.batch().take(&target.memory_key()) {
+                Some(d) => Some(Payment::Redeploy(Box::new(d))),
+                None => run_core(|| AppFlows::new(&target, worker)?.owed_payment(false))
                     .ok()
-                    .flatten();
-            }
-            owed_now.extend(owed);
+                    .flatten(),
+            };
+            owed_now.extend(owed.map(|p| (target.clone(), p)));
         }
         Ok(pay(worker, owed_now))
     })
 }
 
-/// Runs redeploys owed, one per app, and reports each (and logs it).
-fn pay(worker: &Worker, owed_now: Vec<Deferred>) -> ZBox<ZendHashTable> {
+/// Pays what is owed, per app, and reports each (and logs it).
+fn pay(worker: &Worker, owed_now: Vec<(Config, Payment)>) -> ZBox<ZendHashTable> {
     let mut reports = Vec::new();
-    for owed in owed_now {
-        let app = &owed.config;
+    for (app, payment) in owed_now {
+        let names = match &payment {
+            Payment::Redeploy(d) => d.names.clone(),
+            Payment::Own => owed::read(&app),
+        };
+        let what = match &payment {
+            Payment::Redeploy(_) => "the certificate redeploy",
+            Payment::Own => "their own certificates",
+        };
         let runs = on_apps(worker, vec![app.clone()], Circuit::Guarded, |flows| {
-            flows.redeploy_owed(&owed)
+            flows.pay(&payment)
         });
-        let call = Call::for_config(app);
+        let call = Call::for_config(&app);
         for run in &runs.runs {
             let (status, level, message) = match &run.result {
                 Ok(o) => (o.status.as_str(), Level::Info, o.message.clone()),
@@ -104,19 +110,26 @@ fn pay(worker: &Worker, owed_now: Vec<Deferred>) -> ZBox<ZendHashTable> {
                     "deferred",
                     Level::Warning,
                     format!(
-                        "the certificate redeploy for {} name(s) ({}) stays owed: {e}",
-                        owed.names.len(),
-                        name_list(&owed.names)
+                        "{what} for {} name(s) ({}) stays owed: {e}",
+                        names.len(),
+                        name_list(&names)
                     ),
                 ),
                 Err(e) => (
                     SslStatus::Failed.as_str(),
                     Level::Error,
-                    format!(
-                        "the app's certificate was not redeployed for {} name(s) added in this request ({}): {e}",
-                        owed.names.len(),
-                        name_list(&owed.names)
-                    ),
+                    match &payment {
+                        Payment::Redeploy(_) => format!(
+                            "the app's certificate was not redeployed for {} name(s) added in this request ({}): {e}",
+                            names.len(),
+                            name_list(&names)
+                        ),
+                        Payment::Own => format!(
+                            "the certificates owed to {} name(s) ({}) were not all ordered, and stay owed: {e}",
+                            names.len(),
+                            name_list(&names)
+                        ),
+                    },
                 ),
             };
             call.log(
@@ -134,7 +147,7 @@ fn pay(worker: &Worker, owed_now: Vec<Deferred>) -> ZBox<ZendHashTable> {
                 ("app", long(app.app_id as i64)),
                 (
                     "names",
-                    convert::list(owed.names.iter().map(|n| string(n)).collect()),
+                    convert::list(names.iter().map(|n| string(n)).collect()),
                 ),
                 ("status", string(status)),
                 ("message", call.text(&message)),

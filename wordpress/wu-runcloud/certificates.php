@@ -63,8 +63,11 @@ function wu_runcloud_after_add(string $name, ?array $add): void {
         return;
     }
     $entry = wu_runcloud_cert_state($name, $state, $add['message']);
-    if ($state === 'queued' && WU_RUNCLOUD_SSL_WINDOW > 0) {
-        wu_runcloud_schedule_redeploy(WU_RUNCLOUD_SSL_WINDOW, 0);
+    if ($state === 'queued' && (WU_RUNCLOUD_SSL_WINDOW > 0 || ($add['mode'] ?? '') === 'advanced')) {
+        // Owed: a basic redeploy gathered over the window, or an advanced order that failed and
+        // stays owed on disk (paid by the same job once RunCloud answers). Without a window the
+        // request's end pays a basic redeploy.
+        wu_runcloud_schedule_redeploy(WU_RUNCLOUD_SSL_WINDOW > 0 ? WU_RUNCLOUD_SSL_WINDOW : 60, 0);
     } elseif ($state === 'waiting_dns') {
         wu_runcloud_schedule_recheck($name, $entry);
     } elseif ($state === 'deferred') {
@@ -250,16 +253,33 @@ function wu_runcloud_run_redeploy(int $attempt = 0): ?array {
     if ($deferred) {
         return ['ok' => true, 'message' => 'put off until ' . gmdate('Y-m-d H:i', min($deferred)) . ' UTC'];
     }
-    // Every app paid what it owed (each logged its own line).
+    // Every app paid what it could (each logged its own line). What is left (an advanced app's
+    // names beyond one call's orders) brings the job back: nothing owed is left to an event.
     wu_runcloud_queued_names_certified();
+    $left = 0;
+    foreach ($runcloud->owed_ssl() as $app) {
+        $left += count($app['names']);
+    }
+    if ($left > 0) {
+        wu_runcloud_schedule_redeploy(15 * 60, 0);
+    }
     $message = $reports ? implode('; ', array_column($reports, 'message')) : 'nothing was owed';
     return ['ok' => true, 'message' => $message];
 }
 
-/** A redeploy covering every app succeeded: every queued name is on its certificate, and an earlier failed redeploy is healed. */
+/**
+ * What was owed is paid: every queued name the extension no longer owes is on its certificate,
+ * and an earlier failed redeploy is healed. A name still owed (an advanced app's order left for
+ * a later call) stays queued.
+ */
 function wu_runcloud_queued_names_certified(): void {
+    $runcloud = wu_runcloud();
+    $still_owed = [];
+    foreach ($runcloud !== null ? $runcloud->owed_ssl() : [] as $app) {
+        $still_owed = array_merge($still_owed, $app['names']);
+    }
     foreach (wu_runcloud_cert_states() as $name => $entry) {
-        if ($entry['state'] === 'queued') {
+        if ($entry['state'] === 'queued' && !in_array((string) $name, $still_owed, true)) {
             wu_runcloud_cert_state((string) $name, 'on_certificate', 'on the certificate since the last redeploy');
         }
     }

@@ -2,6 +2,7 @@
 //! globals), against the simulator, counting the requests it sends.
 use super::*;
 use crate::config::{Config, ConstValue, OptionValue, Options, RawConstants};
+use crate::domain::DomainName;
 use crate::worker::Worker;
 use runcloud_sim::{Sim, SimOptions, SEED_APP, SEED_SERVER};
 

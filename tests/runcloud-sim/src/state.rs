@@ -416,6 +416,19 @@ fn app_route(
             }
             HttpResponse::json(200, &json!({ "id": new_id, "provider": "letsencrypt" }))
         }
+        ["domains", did, "ssl"] if m == "GET" => {
+            match find(app, did).and_then(|i| app.domains.get(i)) {
+                Some(d) => match d.ssl_id {
+                    Some(id) => HttpResponse::json(
+                        200,
+                        &json!({ "id": id, "provider": "letsencrypt", "method": "letsencrypt",
+                             "validUntil": "2027-02-01 00:00:00", "renewalDate": "2027-01-02 00:00:00" }),
+                    ),
+                    None => not_found("SSL certificate"),
+                },
+                None => not_found("Domain"),
+            }
+        }
         ["domains", did, "ssl", _sid] if m == "PUT" => match find(app, did)
             .and_then(|i| app.domains.get(i))
         {
