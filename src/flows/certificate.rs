@@ -62,7 +62,7 @@ impl AppFlows<'_> {
             Ok((app @ AppSsl::Advanced, _)) if unchanged_name => {
                 // The name has its certificate: only what earlier calls left owed is paid.
                 let same = unchanged(domain);
-                self.pay_owed(&caught_up, &app, &same);
+                self.pay_owed(&caught_up, &app, &same, &domain.name);
                 return same;
             }
             Ok((AppSsl::Basic(cert), remembered)) if batch != SslBatch::Off => {
@@ -93,13 +93,13 @@ impl AppFlows<'_> {
                     match self.fresh_app_ssl(&key) {
                         Ok(fresh) if !fresh.same_setup(&app) => {
                             let again = self.certificate_step(domain, &fresh);
-                            self.pay_owed(&caught_up, &fresh, &again);
+                            self.pay_owed(&caught_up, &fresh, &again, &domain.name);
                             again
                         }
                         _ => first,
                     }
                 } else {
-                    self.pay_owed(&caught_up, &app, &first);
+                    self.pay_owed(&caught_up, &app, &first, &domain.name);
                     first
                 }
             }
@@ -121,7 +121,7 @@ impl AppFlows<'_> {
     /// After a certificate step done at once: names owed from earlier requests
     /// are paid by the same basic redeploy, or each by its own certificate on
     /// an app that switched to advanced mode since they were owed.
-    fn pay_owed(&self, owed: &[String], app: &AppSsl, step: &SslOutcome) {
+    fn pay_owed(&self, owed: &[String], app: &AppSsl, step: &SslOutcome, name: &str) {
         if owed.is_empty() || matches!(step.status, SslStatus::Failed | SslStatus::Deferred(_)) {
             return;
         }
@@ -129,8 +129,8 @@ impl AppFlows<'_> {
             AppSsl::Basic(_) => true,
             // Settled name by name as each is paid.
             AppSsl::Advanced => {
-                if !self.owed_own_due().0.is_empty() {
-                    let _ = self.pay_owed_own(OWN_ORDERS_A_CALL);
+                if self.owed_own_due().0.iter().any(|n| n != name) {
+                    let _ = self.pay_owed_own_except(OWN_ORDERS_A_CALL, Some(name));
                 }
                 false
             }

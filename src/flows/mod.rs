@@ -168,6 +168,7 @@ impl<'a> AppFlows<'a> {
         {
             return Ok(AddOutcome { dns, ..full });
         }
+        let noted = self.note_intent(name, kind, held);
         let (domain, created) = match self.create_and_learn_ssl(name, www) {
             Ok(Created::New(d)) => (d, true),
             Ok(Created::Existing(d)) => (d, false),
@@ -218,6 +219,7 @@ impl<'a> AppFlows<'a> {
         } else {
             self.ssl_after_add(&domain, created, recheck)
         };
+        self.settle_intent(&domain.name, noted, &ssl);
         Ok(AddOutcome {
             name: name.to_string(),
             id: Some(domain.id),
@@ -228,6 +230,51 @@ impl<'a> AppFlows<'a> {
             twin_of: None,
             dns,
         })
+    }
+
+    /// What this add is about to do, kept on disk before the POST, so that a
+    /// worker killed after it leaves the rest to a later call: a name held
+    /// for DNS waits (looked at again when due), and on an app this worker
+    /// knows to be advanced a name that points is owed its own certificate
+    /// (paid as the order succeeds). A name whose POST then fails is settled
+    /// as gone by the later look, with nothing ordered. `true`: the name was
+    /// noted as owed (settled again by `settle_intent`).
+    fn note_intent(&self, name: &DomainName, kind: NameKind, held: bool) -> bool {
+        if held {
+            let mut memory = self.worker.waiting();
+            crate::waiting::note(
+                self.config,
+                memory.list(&self.key),
+                name.as_str(),
+                kind == NameKind::Subdomain,
+            );
+            return false;
+        }
+        let advanced = match self.config.options.ssl {
+            SslPolicy::Advanced => true,
+            SslPolicy::Auto => matches!(
+                self.worker.memory().recall(&self.key),
+                Some(AppSsl::Advanced)
+            ),
+            _ => false,
+        };
+        if !advanced
+            || crate::ssl_batch::owed::read(self.config)
+                .iter()
+                .any(|n| n == name.as_str())
+        {
+            return false;
+        }
+        crate::ssl_batch::owed::append(self.config, &[name.as_str()]).is_ok()
+    }
+
+    /// After the certificate step: a name noted as owed before its POST is
+    /// owed no more unless the step left it so (a failure that may pass, an
+    /// order put off).
+    fn settle_intent(&self, name: &str, noted: bool, ssl: &SslOutcome) {
+        if noted && !matches!(ssl.status, SslStatus::Queued | SslStatus::Deferred(_)) {
+            crate::ssl_batch::owed::settle(self.config, &[name.to_string()]);
+        }
     }
 
     /// Basic mode, a name that does not point here: not put on the app, since

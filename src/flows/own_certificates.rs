@@ -104,8 +104,22 @@ impl AppFlows<'_> {
     /// rest stay. `Err(Deferred)`: what is left may go only at its time (a
     /// limit, or a failed order's wait); another error: RunCloud failed.
     pub fn pay_owed_own(&self, max: usize) -> Result<SslOutcome> {
-        let all = owed::read(self.config);
-        let (due, later) = self.owed_own_due();
+        self.pay_owed_own_except(max, None)
+    }
+
+    /// `pay_owed_own`, leaving `except` alone: the name an add is settling
+    /// itself (noted as owed before its POST, and perhaps certified already).
+    pub(super) fn pay_owed_own_except(
+        &self,
+        max: usize,
+        except: Option<&str>,
+    ) -> Result<SslOutcome> {
+        let all: Vec<String> = owed::read(self.config)
+            .into_iter()
+            .filter(|n| Some(n.as_str()) != except)
+            .collect();
+        let (mut due, later) = self.owed_own_due();
+        due.retain(|n| Some(n.as_str()) != except);
         if all.is_empty() {
             return Ok(SslOutcome {
                 mode: SslMode::Advanced,
