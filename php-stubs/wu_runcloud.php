@@ -195,6 +195,16 @@ final class WU_RunCloud_Integration
     public function waiting_names(): array {}
 
     /**
+     * Finishes what earlier calls left: removals cut off by a dead worker or an outage (a name
+     * is written as wanted off the app before anything is asked, and settled once RunCloud no
+     * longer has it), and the names waiting for DNS whose look is due (up to 20). Each hook does
+     * a little of it after its own work; the glue runs this hourly, so nothing waits for an
+     * event. Every step is logged. Never throws.
+     * @return int how many removals and looks it finished
+     */
+    public function catch_up(): int {}
+
+    /**
      * @param string $domain
      * @return bool true: removed; false: it was not on the app.
      * @throws InvalidArgumentException|WU_RunCloud_Exception

@@ -33,6 +33,6 @@ foreach (['WU_RunCloud_Integration', 'WU_RunCloud_Exception'] as $class) {
 var_dump($ok);
 ?>
 --EXPECT--
-WU_RunCloud_Integration: 26 methods compared
+WU_RunCloud_Integration: 27 methods compared
 WU_RunCloud_Exception: 2 methods compared
 bool(true)

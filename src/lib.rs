@@ -16,6 +16,7 @@ pub mod flows;
 pub mod input;
 pub mod le_limits;
 pub mod pointing;
+pub mod removing;
 pub mod secret;
 pub mod shared_store;
 pub mod ssl_batch;

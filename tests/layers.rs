@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
         "app_memory",
         "breaker",
         "certificate_ledger",
+        "removing",
         "ssl_batch",
         "waiting",
         "worker",

@@ -3,7 +3,9 @@
 //! the configuration of one app and the worker context it reads and updates.
 
 mod advanced_plan;
+mod catch_up;
 mod certificate;
+pub use catch_up::{CaughtUp, REMOVALS_PER_CALL};
 pub use certificate::Payment;
 mod checking;
 mod connection;
@@ -12,6 +14,7 @@ mod looking;
 mod ordering;
 mod outcome;
 mod own_certificates;
+mod removals;
 mod waiting_names;
 
 pub use advanced_plan::{AdvancedPlan, PlannedName, Step, MAX_ORDERS_A_CALL};
@@ -29,7 +32,7 @@ use crate::api::decode::Domain;
 use crate::api::{AppSsl, Created, RunCloud};
 use crate::config::{Config, SslPolicy};
 use crate::domain::DomainName;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::worker::Worker;
 use outcome::waiting;
 
@@ -74,6 +77,8 @@ impl<'a> AppFlows<'a> {
     /// that waits for DNS is kept in the app's waiting list until it points.
     pub fn add(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
         let kind = self.kind_of(name, kind);
+        // Its latest event wants it on the app: a removal left unfinished is taken back.
+        crate::removing::settle(self.config, name.as_str());
         let added = self.add_unless_covered(name, kind);
         self.track_waiting(name, kind, &added);
         added
@@ -108,6 +113,7 @@ impl<'a> AppFlows<'a> {
     /// sync that read the whole list), and brings SSL up to date.
     pub fn add_checked(&self, name: &DomainName, kind: NameKind) -> Result<AddOutcome> {
         let kind = self.kind_of(name, kind);
+        crate::removing::settle(self.config, name.as_str());
         let added = self
             .look(name, kind, false)
             .and_then(|looked| self.add_gated(name, kind, false, looked));
@@ -377,38 +383,6 @@ impl<'a> AppFlows<'a> {
             return Ok(None);
         };
         Ok(self.api.find_domain(&bare)?.filter(|d| d.www))
-    }
-
-    /// Removes `name`: true when removed, false when it was not on the app.
-    /// The app's primary domain is never removed: that would take the network down.
-    pub fn remove(&self, name: &DomainName) -> Result<bool> {
-        // Wanted off the app: waiting for DNS no more, whatever RunCloud answers.
-        self.forget_waiting(name);
-        let Some(domain) = self.api.find_domain(name)? else {
-            if let Some(bare) = self.twin_holder(name)? {
-                return Err(Error::Refused(format!(
-                    "{name} is not an entry of its own: it is the www twin of {} (RunCloud domain {}). To stop serving it, turn off www for {} in RunCloud, or remove {}",
-                    bare.name, bare.id, bare.name, bare.name
-                )));
-            }
-            return Ok(false);
-        };
-        if domain.kind == "primary" {
-            return Err(Error::Refused(format!(
-                "{name} is the primary domain of web application {}; it was not removed. Change the primary domain in RunCloud first",
-                self.api.app_id()
-            )));
-        }
-        let removed = self.api.delete_domain(&domain)?;
-        crate::certificate_ledger::note_change(
-            self.config,
-            &[],
-            &crate::certificate_ledger::certificate_names(std::slice::from_ref(&domain)),
-        );
-        // Removed later in the request that added it: no longer owed a certificate.
-        self.worker.batch().drop_name(&self.key, name.as_str());
-        crate::ssl_batch::owed::take_back(self.config, name.as_str());
-        Ok(removed)
     }
 
     /// The entry of `name`; for a `www.` name served as a twin, the bare name's

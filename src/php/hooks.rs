@@ -141,9 +141,9 @@ pub fn hook(
     for (level, text) in runs.lines(describe_hook) {
         call.log(level, &line(&text));
     }
-    // Only while RunCloud answers: during an outage a hook spends no time on re-checks.
+    // Only while RunCloud answers: during an outage a hook spends no time on what is left.
     if runs.first_failure().is_none() {
-        recheck_waiting(&call, &config);
+        catch_up(&call, &config, RECHECKS_PER_CALL, false);
     }
     match runs.first_failure() {
         None => true,
@@ -165,18 +165,30 @@ pub fn hook(
     }
 }
 
-/// Any hook looks again at the names waiting for DNS whose turn has come
-/// (at most a few a call, each at most once per interval in any worker), so
-/// that a name mapped before its DNS pointed is added once it does, with or
-/// without the glue. It changes nothing about the hook's own answer.
-fn recheck_waiting(call: &Call, config: &Config) {
+/// Any hook finishes what earlier calls left (`AppFlows::catch_up`): a few
+/// removals cut off, and the names waiting for DNS whose turn has come (each
+/// at most once per interval in any worker), so that a name mapped before its
+/// DNS pointed is added once it does, with or without the glue. It changes
+/// nothing about the hook's own answer. Returns how much it finished; logs each.
+pub(super) fn catch_up(call: &Call, config: &Config, looks: usize, force: bool) -> usize {
     let runs = on_every_app(super::worker(), config, Circuit::Guarded, |flows| {
-        Ok(flows.recheck_waiting(RECHECKS_PER_CALL, false))
+        Ok(flows.catch_up(looks, force))
     });
+    let mut done = 0;
     for run in &runs.runs {
-        let Ok(looks) = &run.result else {
+        let Ok(caught) = &run.result else {
             continue;
         };
+        for (name, removed) in &caught.removed {
+            done += 1;
+            match removed {
+                Ok(true) => call.log(Level::Info, &format!("wu_remove_domain {name}: finished a removal an earlier call left: removed from RunCloud web application {}", run.app.app_id)),
+                Ok(false) => call.log(Level::Info, &format!("wu_remove_domain {name}: finished a removal an earlier call left: it was not on the app")),
+                Err(e) => call.log(Level::Warning, &format!("wu_remove_domain {name}: a removal an earlier call left failed again: {e}; finished by a later call")),
+            }
+        }
+        let looks = &caught.looks;
+        done += looks.looked.len() + looks.gave_up.len();
         for (name, days) in &looks.gave_up {
             call.log(
                 Level::Error,
@@ -200,6 +212,7 @@ fn recheck_waiting(call: &Call, config: &Config) {
             call.log(Level::Warning, &text);
         }
     }
+    done
 }
 
 /// Waiting names a hook looks at, at most: each costs DNS questions, and an add when it points.
@@ -253,4 +266,22 @@ fn add_actions(
         add_action.try_call(vec![&action.name, &callback, &priority, &2i64])?;
     }
     Ok(())
+}
+
+/// Names a queued catch-up looks at, at most: the glue's hourly job.
+const LOOKS_PER_JOB: usize = 20;
+
+/// `catch_up()`: the glue's hourly job (and WP-CLI), whatever events come.
+/// Never throws: a bad configuration finishes nothing (and is logged).
+pub fn catch_up_now(settings: &Settings) -> i64 {
+    let raw = settings.constants();
+    let options = settings.options();
+    let call = Call::new(&raw).logging(options.as_ref().map_or(LogPolicy::On, |o| o.log));
+    match options.and_then(|o| crate::config::Config::from_constants(&raw, o)) {
+        Ok(config) => catch_up(&call, &config, LOOKS_PER_JOB, true) as i64,
+        Err(e) => {
+            call.log(Level::Warning, &format!("catch-up not run: {e}"));
+            0
+        }
+    }
 }

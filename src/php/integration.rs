@@ -53,6 +53,14 @@ impl Integration {
         })
     }
 
+    /// Finishes what earlier calls left: removals cut off by a dead worker or
+    /// an outage, and the names waiting for DNS whose look is due (up to 20),
+    /// each logged. The glue runs it hourly, so nothing waits for an event.
+    /// Never throws; returns how many it finished.
+    pub fn catch_up(&self) -> i64 {
+        hooks::catch_up_now(&self.settings)
+    }
+
     /// Ultimate Multisite's `wu_add_domain` action. Never throws.
     pub fn on_add_domain(&self, domain: Option<&Zval>, site_id: Option<&Zval>) -> bool {
         self.hook(hooks::ADD_DOMAIN, domain, site_id, NameKind::Mapped)

@@ -366,3 +366,37 @@ function wu_runcloud_state_lock_name(string $name): string {
     global $wpdb;
     return 'wu_runcloud_s' . substr(md5($name . $wpdb->base_prefix), 0, 16);
 }
+
+/**
+ * The hourly catch-up: finishes what earlier calls left (a removal cut off by a dead worker, names
+ * waiting for DNS whose look is due), and brings the queued job back for anything still owed, so
+ * that no name waits for an event to converge. One job for the network: scheduled on the main
+ * site only, through WP-Cron's own hourly schedule (one autoloaded option read a request).
+ */
+function wu_runcloud_catch_up(): void {
+    $runcloud = wu_runcloud();
+    if ($runcloud === null) {
+        return;
+    }
+    $done = $runcloud->catch_up();
+    foreach ($runcloud->owed_ssl() as $app) {
+        if ($app['names']) {
+            wu_runcloud_schedule_redeploy(0, 0);
+            break;
+        }
+    }
+    if ($done > 0) {
+        wu_runcloud_log('info', "hourly catch-up: $done removal(s) and look(s) an earlier call left were finished");
+    }
+}
+
+add_action(WU_RUNCLOUD_CATCH_UP_HOOK, 'wu_runcloud_catch_up', 10, 0);
+
+add_action('init', static function (): void {
+    if (!extension_loaded('wu_runcloud') || !function_exists('wp_next_scheduled') || !function_exists('wp_schedule_event')) {
+        return;
+    }
+    if ((!function_exists('is_main_site') || is_main_site()) && !wp_next_scheduled(WU_RUNCLOUD_CATCH_UP_HOOK)) {
+        wp_schedule_event(time() + 3600, 'hourly', WU_RUNCLOUD_CATCH_UP_HOOK);
+    }
+}, 20, 0);

@@ -22,6 +22,8 @@ const WU_RUNCLOUD_CERT_OPTION = 'wu_runcloud_cert_states';
 const WU_RUNCLOUD_NOT_POINTING_OPTION = 'wu_runcloud_not_pointing';
 const WU_RUNCLOUD_RECHECK_HOOK = 'wu_runcloud_recheck';
 const WU_RUNCLOUD_REDEPLOY_HOOK = 'wu_runcloud_redeploy';
+/** The hourly job that finishes what earlier calls left (WU_RunCloud_Integration::catch_up()). */
+const WU_RUNCLOUD_CATCH_UP_HOOK = 'wu_runcloud_catch_up';
 /**
  * Seconds after the first add before a name that waits for DNS is asked again, then further apart
  * (at most 12 h) over its first 3 days; then daily, and weekly after 30 days, as the extension does.
