@@ -252,10 +252,17 @@ final class WU_RunCloud_Integration
      * weekly limits as the ledger keeps them), which wait for DNS, and which of the network's own
      * site names are past what the week allows (a wildcard's, through RunCloud's DNS integration).
      * With 'apply' => true: switches the app (POST ssl/advanced) and sends the orders due now, at
-     * most 'max_orders' (1 to 100, default 20); call again to go on (a name ordered is done).
+     * most 'max_orders' (1 to 100, default 20). Every other name is then owed (owed_ssl()) and
+     * ordered by itself when its time comes (the queued job, the hourly catch-up, a request's end);
+     * a name waiting for DNS once it points. The switch is refused, changing nothing ('refused'
+     * says why and what must come first), while a name would be left without a certificate: a site
+     * name left to a wildcard that is not set up, or a last order later than a week before the
+     * basic certificate expires (RunCloud renews it no more once the app is advanced). A name known
+     * to hold its own certificate (ordered here, or, on an advanced app, read from RunCloud, up to
+     * 40 a call; 'unchecked' past that) is 'done' and never ordered again.
      * @param array{apply?: bool, max_orders?: int}|null $options (anything else is an InvalidArgumentException)
-     * @return array{mode_before: string, applied: bool, switched: bool, ordered: int, finish_at: ?int,
-     *               names: list<array{name: string, step: 'done'|'now'|'later'|'waiting_dns'|'wildcard'|'failed',
+     * @return array{mode_before: string, applied: bool, switched: bool, refused: ?string, ordered: int, finish_at: ?int,
+     *               names: list<array{name: string, step: 'done'|'now'|'later'|'waiting_dns'|'wildcard'|'failed'|'unchecked',
      *               order_at: ?int, order_at_text: ?string, message: ?string}>, message: string,
      *               apps: list<array{server: int, app: int, ok: bool, message: string}>}
      * @throws InvalidArgumentException for a bad option

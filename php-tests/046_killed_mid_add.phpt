@@ -21,21 +21,23 @@ foreach (json_decode($argv[1], true) as $name) {
     flush();
 }
 PHP;
-/** One worker adding `$names`; killed with SIGKILL after `$kill_after` seconds when given. */
-function worker(array $names, ?float $kill_after = null): string {
+/** One worker adding `$names`; killed with SIGKILL once `$kill_when()` holds, when given. */
+function worker(array $names, ?callable $kill_when = null): string {
     global $worker;
     $code = '$argv = [0, ' . var_export(json_encode($names), true) . ']; ' . $worker;
     $cmd = array_merge([PHP_BINARY, '-n', '-d', 'extension=' . extension_path(), '-d', 'wu_runcloud.api_url=' . sim_api()],
         sim_ini_args(), ['-r', $code]);
     $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null,
         ['WU_TEST_DIR' => __DIR__, 'WU_SIM_BASE' => getenv('WU_SIM_BASE'), 'WU_STATE_DIR' => getenv('WU_STATE_DIR')]);
-    if ($kill_after !== null) {
-        usleep((int) ($kill_after * 1e6));
+    if ($kill_when !== null) {
+        // As soon as RunCloud has the request (its answer is held back), however slow the
+        // worker is to get there (under valgrind, seconds).
+        for ($t = 0; $t < 1200 && !$kill_when(); $t++) usleep(50000);
         proc_terminate($p, 9);
     }
     $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
     $status = proc_close($p);
-    return $out . ($kill_after !== null ? "(killed, exit $status)\n" : '');
+    return $out . ($kill_when !== null ? "(killed, exit $status)\n" : '');
 }
 function orders_of(string $name): int {
     $id = null;
@@ -49,9 +51,10 @@ function certified(string $name): bool {
 
 echo "== a worker learns the app (advanced) on its first add, then is killed in the middle of the next two\n";
 sim_point('never.test', []);
-echo worker(['first.test', 'HOLD', 'killed.test'], 2.0);
+$posts = fn() => count(array_filter(sim_calls(), fn($c) => $c === 'POST /servers/101/webapps/201/domains'));
+echo worker(['first.test', 'HOLD', 'killed.test'], fn() => $posts() >= 2);
 echo 'killed.test on the app: ', var_export(in_array('killed.test', sim_names(), true), true), ', certified: ', var_export(certified('killed.test'), true), "\n";
-echo worker(['HOLD', 'never.test'], 2.0);
+echo worker(['HOLD', 'never.test'], fn() => $posts() >= 3);
 echo 'never.test on the app: ', var_export(in_array('never.test', sim_names(), true), true), "\n";
 sim_call('DELETE', '/__sim/faults');
 

@@ -7,6 +7,7 @@ pub mod app_memory;
 pub mod breaker;
 pub mod caa;
 pub mod certificate_ledger;
+pub mod certified;
 pub mod clock;
 pub mod config;
 pub mod dns;
@@ -22,6 +23,7 @@ pub mod shared_store;
 pub mod ssl_batch;
 pub mod state_dir;
 pub mod sync;
+pub mod timed_names;
 pub mod waiting;
 pub mod worker;
 

@@ -12,52 +12,16 @@
 //! holds (a call ends within its timeout).
 
 use crate::config::Config;
-use crate::state_dir::{keyed_name, StateDir};
+use crate::timed_names::TimedNames;
 
 /// A removal this old was left by a worker that did not finish it.
 pub const LEFT_FOR: u64 = 120;
 
-fn file(config: &Config) -> String {
-    keyed_name("removing", &config.memory_key())
-}
-
-fn parse(text: &str) -> Vec<(String, u64)> {
-    let mut out: Vec<(String, u64)> = Vec::new();
-    for line in text.lines() {
-        let Some((n, at)) = line.split_once(' ') else {
-            continue;
-        };
-        let Ok(at) = at.trim().parse() else { continue };
-        out.retain(|(k, _)| k != n);
-        out.push((n.to_string(), at));
-    }
-    out
-}
-
-fn render(list: &[(String, u64)]) -> String {
-    list.iter().map(|(n, at)| format!("{n} {at}\n")).collect()
-}
-
-fn change<T: Default>(config: &Config, f: impl FnOnce(&mut Vec<(String, u64)>) -> T) -> T {
-    let Ok(d) = StateDir::open(config.options.state_dir.as_deref()) else {
-        return T::default();
-    };
-    d.rewrite(&file(config), |text| {
-        let mut list = parse(text);
-        let out = f(&mut list);
-        (Some(render(&list)), out)
-    })
-    .unwrap_or_default()
-}
-
-/// Whether nothing is listed: one `stat`, no lock (the usual case).
-fn none_listed(config: &Config) -> bool {
-    StateDir::open(config.options.state_dir.as_deref()).map_or(true, |d| d.is_empty(&file(config)))
-}
+const LIST: TimedNames = TimedNames("removing");
 
 /// `name` is wanted off the app (kept with its first time if listed already).
 pub fn note(config: &Config, name: &str, now: u64) {
-    change(config, |list| {
+    LIST.change(config, |list| {
         if !list.iter().any(|(n, _)| n == name) {
             list.push((name.to_string(), now));
         }
@@ -66,23 +30,23 @@ pub fn note(config: &Config, name: &str, now: u64) {
 
 /// `name` is off the app, refused for good, or wanted on it again.
 pub fn settle(config: &Config, name: &str) {
-    if !none_listed(config) {
-        change(config, |list| list.retain(|(n, _)| n != name));
+    if !LIST.is_empty(config) {
+        LIST.change(config, |list| list.retain(|(n, _)| n != name));
     }
 }
 
 /// Whether `name` is still wanted off the app.
 pub fn listed(config: &Config, name: &str) -> bool {
-    !none_listed(config) && change(config, |list| list.iter().any(|(n, _)| n == name))
+    LIST.read(config).iter().any(|(n, _)| n == name)
 }
 
 /// Removals left unfinished (at least `LEFT_FOR` old), at most `max`,
 /// claimed: their time moves on to `now`, so no other worker takes them too.
 pub fn claim_left(config: &Config, now: u64, max: usize) -> Vec<String> {
-    if none_listed(config) {
+    if LIST.is_empty(config) {
         return Vec::new();
     }
-    change(config, |list| {
+    LIST.change(config, |list| {
         let mut claimed = Vec::new();
         for (n, at) in list.iter_mut() {
             if claimed.len() < max && *at + LEFT_FOR <= now {
@@ -96,10 +60,7 @@ pub fn claim_left(config: &Config, now: u64, max: usize) -> Vec<String> {
 
 /// Every name wanted off the app, with since when (for status and tests).
 pub fn list(config: &Config) -> Vec<(String, u64)> {
-    if none_listed(config) {
-        return Vec::new();
-    }
-    change(config, |list| list.clone())
+    LIST.read(config)
 }
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub enum Step {
     Wildcard,
     /// Applied, and RunCloud refused the order.
     Failed(String),
+    /// On an advanced app, whether it has its own certificate could not be
+    /// read in this call: not ordered; a later plan reads it.
+    Unchecked,
 }
 
 impl Step {
@@ -46,6 +49,7 @@ impl Step {
             Step::WaitingDns(_) => "waiting_dns",
             Step::Wildcard => "wildcard",
             Step::Failed(_) => "failed",
+            Step::Unchecked => "unchecked",
         }
     }
 }
@@ -72,10 +76,17 @@ pub struct AdvancedPlan {
     pub finish_at: Option<u64>,
     /// One paragraph for the admin.
     pub message: String,
+    /// Asked to apply, and not switched: why, and what must come first.
+    pub refused: Option<String>,
 }
 
 /// The orders the plan may send at once in one call, at most.
 pub const MAX_ORDERS_A_CALL: usize = 20;
+/// Names of an advanced app whose own certificate one plan asks RunCloud about, at most.
+const CERTIFICATE_READS_A_PLAN: usize = 40;
+/// How long before the basic certificate expires every name must have its own:
+/// RunCloud no longer renews the basic one once the app is advanced.
+const SWITCH_MARGIN: u64 = 7 * 24 * 3600;
 
 impl AppFlows<'_> {
     /// The plan for advanced SSL; with `apply`, the switch and the orders due
@@ -105,13 +116,36 @@ impl AppFlows<'_> {
         let now = crate::clock::now();
         let mut planned_ledger: Vec<Entry> = ledger::entries(self.config);
         let mut names = Vec::new();
+        let mut reads = 0;
         for d in ordered {
             let order = self.order_for(Certificate::Own(d), false)?;
-            let step = if planned_ledger
+            // Whether it holds its own certificate: known here, or (on an app
+            // already advanced, a bounded number of reads a plan) RunCloud's
+            // answer; `None`: not read in this call.
+            let holds = if crate::certified::known(self.config, &d.name) {
+                Some(true)
+            } else if !matches!(before, AppSsl::Advanced) {
+                Some(false)
+            } else if reads < CERTIFICATE_READS_A_PLAN {
+                reads += 1;
+                match self.api.domain_ssl(d) {
+                    Ok(Some(_)) => {
+                        crate::certified::note(self.config, &d.name, now);
+                        Some(true)
+                    }
+                    Ok(None) => Some(false),
+                    Err(_) => None,
+                }
+            } else {
+                None
+            };
+            let in_week = planned_ledger
                 .iter()
-                .any(|e| !e.failed && e.set == order.set)
-            {
+                .any(|e| !e.failed && e.set == order.set);
+            let step = if in_week || holds == Some(true) {
                 Step::Done
+            } else if holds.is_none() {
+                Step::Unchecked
             } else if let Some(bad) = DomainName::parse(&d.name)
                 .ok()
                 .and_then(|n| checker.as_ref().map(|c| c.check(&n)))
@@ -161,6 +195,7 @@ impl AppFlows<'_> {
             names,
             ordered: 0,
             message: String::new(),
+            refused: None,
         };
         if apply {
             self.apply(&before, &domains, &mut plan, max_orders)?;
@@ -177,6 +212,11 @@ impl AppFlows<'_> {
         max_orders: usize,
     ) -> Result<()> {
         if !matches!(before, AppSsl::Advanced) {
+            if let Some(why) = unsafe_switch(before, plan) {
+                plan.applied = false;
+                plan.refused = Some(why);
+                return Ok(());
+            }
             self.api.switch_to_advanced_ssl()?;
             plan.switched = true;
             // Remembered afresh: later adds order each name's own certificate.
@@ -205,8 +245,67 @@ impl AppFlows<'_> {
                 Err(e) => planned.step = Step::Failed(e.to_string()),
             }
         }
+        // What is left is owed: each name is ordered when its time comes
+        // (`pay_owed_own`, through the queued job, the hourly catch-up and
+        // the request's end), and a waiting name once it points, with no
+        // admin present.
+        let owed = crate::ssl_batch::owed::read(self.config);
+        let left: Vec<&str> = plan
+            .names
+            .iter()
+            .filter(|n| matches!(n.step, Step::Now | Step::At(_)))
+            .map(|n| n.name.as_str())
+            .filter(|n| !owed.iter().any(|o| o == n))
+            .collect();
+        if !left.is_empty() {
+            let _ = crate::ssl_batch::owed::append(self.config, &left);
+        }
+        let mut memory = self.worker.waiting();
+        for n in plan
+            .names
+            .iter()
+            .filter(|n| matches!(n.step, Step::WaitingDns(_)))
+        {
+            crate::waiting::note(self.config, memory.list(&self.key), &n.name, false);
+        }
         Ok(())
     }
+}
+
+/// Why switching now would leave a name without a certificate, if it would:
+/// a site name left to a wildcard that is not set up, or a last order later
+/// than a week before the basic certificate expires (RunCloud renews it no
+/// more once the app is advanced). What must come first is said.
+fn unsafe_switch(before: &AppSsl, plan: &AdvancedPlan) -> Option<String> {
+    let wildcard = plan
+        .names
+        .iter()
+        .filter(|n| n.step == Step::Wildcard)
+        .count();
+    if wildcard > 0 {
+        return Some(format!(
+            "not switched: {wildcard} of the network's own site names could not get their own certificate within a week, and would lose HTTPS when the basic certificate lapses. Set up the wildcard certificate first (RunCloud's DNS integration, DNS-01, in its SSL/TLS tab), then apply again"
+        ));
+    }
+    let AppSsl::Basic(cert) = before else {
+        return None;
+    };
+    let expires = cert.valid_until.as_deref().and_then(parse_runcloud_time)?;
+    let last = plan.finish_at?;
+    (last + SWITCH_MARGIN > expires).then(|| {
+        format!(
+            "not switched: the last order would go at {}, but the basic certificate expires at {} and RunCloud does not renew it once the app is advanced, so names would lose HTTPS. Apply again once the last order fits a week before it expires (or after RunCloud renews it)",
+            le_limits::utc(last),
+            le_limits::utc(expires)
+        )
+    })
+}
+
+/// RunCloud's `2027-02-01 00:00:00` (UTC), as unix time.
+fn parse_runcloud_time(text: &str) -> Option<u64> {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let t = time::PrimitiveDateTime::parse(text.trim(), format).ok()?;
+    u64::try_from(t.assume_utc().unix_timestamp()).ok()
 }
 
 /// The first time at or after `now` when `order` fits the ledger (at most
@@ -247,13 +346,21 @@ fn summary(plan: &AdvancedPlan, network: Option<&str>) -> String {
             network.unwrap_or("your network's domain")
         ));
     }
+    let unchecked = count("unchecked");
+    if unchecked > 0 {
+        out.push_str(&format!(
+            "; {unchecked} whose own certificate could not be read yet (the next plan reads them)"
+        ));
+    }
     let failed = count("failed");
     if failed > 0 {
         out.push_str(&format!("; {failed} refused by RunCloud (see each name)"));
     }
-    if plan.applied {
+    if let Some(why) = &plan.refused {
+        out.push_str(&format!(". {why}; nothing was changed"));
+    } else if plan.applied {
         out.push_str(&format!(
-            ". Applied: {}{} order(s) sent; run it again to go on",
+            ". Applied: {}{} order(s) sent; the rest are ordered by themselves as their time comes",
             if plan.switched {
                 "the app was switched to advanced SSL, "
             } else {
@@ -265,4 +372,64 @@ fn summary(plan: &AdvancedPlan, network: Option<&str>) -> String {
         out.push_str(". Nothing was changed: apply the plan to switch the app and order");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::decode::SslCert;
+
+    fn plan_ending(at: Option<u64>, steps: Vec<Step>) -> AdvancedPlan {
+        AdvancedPlan {
+            mode_before: "basic",
+            switched: false,
+            applied: true,
+            names: steps
+                .into_iter()
+                .map(|step| PlannedName {
+                    name: "a.com".into(),
+                    step,
+                    order_at: None,
+                })
+                .collect(),
+            ordered: 0,
+            finish_at: at,
+            message: String::new(),
+            refused: None,
+        }
+    }
+
+    fn basic(valid_until: Option<&str>) -> AppSsl {
+        AppSsl::Basic(SslCert {
+            id: 1,
+            method: None,
+            valid_until: valid_until.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn runcloud_times_are_read_as_utc() {
+        assert_eq!(
+            parse_runcloud_time("2027-02-01 00:00:00"),
+            Some(1_801_440_000)
+        );
+        assert_eq!(parse_runcloud_time(" 1970-01-01 00:01:00 "), Some(60));
+        assert_eq!(parse_runcloud_time("soon"), None);
+    }
+
+    #[test]
+    fn the_switch_waits_while_a_name_would_outlive_the_basic_certificate() {
+        let expires = parse_runcloud_time("2027-02-01 00:00:00").unwrap_or(0);
+        let cert = basic(Some("2027-02-01 00:00:00"));
+        let fits = plan_ending(Some(expires - SWITCH_MARGIN - 1), vec![Step::Now]);
+        assert_eq!(unsafe_switch(&cert, &fits), None);
+        let late = plan_ending(Some(expires - SWITCH_MARGIN + 3600), vec![Step::At(0)]);
+        let why = unsafe_switch(&cert, &late).unwrap_or_default();
+        assert!(why.contains("expires at 2027-02-01"), "{why}");
+        // A site name left to a wildcard not set up: refused whatever the expiry.
+        let wildcard = plan_ending(None, vec![Step::Wildcard]);
+        assert!(unsafe_switch(&basic(None), &wildcard).is_some_and(|w| w.contains("wildcard")));
+        // An expiry RunCloud did not give: nothing to wait for.
+        assert_eq!(unsafe_switch(&basic(None), &late), None);
+    }
 }

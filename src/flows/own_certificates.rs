@@ -46,7 +46,10 @@ impl AppFlows<'_> {
     pub(super) fn order_own(&self, domain: &Domain) -> Result<()> {
         let sent = self.send_order(Certificate::Own(domain), false);
         match &sent {
-            Ok(()) => self.settle_own(std::slice::from_ref(&domain.name)),
+            Ok(()) => {
+                self.settle_own(std::slice::from_ref(&domain.name));
+                crate::certified::note(self.config, &domain.name, clock::now());
+            }
             Err(e) => self.owe_own(&domain.name, e),
         }
         sent
@@ -207,7 +210,10 @@ impl AppFlows<'_> {
         // counts as no: the name is certified rather than left without.
         if let Some((_, true)) = tried::last(self.config, n) {
             match self.api.domain_ssl(&domain) {
-                Ok(Some(_)) => return Ok(Paid::AlreadyCertified),
+                Ok(Some(_)) => {
+                    crate::certified::note(self.config, n, clock::now());
+                    return Ok(Paid::AlreadyCertified);
+                }
                 Err(e) if e.is_transient() => return Err(e),
                 _ => {}
             }

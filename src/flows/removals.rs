@@ -49,6 +49,7 @@ impl AppFlows<'_> {
             &[],
             &crate::certificate_ledger::certificate_names(std::slice::from_ref(&domain)),
         );
+        crate::certified::forget(self.config, name.as_str());
         // Removed later in the request that added it: no longer owed a certificate.
         self.worker.batch().drop_name(&self.key, name.as_str());
         crate::ssl_batch::owed::take_back(self.config, name.as_str());

@@ -118,6 +118,12 @@ pub fn advanced_ssl(this: &Settings, options: Option<&Zval>) -> PhpResult<ZBox<Z
             ("mode_before", string(plan.mode_before)),
             ("applied", boolean(plan.applied)),
             ("switched", boolean(plan.switched)),
+            (
+                "refused",
+                plan.refused
+                    .as_deref()
+                    .map_or_else(Zval::null, |why| call.text(why)),
+            ),
             ("ordered", long(plan.ordered as i64)),
             (
                 "finish_at",
