@@ -237,10 +237,12 @@ final class WU_RunCloud_Integration
     public function redeploy_ssl(): array {}
 
     /**
-     * Each app's certificate: its SSL mode, how many names its one basic certificate holds of
-     * Let's Encrypt's 100 (www twins included), the orders of the past 7 days (the ledger), and the
-     * names owed a certificate with the time their order may go under the weekly limits.
-     * @return list<array{server: int, app: int, mode: string, names: int, limit: int, orders_this_week: int,
+     * Each app's certificate as its mode makes sense of it. Basic: how many names its one
+     * certificate holds of the certificate_names limit (100; www twins included). Advanced: 'names'
+     * is how many are known to hold their own certificate, 'limit' is null and never over. Both: the
+     * orders of the past 7 days (the ledger), and the names owed a certificate with the time their
+     * order may go.
+     * @return list<array{server: int, app: int, mode: string, names: int, limit: ?int, orders_this_week: int,
      *               owed: list<string>, next_order: ?int, next_order_text: ?string}>
      * @throws WU_RunCloud_Exception when RunCloud cannot be read.
      */

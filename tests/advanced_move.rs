@@ -129,6 +129,17 @@ fn a_move_to_advanced_ssl_finishes_by_itself_and_never_orders_a_certified_name_a
         43 - 20,
         "every name not ordered yet is owed (the primary, 30 customers, 12 sites)"
     );
+    // The status of an advanced app: no 100-name limit, what holds its own, what is owed.
+    let st = flows(&config)
+        .unwrap()
+        .certificate_status()
+        .expect("status");
+    assert_eq!(
+        (st.mode, st.names, st.limit, st.over_limit),
+        ("advanced", 20, None, false)
+    );
+    assert_eq!(st.owed.len(), 23);
+    assert!(st.next_order.is_some());
 
     // No admin from here on: only the hourly job, paying what is owed.
     let mut finished_at = None;
@@ -148,6 +159,12 @@ fn a_move_to_advanced_ssl_finishes_by_itself_and_never_orders_a_certified_name_a
     );
     assert_eq!(refused(&sim), 0, "Let's Encrypt refused nothing");
     assert!(finished_at <= 7 * 24, "finished after {finished_at} h");
+
+    let st = flows(&config)
+        .unwrap()
+        .certificate_status()
+        .expect("status");
+    assert_eq!((st.names, st.owed.len(), st.next_order), (43, 0, None));
 
     // Two weeks on, the ledger has forgotten those orders: the plan still
     // knows every name as done, and applying it again orders nothing.

@@ -230,7 +230,7 @@ impl AppFlows<'_> {
             let Some(d) = domains.iter().find(|d| d.name == planned.name) else {
                 continue;
             };
-            match self.send_order(Certificate::Own(d), false) {
+            match self.order_own(d) {
                 Ok(()) => {
                     plan.ordered += 1;
                     planned.step = Step::Done;

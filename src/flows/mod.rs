@@ -5,8 +5,10 @@
 mod advanced_plan;
 mod catch_up;
 mod certificate;
+mod certificate_status;
 pub use catch_up::{CaughtUp, REMOVALS_PER_CALL};
 pub use certificate::Payment;
+pub use certificate_status::CertificateStatus;
 mod checking;
 mod connection;
 mod each_app;

@@ -9,7 +9,7 @@ use super::exception::invalid_argument_exception as invalid_argument;
 use super::settings::Settings;
 use crate::certificate_ledger as ledger;
 use crate::error::quote;
-use crate::flows::{on_every_app, AppFlows, Circuit, MAX_ORDERS_A_CALL};
+use crate::flows::{on_every_app, Circuit, MAX_ORDERS_A_CALL};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpResult;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -21,11 +21,11 @@ pub fn certificate_status(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
     this.strict(|raw, call| {
         let config = this.config(raw)?;
         let runs = on_every_app(super::worker(), &config, Circuit::Direct, |flows| {
-            status_of(flows)
+            flows.certificate_status()
         });
         let mut rows = Vec::new();
         for run in runs.runs {
-            let (mode, names, owed, next) = run.result?;
+            let st = run.result?;
             // The ledger keeps a week's orders.
             let orders = ledger::entries(&run.app)
                 .iter()
@@ -34,48 +34,31 @@ pub fn certificate_status(this: &Settings) -> PhpResult<ZBox<ZendHashTable>> {
             rows.push(assoc(vec![
                 ("server", long(run.app.server_id as i64)),
                 ("app", long(run.app.app_id as i64)),
-                ("mode", string(mode)),
-                ("names", long(names as i64)),
-                ("limit", long(run.app.options.certificate_names as i64)),
+                ("mode", string(st.mode)),
+                ("names", long(st.names as i64)),
                 (
-                    "names_over_limit",
-                    boolean(names > run.app.options.certificate_names),
+                    "limit",
+                    st.limit.map_or_else(Zval::null, |l| long(l as i64)),
                 ),
+                ("names_over_limit", boolean(st.over_limit)),
                 ("orders_this_week", long(orders as i64)),
                 (
                     "owed",
-                    convert::list(owed.iter().map(|n| string(n)).collect()),
+                    convert::list(st.owed.iter().map(|n| string(n)).collect()),
                 ),
                 (
                     "next_order",
-                    next.map_or_else(Zval::null, |t| long(t as i64)),
+                    st.next_order.map_or_else(Zval::null, |t| long(t as i64)),
                 ),
                 (
                     "next_order_text",
-                    next.map_or_else(Zval::null, |t| call.text(&crate::le_limits::utc(t))),
+                    st.next_order
+                        .map_or_else(Zval::null, |t| call.text(&crate::le_limits::utc(t))),
                 ),
             ]));
         }
         Ok(list_ht(rows))
     })
-}
-
-type Status = (&'static str, usize, Vec<String>, Option<u64>);
-
-fn status_of(flows: &AppFlows) -> crate::Result<Status> {
-    let app = flows.app_ssl()?;
-    let mode = app.word();
-    // More than a certificate takes: counted as one past the limit (the list is not read on).
-    let names = flows.certificate_names(false)?;
-    let owed = crate::ssl_batch::owed::read(flows.config());
-    let next = (!owed.is_empty()).then(|| {
-        names
-            .as_deref()
-            .and_then(|n| flows.basic_order_wait(n))
-            .unwrap_or_else(crate::clock::now)
-    });
-    let count = names.map_or(flows.config().options.certificate_names + 1, |n| n.len());
-    Ok((mode, count, owed, next))
 }
 
 /// The advanced-SSL plan; `['apply' => true]` switches the app and sends the

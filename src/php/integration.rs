@@ -232,7 +232,7 @@ impl Integration {
     /// certificate holds of Let's Encrypt's 100, the orders of the past 7
     /// days, and the names owed with the time their order may go. Throws when
     /// RunCloud cannot be read.
-    /// @return list<array{server: int, app: int, mode: string, names: int, limit: int, orders_this_week: int, owed: list<string>, next_order: ?int, next_order_text: ?string}>
+    /// @return list<array{server: int, app: int, mode: string, names: int, limit: ?int, names_over_limit: bool, orders_this_week: int, owed: list<string>, next_order: ?int, next_order_text: ?string}>
     pub fn certificate_status(&self) -> PhpResult<ZBox<ZendHashTable>> {
         certificate_methods::certificate_status(&self.settings)
     }

@@ -42,7 +42,9 @@ function wu_runcloud_describe_capacity(array $c): string {
         ? (empty($c['names_over_limit'])
             ? sprintf('basic SSL, %d of %d names', $c['names'], $c['limit'])
             : sprintf('basic SSL, more than %d names: no certificate can cover them', $c['limit']))
-        : "{$c['mode']} SSL";
+        : ($c['mode'] === 'advanced'
+            ? sprintf('advanced SSL, %d name(s) with their own certificate', $c['names'])
+            : "{$c['mode']} SSL");
     $text .= sprintf(', %d order(s) in 7 days', $c['orders_this_week']);
     if ($c['owed']) {
         $text .= sprintf(', %d name(s) owed, next order at %s', count($c['owed']), $c['next_order_text'] ?? 'the next request');

@@ -86,7 +86,9 @@ function wu_runcloud_site_health_test(): array {
         }
     }
     $capacity_note = '';
-    if ($fullest !== null && $fullest['names'] >= 80) {
+    // Nearly full from 80% of what one certificate may carry (100 names, or 25 under the shorter profiles).
+    $nearly = $fullest !== null ? (int) floor(0.8 * (int) $fullest['limit']) : 0;
+    if ($fullest !== null && $fullest['names'] >= $nearly) {
         $capacity_note = sprintf(
             '<p>%s</p>',
             esc_html(sprintf(
@@ -102,7 +104,7 @@ function wu_runcloud_site_health_test(): array {
     } elseif ($fullest !== null && $fullest['names'] >= $fullest['limit']) {
         $result['status'] = 'critical';
         $result['label'] = 'The SSL certificate every site shares is full';
-    } elseif ($fullest !== null && $fullest['names'] >= 80) {
+    } elseif ($fullest !== null && $fullest['names'] >= $nearly) {
         $result['status'] = 'recommended';
         $result['label'] = 'The SSL certificate every site shares is nearly full';
     } elseif ($waiting !== '') {
