@@ -39,6 +39,17 @@ fn add(config: &Config, n: &str) -> AddOutcome {
         .expect("add")
 }
 
+/// Adds `n`, which must get onto the certificate at once.
+fn added_redeployed(config: &Config, n: &str) {
+    let out = add(config, n);
+    assert_eq!(
+        out.ssl.status,
+        SslStatus::Redeployed,
+        "{n}: {}",
+        out.ssl.message
+    );
+}
+
 fn refused(sim: &Sim) -> u64 {
     sim.shared().with_account(|a| a.le.refused.values().sum())
 }
@@ -87,13 +98,7 @@ fn a_full_certificate_takes_no_more_names_and_says_why() {
         }
     });
     let config = per_request(&sim);
-    let first = add(&config, "new0.com");
-    assert_eq!(
-        first.ssl.status,
-        SslStatus::Redeployed,
-        "{}",
-        first.ssl.message
-    );
+    added_redeployed(&config, "new0.com");
     assert_eq!(last_certificate(&sim).len(), 99);
     for n in ["new1.com", "new2.com", "new3.com"] {
         let out = add(&config, n);
@@ -141,13 +146,7 @@ fn a_certificate_of_a_shorter_profile_takes_at_most_its_25_names() {
     });
     let mut config = per_request(&sim);
     config.options.certificate_names = 25;
-    let first = add(&config, "new0.com");
-    assert_eq!(
-        first.ssl.status,
-        SslStatus::Redeployed,
-        "{}",
-        first.ssl.message
-    );
+    added_redeployed(&config, "new0.com");
     assert_eq!(last_certificate(&sim).len(), 25);
     let out = add(&config, "new1.com");
     assert_eq!(

@@ -333,18 +333,22 @@ impl AppFlows<'_> {
     /// A redeploy for what the app owes on disk, when it is in basic mode
     /// (`redeploy_owed` adds the names on disk); `None` in another mode.
     pub fn owed_redeploy(&self) -> Result<Option<ssl_batch::Deferred>> {
-        let key = self.key.clone();
-        Ok(match self.remembered_app_ssl(&key)? {
-            (AppSsl::Basic(cert), remembered) => Some(ssl_batch::Deferred {
-                key,
-                config: self.config.clone(),
-                cert,
-                names: Vec::new(),
-                remembered,
-                disk_error: None,
-            }),
+        Ok(match self.remembered_app_ssl(&self.key.clone())? {
+            (AppSsl::Basic(cert), remembered) => Some(self.basic_debt(cert, remembered)),
             _ => None,
         })
+    }
+
+    /// The redeploy of `cert` for what is owed on disk (`redeploy_owed` reads the names).
+    fn basic_debt(&self, cert: SslCert, remembered: bool) -> ssl_batch::Deferred {
+        ssl_batch::Deferred {
+            key: self.key.clone(),
+            config: self.config.clone(),
+            cert,
+            names: Vec::new(),
+            remembered,
+            disk_error: None,
+        }
     }
 
     /// What the app owes on disk, by its mode: a basic redeploy, or the names'
@@ -359,16 +363,9 @@ impl AppFlows<'_> {
         let key = self.key.clone();
         Ok(match self.remembered_app_ssl(&key)? {
             (AppSsl::Basic(_), _) if due_only && !self.owed_order_due() => None,
-            (AppSsl::Basic(cert), remembered) => {
-                Some(Payment::Redeploy(Box::new(ssl_batch::Deferred {
-                    key,
-                    config: self.config.clone(),
-                    cert,
-                    names: Vec::new(),
-                    remembered,
-                    disk_error: None,
-                })))
-            }
+            (AppSsl::Basic(cert), remembered) => Some(Payment::Redeploy(Box::new(
+                self.basic_debt(cert, remembered),
+            ))),
             (AppSsl::Advanced, _) if due_only && self.owed_own_due().0.is_empty() => None,
             (AppSsl::Advanced, _) => Some(Payment::Own),
             (AppSsl::AutoSsl | AppSsl::NotInstalled, _) => {
