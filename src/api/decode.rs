@@ -186,6 +186,13 @@ pub fn ssl_cert(v: &Value) -> Option<SslCert> {
     })
 }
 
+/// RunCloud's `2027-02-01 00:00:00` (UTC), as unix time.
+pub fn runcloud_time(text: &str) -> Option<u64> {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let t = time::PrimitiveDateTime::parse(text.trim(), format).ok()?;
+    u64::try_from(t.assume_utc().unix_timestamp()).ok()
+}
+
 /// `{"advancedSSL": bool, ...}`; `None` when the answer has no such flag.
 pub fn advanced_flag(v: &Value) -> Option<bool> {
     let obj = v.as_object()?;

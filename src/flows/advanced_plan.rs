@@ -290,7 +290,10 @@ fn unsafe_switch(before: &AppSsl, plan: &AdvancedPlan) -> Option<String> {
     let AppSsl::Basic(cert) = before else {
         return None;
     };
-    let expires = cert.valid_until.as_deref().and_then(parse_runcloud_time)?;
+    let expires = cert
+        .valid_until
+        .as_deref()
+        .and_then(crate::api::decode::runcloud_time)?;
     let last = plan.finish_at?;
     (last + SWITCH_MARGIN > expires).then(|| {
         format!(
@@ -299,13 +302,6 @@ fn unsafe_switch(before: &AppSsl, plan: &AdvancedPlan) -> Option<String> {
             le_limits::utc(expires)
         )
     })
-}
-
-/// RunCloud's `2027-02-01 00:00:00` (UTC), as unix time.
-fn parse_runcloud_time(text: &str) -> Option<u64> {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let t = time::PrimitiveDateTime::parse(text.trim(), format).ok()?;
-    u64::try_from(t.assume_utc().unix_timestamp()).ok()
 }
 
 /// The first time at or after `now` when `order` fits the ledger (at most
@@ -410,16 +406,19 @@ mod tests {
     #[test]
     fn runcloud_times_are_read_as_utc() {
         assert_eq!(
-            parse_runcloud_time("2027-02-01 00:00:00"),
+            crate::api::decode::runcloud_time("2027-02-01 00:00:00"),
             Some(1_801_440_000)
         );
-        assert_eq!(parse_runcloud_time(" 1970-01-01 00:01:00 "), Some(60));
-        assert_eq!(parse_runcloud_time("soon"), None);
+        assert_eq!(
+            crate::api::decode::runcloud_time(" 1970-01-01 00:01:00 "),
+            Some(60)
+        );
+        assert_eq!(crate::api::decode::runcloud_time("soon"), None);
     }
 
     #[test]
     fn the_switch_waits_while_a_name_would_outlive_the_basic_certificate() {
-        let expires = parse_runcloud_time("2027-02-01 00:00:00").unwrap_or(0);
+        let expires = crate::api::decode::runcloud_time("2027-02-01 00:00:00").unwrap_or(0);
         let cert = basic(Some("2027-02-01 00:00:00"));
         let fits = plan_ending(Some(expires - SWITCH_MARGIN - 1), vec![Step::Now]);
         assert_eq!(unsafe_switch(&cert, &fits), None);

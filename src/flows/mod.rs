@@ -9,6 +9,7 @@ mod certificate_status;
 pub use catch_up::{CaughtUp, REMOVALS_PER_CALL};
 pub use certificate::Payment;
 pub use certificate_status::CertificateStatus;
+pub use renewal_guard::{GuardLook, CONFIRM_AFTER, RUNCLOUD_RENEWS_BEFORE};
 mod checking;
 mod connection;
 mod each_app;
@@ -17,6 +18,7 @@ mod ordering;
 mod outcome;
 mod own_certificates;
 mod removals;
+mod renewal_guard;
 mod waiting_names;
 
 pub use advanced_plan::{AdvancedPlan, PlannedName, Step, MAX_ORDERS_A_CALL};

@@ -187,6 +187,29 @@ pub(super) fn catch_up(call: &Call, config: &Config, looks: usize, force: bool) 
                 Err(e) => call.log(Level::Warning, &format!("wu_remove_domain {name}: a removal an earlier call left failed again: {e}; finished by a later call")),
             }
         }
+        match &caught.guard {
+            Some(Ok(g)) => {
+                let when = crate::le_limits::utc(g.renewal_at);
+                for (name, why) in &g.taken_off {
+                    done += 1;
+                    call.log(Level::Error, &format!("renewal guard: {name} was taken off web application {} before its certificate's renewal ({when}), since it no longer points here and would fail the renewal for every site: {why}. It stays mapped, waits, and is put back once it points", run.app.app_id));
+                }
+                if let Some(why) = &g.held_back {
+                    call.log(
+                        Level::Warning,
+                        &format!("renewal guard: {why}; checked again within the hour"),
+                    );
+                }
+                for name in &g.suspects {
+                    call.log(Level::Warning, &format!("renewal guard: {name} does not point here; if it still does not within the hour it is taken off before the certificate's renewal ({when})"));
+                }
+            }
+            Some(Err(e)) => call.log(
+                Level::Warning,
+                &format!("renewal guard could not look: {e}"),
+            ),
+            None => {}
+        }
         let looks = &caught.looks;
         done += looks.looked.len() + looks.gave_up.len();
         for (name, days) in &looks.gave_up {
