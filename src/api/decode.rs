@@ -44,6 +44,8 @@ pub struct Page<T> {
     pub skipped: Vec<String>,
     /// The last page, when the answer says.
     pub last_page: Option<u64>,
+    /// How many entries the whole list holds, when the answer says.
+    pub total: Option<u64>,
 }
 
 fn bad(status: u16, message: impl Into<String>) -> Error {
@@ -162,6 +164,11 @@ pub fn domain_page(v: &Value, status: u16) -> Result<Page<Domain>> {
         items,
         skipped,
         last_page: last_page(v),
+        total: v.get("meta").and_then(|m| {
+            m.pointer("/pagination/total")
+                .or_else(|| m.get("total"))
+                .and_then(as_id)
+        }),
     })
 }
 

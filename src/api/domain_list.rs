@@ -188,6 +188,20 @@ impl RunCloud<'_> {
         if let Some(d) = self.domain_at_known_id(name)? {
             return Ok(Some(d));
         }
+        // Where the index says it is, checked by one GET; "not listed" proves nothing.
+        let listed = self
+            .index
+            .load(crate::clock::now())
+            .and_then(|s| s.rows.into_iter().find(|r| r.name == name.as_str()));
+        if let Some(row) = listed {
+            match self.domain_by_id(row.id)? {
+                Some(d) if d.name == name.as_str() => {
+                    self.remember(std::slice::from_ref(&d));
+                    return Ok(Some(d));
+                }
+                _ => self.index.removed(row.id),
+            }
+        }
         let found = self.walk(Some(name.as_str()), |d| d.name == name.as_str())?;
         // A name added in RunCloud's dashboard in Unicode may not match a punycode
         // search on RunCloud's side: look at the whole list before saying "not there".
@@ -231,6 +245,13 @@ impl RunCloud<'_> {
         let star = format!("*.{parent}");
         let (bare, star_q) = (parent.as_str(), star.as_str());
         let is_wildcard = |d: &Domain| d.name == star || (d.wildcard && d.name == bare);
+        if let Some(snap) = self.checked_index()? {
+            return Ok(snap
+                .rows
+                .iter()
+                .map(super::domain_index::Row::domain)
+                .find(|d| is_wildcard(d)));
+        }
         let source = self.pages();
         let (stars, parents) = std::thread::scope(|scope| {
             let asked = scope.spawn(|| source.fetch(1, Some(star_q)));
@@ -255,7 +276,8 @@ impl RunCloud<'_> {
         }
         let honoured = |p: &Page<Domain>, text: &str| p.items.iter().all(|d| d.name.contains(text));
         if !honoured(&stars, star_q) || !honoured(&parents, bare) {
-            return self.walk(None, is_wildcard);
+            // The whole list, once: it makes the index the next adds use.
+            return Ok(self.list_domains()?.into_iter().find(|d| is_wildcard(d)));
         }
         if !Self::single_page(&stars) {
             if let Some(found) = self.walk(Some(star_q), |d| d.name == star)? {
@@ -265,10 +287,48 @@ impl RunCloud<'_> {
         if parents.items.iter().any(|d| d.name == bare) || Self::single_page(&parents) {
             return Ok(None);
         }
-        // The parent's row is further on (or not on the app): read on until it shows.
-        Ok(self
-            .walk(Some(bare), |d| d.name == bare)?
-            .filter(|d| d.wildcard))
+        // The parent's row is further on (or not on the app): the whole list,
+        // once, which makes the index the next adds use.
+        Ok(self.list_domains()?.into_iter().find(|d| is_wildcard(d)))
+    }
+
+    /// The index of the app's list, when page 1 and the last page (read at
+    /// once: one round trip) agree with it; `None` otherwise (the caller
+    /// reads the list, which makes it anew).
+    fn checked_index(&self) -> Result<Option<super::domain_index::Snapshot>> {
+        let Some(snap) = self.index.load(crate::clock::now()) else {
+            return Ok(None);
+        };
+        let n = snap.rows.len() as u64;
+        let per_page = u64::from(PER_PAGE);
+        let last = n.div_ceil(per_page).max(1);
+        let source = self.pages();
+        let (first, tail) = std::thread::scope(|scope| {
+            let tail = (last > 1).then(|| scope.spawn(|| source.fetch(last, None)));
+            let first = source.fetch(1, None);
+            let tail = tail.map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Internal("a page fetch panicked".into())))
+            });
+            (first, tail)
+        });
+        let first = first?;
+        let tail = tail.transpose()?;
+        let known = |p: &Page<Domain>| p.items.iter().all(|d| snap.rows.iter().any(|r| r.is(d)));
+        let pages_agree = match (first.total, first.last_page) {
+            (Some(total), _) => total == n,
+            (None, Some(l)) => l == last,
+            (None, None) => false,
+        };
+        let tail_agrees = tail
+            .as_ref()
+            .is_none_or(|t| known(t) && t.items.len() as u64 == n - (last - 1) * per_page);
+        if pages_agree && known(&first) && tail_agrees {
+            self.remember(&first.items);
+            Ok(Some(snap))
+        } else {
+            Ok(None)
+        }
     }
 
     /// Whether page 1 was the whole answer.
@@ -325,6 +385,7 @@ impl RunCloud<'_> {
         // A list that shifted while it was read can show an entry twice.
         let mut seen = std::collections::HashSet::new();
         all.retain(|d| seen.insert(d.id));
+        self.index.store(&all, crate::clock::now());
         Ok(all)
     }
 }

@@ -3,6 +3,7 @@
 
 mod connections;
 pub mod decode;
+mod domain_index;
 mod domain_list;
 mod rate_budget;
 mod ssl;
@@ -93,6 +94,8 @@ pub struct RunCloud<'ids> {
     /// Where the ids of the app's names are remembered, under `app_key`.
     ids: &'ids dyn IdBook,
     app_key: String,
+    /// The app's list as this server last read it (`domain_index`).
+    index: domain_index::DomainIndex,
 }
 
 impl RunCloud<'static> {
@@ -143,6 +146,7 @@ impl<'ids> RunCloud<'ids> {
             app_id: config.app_id,
             ids,
             app_key: config.memory_key(),
+            index: domain_index::DomainIndex::of(config),
         })
     }
 
@@ -246,11 +250,15 @@ impl<'ids> RunCloud<'ids> {
                     return match v.and_then(|v| decode::domain(&v, resp.status)) {
                         Ok(d) => {
                             self.remember(std::slice::from_ref(&d));
+                            self.index.added(&d);
                             Ok(Created::New(d))
                         }
                         // Created, but the answer did not say as what: ask.
                         Err(_) => match self.find_domain(name)? {
-                            Some(d) => Ok(Created::New(d)),
+                            Some(d) => {
+                                self.index.added(&d);
+                                Ok(Created::New(d))
+                            }
                             None => Err(Error::BadResponse {
                                 context: ctx,
                                 status: resp.status,
@@ -264,6 +272,7 @@ impl<'ids> RunCloud<'ids> {
                 (PostAnswer::Refused422, Ok(resp)) => {
                     // Never matched on RunCloud's text: if the name is there, the add succeeded.
                     if let Some(d) = self.find_domain(name)? {
+                        self.index.added(&d);
                         return Ok(Created::Existing(d));
                     }
                     return Err(api_error(resp, &ctx, None, &self.secrets));
@@ -273,6 +282,7 @@ impl<'ids> RunCloud<'ids> {
             if ambiguous {
                 // It may have arrived: look before trying again.
                 if let Some(d) = self.find_domain(name)? {
+                    self.index.added(&d);
                     return Ok(Created::New(d));
                 }
                 if attempt < self.transport.max_retries()
@@ -306,7 +316,10 @@ impl<'ids> RunCloud<'ids> {
         };
         let resp = if unsure {
             match self.domain_by_id(domain.id)? {
-                None => return Ok(true),
+                None => {
+                    self.index.removed(domain.id);
+                    return Ok(true);
+                }
                 Some(d) if d.name == domain.name => {
                     self.call(Method::Delete, &url, &[], None, &ctx)?
                 }
@@ -322,11 +335,13 @@ impl<'ids> RunCloud<'ids> {
         };
         if resp.status == 404 {
             self.forget(&domain.name);
+            self.index.removed(domain.id);
             return Ok(false);
         }
         let deleted = self.expect_ok(resp, &ctx, None).map(|_| true);
         if deleted.is_ok() {
             self.forget(&domain.name);
+            self.index.removed(domain.id);
         }
         deleted
     }

@@ -230,6 +230,7 @@ impl Shared {
         s.send_retry_after = true;
         s.send_reset = false;
         s.behaviour.ignore_search = false;
+        s.behaviour.newest_first = false;
         s.behaviour.pagination = PaginationStyle::Standard;
         s.behaviour.read_only = false;
         s.latency = Duration::ZERO;
@@ -248,6 +249,10 @@ impl Shared {
 
     pub fn clear_faults(&self) {
         self.lock().faults.clear();
+    }
+
+    pub fn set_newest_first(&self, on: bool) {
+        self.lock().behaviour.newest_first = on;
     }
 
     pub fn set_ignore_search(&self, on: bool) {
@@ -332,6 +337,7 @@ impl Sim {
                 account: Account::seed(),
                 behaviour: Behaviour {
                     ignore_search: opts.ignore_search,
+                    newest_first: false,
                     pagination: PaginationStyle::Standard,
                     read_only: false,
                 },
@@ -743,6 +749,9 @@ fn control(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             let mut s = shared.lock();
             if let Some(v) = body.get("ignore_search").and_then(Value::as_bool) {
                 s.behaviour.ignore_search = v;
+            }
+            if let Some(v) = body.get("newest_first").and_then(Value::as_bool) {
+                s.behaviour.newest_first = v;
             }
             if let Some(v) = body.get("read_only").and_then(Value::as_bool) {
                 s.behaviour.read_only = v;

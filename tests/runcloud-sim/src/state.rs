@@ -186,6 +186,8 @@ impl Account {
 #[derive(Debug, Clone)]
 pub struct Behaviour {
     pub ignore_search: bool,
+    /// Lists come newest first (RunCloud's order is unknown).
+    pub newest_first: bool,
     pub pagination: PaginationStyle,
     /// Writes answer 403, as for an API user without permission.
     pub read_only: bool,
@@ -470,6 +472,11 @@ fn list_domains(
             app.domains.iter().filter(|d| d.name.contains(s)).collect()
         }
         _ => app.domains.iter().collect(),
+    };
+    let matching: Vec<&SimDomain> = if behaviour.newest_first {
+        matching.into_iter().rev().collect()
+    } else {
+        matching
     };
     let total = matching.len();
     let total_pages = total.div_ceil(per_page).max(1);
