@@ -129,6 +129,17 @@ fn a_move_to_advanced_ssl_finishes_by_itself_and_never_orders_a_certified_name_a
         43 - 20,
         "every name not ordered yet is owed (the primary, 30 customers, 12 sites)"
     );
+    // The next plan (the app now advanced) asks RunCloud about no name it knows:
+    // certified here, or owed (known to hold none).
+    sim.shared().clear_requests();
+    let next = plan(&config, false);
+    assert_eq!(steps(&next, "unchecked"), 0, "{}", next.message);
+    assert_eq!(
+        count_calls(&sim, |c| c.starts_with("GET")
+            && c.contains("/domains/")
+            && c.ends_with("/ssl")),
+        0
+    );
     // The status of an advanced app: no 100-name limit, what holds its own, what is owed.
     let st = flows(&config)
         .unwrap()

@@ -117,14 +117,19 @@ impl AppFlows<'_> {
         let mut planned_ledger: Vec<Entry> = ledger::entries(self.config);
         let mut names = Vec::new();
         let mut reads = 0;
+        // Owed a certificate: known to hold none, so RunCloud is not asked.
+        let owed = crate::ssl_batch::owed::read(self.config);
         for d in ordered {
             let order = self.order_for(Certificate::Own(d), false)?;
             // Whether it holds its own certificate: known here, or (on an app
             // already advanced, a bounded number of reads a plan) RunCloud's
             // answer; `None`: not read in this call.
-            let holds = if crate::certified::known(self.config, &d.name) {
+            let in_week = planned_ledger
+                .iter()
+                .any(|e| !e.failed && e.set == order.set);
+            let holds = if in_week || crate::certified::known(self.config, &d.name) {
                 Some(true)
-            } else if !matches!(before, AppSsl::Advanced) {
+            } else if !matches!(before, AppSsl::Advanced) || owed.contains(&d.name) {
                 Some(false)
             } else if reads < CERTIFICATE_READS_A_PLAN {
                 reads += 1;
@@ -139,10 +144,7 @@ impl AppFlows<'_> {
             } else {
                 None
             };
-            let in_week = planned_ledger
-                .iter()
-                .any(|e| !e.failed && e.set == order.set);
-            let step = if in_week || holds == Some(true) {
+            let step = if holds == Some(true) {
                 Step::Done
             } else if holds.is_none() {
                 Step::Unchecked

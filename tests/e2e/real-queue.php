@@ -11,7 +11,9 @@ function wp_cli(array $args, array $ini = []): array {
     global $wp_cli, $dir;
     $cmd = array_merge([getenv('E2E_PHP') ?: 'php'], preg_split('/ +/', trim((string) getenv('E2E_CLI_INI'))), $ini,
         [$wp_cli, '--path=' . "$dir/wp", '--url=http://network.test/', '--allow-root'], $args);
-    $env = ['HOME' => $dir, 'WP_CLI_CACHE_DIR' => "$dir/wp-cli-cache", 'WP_CLI_DISABLE_AUTO_CHECK_UPDATE' => '1', 'PATH' => getenv('PATH')];
+    // PAGER: `wp help` writes through one (less -R by default), which a minimal system may not
+    // have; the test reads what the admin would read.
+    $env = ['HOME' => $dir, 'WP_CLI_CACHE_DIR' => "$dir/wp-cli-cache", 'WP_CLI_DISABLE_AUTO_CHECK_UPDATE' => '1', 'PATH' => getenv('PATH'), 'PAGER' => 'cat'];
     $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
     $out = stream_get_contents($pipes[1]);
     $err = stream_get_contents($pipes[2]);
