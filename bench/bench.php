@@ -343,6 +343,41 @@ function scenario_big_parent(int $rtt): array
     return $rows;
 }
 
+/**
+ * An add on an app of 1,000 and 10,000 names whatever RunCloud's order and search: with `search`
+ * ignored, and with `search` honoured but the parent's row absent and the list newest first. The
+ * first add reads the list once (it keeps it as the index); each measured add is a new process on a
+ * warm connection, nothing remembered but what is on disk.
+ */
+function scenario_index_scale(int $rtt): array
+{
+    $rows = [];
+    foreach ([1000, 10000] as $count) {
+        foreach (['ignored' => ['ignore_search' => true], 'newest first, parent row absent' => ['newest_first' => true]] as $how => $settings) {
+            forget_ledger();
+            foreach (glob(ini_get('wu_runcloud.state_dir') . '/index-*') ?: [] as $f) {
+                @unlink($f);
+            }
+            sim('POST', '/__sim/reset');
+            sim('POST', '/__sim/apps', ['ssl' => 'advanced', 'generate' => ['prefix' => 'shop', 'suffix' => 'hosted.example', 'count' => $count]]);
+            sim('POST', '/__sim/settings', $settings);
+            server_address_known();
+            $warm_up = "\$e->find_domain('shop0001.hosted.example');";
+            in_new_process("\$e->on_add_domain('first.hosted.example', '800');", $warm_up);
+            sim('DELETE', '/__sim/requests');
+            $samples = [];
+            for ($i = 0; $i < reps(true); $i++) {
+                forget_ledger();
+                $samples[] = in_new_process("\$e->on_add_domain('idx-$i.hosted.example', '" . (800 + $i) . "');", $warm_up);
+            }
+            $rows[] = row("add a name on an app of $count, search $how, a new process, warm connection", $rtt, $samples, null, 3,
+                'the index checked (page 1 and the last page at once) with the SSL set-up beside it; POST; its own certificate. Target: at most 6 requests, 1.3x the floor');
+        }
+    }
+    sim('POST', '/__sim/settings', ['ignore_search' => false, 'newest_first' => false]);
+    return $rows;
+}
+
 function scenario_slow_dns(int $rtt): array
 {
     fresh_app(40, false);
@@ -540,7 +575,7 @@ $plan = [
     ['add', $rtt], ['subdomain', $rtt], ['warm_connection', $rtt], ['server_address', $rtt],
     ['remove', $rtt, 40, 'honoured'], ['remove', $rtt, 1000, 'honoured'], ['remove', $rtt, 10000, 'honoured'],
     ['remove', $rtt, 1000, 'ignored'], ['remove', $rtt, 10000, 'ignored'],
-    ['batch', $rtt], ['one_parent', $rtt], ['big_parent', $rtt], ['slow_dns', $rtt], ['sync_scale', $rtt],
+    ['batch', $rtt], ['one_parent', $rtt], ['big_parent', $rtt], ['index_scale', $rtt], ['slow_dns', $rtt], ['sync_scale', $rtt],
     ['throughput', 0], ['dns_cost', 0], ['memory', 0],
 ];
 if ($only = env('BENCH_ONLY')) {

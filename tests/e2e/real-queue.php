@@ -7,13 +7,19 @@
 $wp_cli = getenv('E2E_WP_CLI') ?: '';
 
 /** `wp ...` through the real WP-CLI phar, with the extension's settings as FPM has them: [exit code, stdout, stderr]. */
-function wp_cli(array $args, array $ini = []): array {
+/** The command and environment of one run of the real WP-CLI. */
+function wp_cli_cmd(array $args, array $ini = []): array {
     global $wp_cli, $dir;
     $cmd = array_merge([getenv('E2E_PHP') ?: 'php'], preg_split('/ +/', trim((string) getenv('E2E_CLI_INI'))), $ini,
         [$wp_cli, '--path=' . "$dir/wp", '--url=http://network.test/', '--allow-root'], $args);
     // PAGER: `wp help` writes through one (less -R by default), which a minimal system may not
     // have; the test reads what the admin would read.
     $env = ['HOME' => $dir, 'WP_CLI_CACHE_DIR' => "$dir/wp-cli-cache", 'WP_CLI_DISABLE_AUTO_CHECK_UPDATE' => '1', 'PATH' => getenv('PATH'), 'PAGER' => 'cat'];
+    return [$cmd, $env];
+}
+
+function wp_cli(array $args, array $ini = []): array {
+    [$cmd, $env] = wp_cli_cmd($args, $ini);
     $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
     $out = stream_get_contents($pipes[1]);
     $err = stream_get_contents($pipes[2]);
@@ -287,3 +293,36 @@ if ($wp_cli === '') {
         [$lines, $code, $steps]);
 }
 sim('POST', '/__sim/letsencrypt', ['limits' => false]);
+
+// 22. A worker killed in the middle of a removal (SIGKILL, after its lookup reached RunCloud and
+// before its DELETE) leaves the name wanted off the app; the glue's hourly catch-up (WP-Cron,
+// run here through the real WP-CLI, its clock 5 minutes on) finishes it, once.
+if ($wp_cli === '') {
+    skip('section 22, a removal cut off by a kill and finished by the hourly catch-up', 'WU_E2E_WP_CLI is not set');
+} else {
+    sim('POST', '/__sim/reset');
+    sim('DELETE', '/__sim/faults');
+    constants($token);
+    $on_app = fn(string $n) => in_array($n, array_column(sim('GET', '/__sim/apps/101/201')['domains'], 'name'), true);
+    $lookups = fn() => count(array_filter(sim('GET', '/__sim/requests'), static fn($r) => $r['method'] === 'GET' && str_contains($r['path'], '/webapps/201/domains')));
+    wp_cli(['runcloud', 'add', 'killed-mid-remove.com']);
+    $before = $lookups();
+    // Its next lookup reaches RunCloud and is answered 8 s late: the worker dies waiting.
+    sim('POST', '/__sim/faults', ['method' => 'GET', 'path_contains' => '/webapps/201/domains', 'delay_ms' => 8000, 'count' => 1]);
+    [$cmd, $env] = wp_cli_cmd(['runcloud', 'remove', 'killed-mid-remove.com']);
+    $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
+    for ($t = 0; $t < 600 && $lookups() === $before; $t++) {
+        usleep(50000);
+    }
+    $seen = $lookups() > $before;
+    proc_terminate($p, 9);
+    proc_close($p);
+    sim('DELETE', '/__sim/faults');
+    $deletes = fn() => count(array_filter(sim('GET', '/__sim/requests'), static fn($r) => $r['method'] === 'DELETE'));
+    check('a removal killed after its lookup reached RunCloud left the name on the app', $seen && $on_app('killed-mid-remove.com') && $deletes() === 0, [$seen, $deletes()]);
+    [$code, $out, $err] = wp_cli(['cron', 'event', 'run', 'wu_runcloud_catch_up'], ['-d', 'wu_runcloud.clock_offset=300']);
+    check('the hourly catch-up (WP-Cron, through the real WP-CLI) finished it, with one DELETE',
+        $code === 0 && !$on_app('killed-mid-remove.com') && $deletes() === 1, [$code, $out, $err, $deletes()]);
+    [$code] = wp_cli(['cron', 'event', 'run', 'wu_runcloud_catch_up'], ['-d', 'wu_runcloud.clock_offset=600']);
+    check('a second catch-up finds nothing left', $code === 0 && $deletes() === 1, $deletes());
+}
