@@ -543,6 +543,7 @@ if (($argv[1] ?? '') === '--scenario') {
         'remove' => scenario_remove($rtt, (int) $argv[4], $argv[5] === 'ignored'),
         'batch' => scenario_batch($rtt),
         'warm_connection' => scenario_warm_connection($rtt),
+        'index_scale' => scenario_index_scale($rtt),
         'one_parent' => scenario_one_parent($rtt),
         'server_address' => scenario_server_address($rtt),
         'big_parent' => scenario_big_parent($rtt),
