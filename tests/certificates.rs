@@ -33,20 +33,6 @@ fn recheck(config: &Config, n: &str) -> AddOutcome {
         .expect("recheck")
 }
 
-/// Where the simulator's DNS sends `n`: `[]` for no records, `None` for the default (here).
-fn point(sim: &Sim, n: &str, to: Option<&[&str]>) {
-    sim.shared().with_account(|a| match to {
-        Some(ips) => {
-            a.dns
-                .records
-                .insert(n.into(), ips.iter().map(|i| i.parse().unwrap()).collect());
-        }
-        None => {
-            a.dns.records.remove(n);
-        }
-    });
-}
-
 fn app_state(sim: &Sim) -> Value {
     sim.shared().app_json(SEED_SERVER, SEED_APP)
 }

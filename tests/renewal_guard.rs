@@ -18,19 +18,6 @@ use runcloud_sim::{Sim, SEED_APP, SEED_SERVER};
 use wu_runcloud::config::Config;
 use wu_runcloud::flows::{GuardLook, CONFIRM_AFTER, RUNCLOUD_RENEWS_BEFORE};
 
-fn point(sim: &Sim, n: &str, to: Option<&[&str]>) {
-    sim.shared().with_account(|a| match to {
-        Some(ips) => {
-            a.dns
-                .records
-                .insert(n.into(), ips.iter().map(|i| i.parse().unwrap()).collect());
-        }
-        None => {
-            a.dns.records.remove(n);
-        }
-    });
-}
-
 fn on_app(sim: &Sim, n: &str) -> bool {
     sim.shared()
         .domain_names(SEED_SERVER, SEED_APP)

@@ -211,3 +211,17 @@ pub fn probe_server(ip: &str, answer: impl Fn(&str) -> Option<String> + Send + '
     });
     port
 }
+
+/// Where the simulator's DNS sends `n`: `[]` for no records, `None` for the default (here).
+pub fn point(sim: &Sim, n: &str, to: Option<&[&str]>) {
+    sim.shared().with_account(|a| match to {
+        Some(ips) => {
+            a.dns
+                .records
+                .insert(n.into(), ips.iter().map(|i| i.parse().unwrap()).collect());
+        }
+        None => {
+            a.dns.records.remove(n);
+        }
+    });
+}
