@@ -18,11 +18,6 @@ pub fn note(config: &Config, name: &str, at: u64) {
     });
 }
 
-/// Whether `name` is known to hold its own certificate.
-pub fn known(config: &Config, name: &str) -> bool {
-    LIST.read(config).iter().any(|(n, _)| n == name)
-}
-
 /// `name` left the app: its certificate went with it.
 pub fn forget(config: &Config, name: &str) {
     if !LIST.is_empty(config) {

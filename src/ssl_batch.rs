@@ -211,6 +211,21 @@ pub mod owed {
         dir(config)?.append(&file_name(&config.memory_key()), names)
     }
 
+    /// Adds to the app's debt the names of `names` it does not owe yet (so
+    /// the file is not written again for a name already on it): how many.
+    pub fn owe(config: &Config, names: &[&str]) -> Result<usize, String> {
+        let on_disk = read(config);
+        let new: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !on_disk.iter().any(|o| o == n))
+            .collect();
+        if new.is_empty() {
+            return Ok(0);
+        }
+        append(config, &new).map(|()| new.len())
+    }
+
     /// The names the app owes on disk.
     pub fn read(config: &Config) -> Vec<String> {
         dir(config)
@@ -329,18 +344,24 @@ pub mod tried {
         });
     }
 
+    /// Every name whose last order failed: when, and whether its answer
+    /// was lost. One `stat` when nothing is listed, else one locked read.
+    pub fn all(config: &Config) -> Vec<(String, u64, bool)> {
+        let Ok(d) = StateDir::open(config.options.state_dir.as_deref()) else {
+            return Vec::new();
+        };
+        if d.is_empty(&file(config)) {
+            return Vec::new();
+        }
+        change(config, |list| list.clone()).unwrap_or_default()
+    }
+
     /// When `name`'s last order failed, and whether its answer was lost.
     pub fn last(config: &Config, name: &str) -> Option<(u64, bool)> {
-        let d = StateDir::open(config.options.state_dir.as_deref()).ok()?;
-        if d.is_empty(&file(config)) {
-            return None;
-        }
-        change(config, |list| {
-            list.iter()
-                .find(|(n, _, _)| n == name)
-                .map(|(_, at, lost)| (*at, *lost))
-        })
-        .flatten()
+        all(config)
+            .into_iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, at, lost)| (at, lost))
     }
 
     /// `names` are settled (certified, or gone): their tries are forgotten.

@@ -119,6 +119,11 @@ impl AppFlows<'_> {
         let mut reads = 0;
         // Owed a certificate: known to hold none, so RunCloud is not asked.
         let owed = crate::ssl_batch::owed::read(self.config);
+        // Known certified here: read once for the whole plan.
+        let certified: std::collections::HashSet<String> = crate::certified::all(self.config)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         for d in ordered {
             let order = self.order_for(Certificate::Own(d), false)?;
             // Whether it holds its own certificate: known here, or (on an app
@@ -127,7 +132,7 @@ impl AppFlows<'_> {
             let in_week = planned_ledger
                 .iter()
                 .any(|e| !e.failed && e.set == order.set);
-            let holds = if in_week || crate::certified::known(self.config, &d.name) {
+            let holds = if in_week || certified.contains(&d.name) {
                 Some(true)
             } else if !matches!(before, AppSsl::Advanced) || owed.contains(&d.name) {
                 Some(false)
@@ -251,17 +256,13 @@ impl AppFlows<'_> {
         // (`pay_owed_own`, through the queued job, the hourly catch-up and
         // the request's end), and a waiting name once it points, with no
         // admin present.
-        let owed = crate::ssl_batch::owed::read(self.config);
         let left: Vec<&str> = plan
             .names
             .iter()
             .filter(|n| matches!(n.step, Step::Now | Step::At(_)))
             .map(|n| n.name.as_str())
-            .filter(|n| !owed.iter().any(|o| o == n))
             .collect();
-        if !left.is_empty() {
-            let _ = crate::ssl_batch::owed::append(self.config, &left);
-        }
+        let _ = crate::ssl_batch::owed::owe(self.config, &left);
         let mut memory = self.worker.waiting();
         for n in plan
             .names

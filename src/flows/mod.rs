@@ -268,14 +268,7 @@ impl<'a> AppFlows<'a> {
             ),
             _ => false,
         };
-        if !advanced
-            || crate::ssl_batch::owed::read(self.config)
-                .iter()
-                .any(|n| n == name.as_str())
-        {
-            return false;
-        }
-        crate::ssl_batch::owed::append(self.config, &[name.as_str()]).is_ok()
+        advanced && crate::ssl_batch::owed::owe(self.config, &[name.as_str()]) == Ok(1)
     }
 
     /// After the certificate step: a name noted as owed before its POST is

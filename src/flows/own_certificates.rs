@@ -14,6 +14,7 @@ use crate::api::decode::Domain;
 use crate::clock;
 use crate::domain::DomainName;
 use crate::error::{Error, Result};
+use crate::le_limits::{self, registered, Order, Verdict};
 use crate::ssl_batch::{owed, tried};
 
 /// Own-certificate orders one call sends at most: each is a round trip, and
@@ -60,9 +61,7 @@ impl AppFlows<'_> {
         if !deferred && !e.is_transient() {
             return;
         }
-        if !owed::read(self.config).iter().any(|n| n == name) {
-            let _ = owed::append(self.config, &[name]);
-        }
+        let _ = owed::owe(self.config, &[name]);
         if !deferred {
             tried::note(self.config, name, clock::now(), answer_lost(e));
         }
@@ -78,11 +77,25 @@ impl AppFlows<'_> {
     /// order is judged as the name alone would be; its www twin, if any, is
     /// only known once the name is read, and changes no registered domain.
     pub fn owed_own_due(&self) -> (Vec<String>, Option<u64>) {
+        self.due_among(owed::read(self.config))
+    }
+
+    /// `owed_own_due` for the names `owed`: the tries and the ledger are each
+    /// read once (the ledger may be the network's store: one locked read),
+    /// then each name's order is judged against them.
+    fn due_among(&self, owed: Vec<String>) -> (Vec<String>, Option<u64>) {
+        if owed.is_empty() {
+            return (Vec::new(), None);
+        }
         let now = clock::now();
+        let tries = tried::all(self.config);
+        let ledger = crate::certificate_ledger::entries(self.config);
+        let max = self.config.options.certificate_names;
         let (mut due, mut later) = (Vec::new(), None::<u64>);
         let mut wait_until = |t: u64| later = Some(later.map_or(t, |l| l.min(t)));
-        for n in owed::read(self.config) {
-            if let Some((at, lost)) = tried::last(self.config, &n) {
+        for n in owed {
+            let last = tries.iter().find(|(t, _, _)| *t == n);
+            if let Some(&(_, at, lost)) = last {
                 let wait = if lost {
                     tried::LOST_SETTLES_FOR
                 } else {
@@ -93,9 +106,10 @@ impl AppFlows<'_> {
                     continue;
                 }
             }
-            match self.basic_order_wait(std::slice::from_ref(&n)) {
-                Some(t) => wait_until(t),
-                None => due.push(n),
+            let order = Order::of(std::slice::from_ref(&n), false, registered);
+            match le_limits::check(&ledger, &order, now, max) {
+                Verdict::Wait { until, .. } => wait_until(until),
+                _ => due.push(n),
             }
         }
         (due, later)
@@ -121,7 +135,7 @@ impl AppFlows<'_> {
             .into_iter()
             .filter(|n| Some(n.as_str()) != except)
             .collect();
-        let (mut due, later) = self.owed_own_due();
+        let (mut due, later) = self.due_among(all.clone());
         due.retain(|n| Some(n.as_str()) != except);
         if all.is_empty() {
             return Ok(SslOutcome {
