@@ -26,22 +26,22 @@
  * `wp runcloud ...` when WP-CLI is.
  */
 
-defined('ABSPATH') || exit;
+defined( 'ABSPATH' ) || exit;
 
 // Order matters only for what runs as a file loads: everything a later file calls at load
 // time is defined by an earlier one; the registration (um-registry.php) comes last.
-foreach ([
-    'constants',
-    'log',
-    'extension',
-    'hooks-and-retries',
-    'certificates',
-    'core-events',
-    'sync',
-    'cli',
-    'site-health',
-    'um-registry',
-] as $wu_runcloud_file) {
-    require_once __DIR__ . '/wu-runcloud/' . $wu_runcloud_file . '.php';
+foreach ( array(
+	'constants',
+	'log',
+	'extension',
+	'hooks-and-retries',
+	'certificates',
+	'core-events',
+	'sync',
+	'cli',
+	'site-health',
+	'um-registry',
+) as $wu_runcloud_file ) {
+	require_once __DIR__ . '/wu-runcloud/' . $wu_runcloud_file . '.php';
 }
-unset($wu_runcloud_file);
+unset( $wu_runcloud_file );
